@@ -1,0 +1,88 @@
+"""Registry family: tenants, API keys and teams."""
+from accord.auth.principal import ADMIN
+from accord.domain import identity, teams
+from accord.http.envelopes import REGISTRY
+from accord.http.router import Response, Router
+from accord.models.identity import ApiKeyCreate, TeamCreate, TeamUpdate, TenantCreate
+
+router = Router(REGISTRY)
+PAGE = (("limit", "integer", "page size (1-1000, default 100)"), ("offset", "integer", "items to skip"))
+
+
+def _page(req, default_limit=100):
+    return (req.query_int("limit", default_limit, 1, 1000),
+            req.query_int("offset", 0, 0, teams.MAX_OFFSET))
+
+
+# ------------------------------------------------------------------ tenants
+@router.route("POST", "/api/v1/tenants", scope=ADMIN, body=TenantCreate, status=201, tags=["tenants"],
+              summary="Create a tenant and its first admin key (platform admin only)")
+def create_tenant(req):
+    return Response(201, identity.create_tenant(req.principal, req.body.name))
+
+
+@router.route("GET", "/api/v1/tenants", scope=ADMIN, tags=["tenants"], query=PAGE[:1],
+              summary="List tenants (platform admin only)")
+def list_tenants(req):
+    return identity.list_tenants(req.principal, req.query_int("limit", 100, 1, 1000))
+
+
+# ------------------------------------------------------------------ API keys
+@router.route("POST", "/api/v1/api-keys", scope=ADMIN, body=ApiKeyCreate, status=201, tags=["api-keys"],
+              summary="Create an API key; the secret is returned only in this response")
+def create_key(req):
+    return Response(201, identity.create_key(req.principal, req.body, teams.exists))
+
+
+@router.route("GET", "/api/v1/api-keys", scope=ADMIN, tags=["api-keys"], query=PAGE,
+              summary="List the tenant's API keys (never their secrets)")
+def list_keys(req):
+    limit, offset = _page(req)
+    return identity.list_keys(req.principal, limit, offset)
+
+
+@router.route("GET", "/api/v1/api-keys/{key_id}", scope=ADMIN, tags=["api-keys"], summary="Get an API key")
+def get_key(req):
+    return identity.get_key(req.principal, req.path_params["key_id"])
+
+
+@router.route("DELETE", "/api/v1/api-keys/{key_id}", scope=ADMIN, status=204, tags=["api-keys"],
+              summary="Revoke an API key (effective within the authorizer cache TTL)")
+def revoke_key(req):
+    identity.revoke_key(req.principal, req.path_params["key_id"])
+    return Response(204)
+
+
+# ------------------------------------------------------------------ teams
+@router.route("POST", "/api/v1/teams", scope="write", body=TeamCreate, status=201, tags=["teams"],
+              summary="Create a team")
+def create_team(req):
+    return Response(201, teams.create(req.principal.tenant, req.body.name, req.body.metadata))
+
+
+@router.route("GET", "/api/v1/teams", tags=["teams"], query=PAGE, summary="List teams (JSON array, X-Total-Count)")
+def list_teams(req):
+    limit, offset = _page(req)
+    items, total = teams.list_page(req.principal.tenant, limit, offset)
+    return Response(200, items, {"X-Total-Count": str(total)})
+
+
+@router.route("GET", "/api/v1/teams/{team_id}", tags=["teams"], summary="Get a team")
+def get_team(req):
+    return teams.view(teams.get(req.principal.tenant, req.path_params["team_id"]))
+
+
+@router.route("PATCH", "/api/v1/teams/{team_id}", scope="write", body=TeamUpdate, tags=["teams"],
+              summary="Update a team (metadata is merged, RFC 7396)")
+def update_team(req):
+    return teams.update(req.principal.tenant, req.path_params["team_id"], req.body.name, req.body.metadata)
+
+
+@router.route("DELETE", "/api/v1/teams/{team_id}", scope="write", status=204, tags=["teams"],
+              summary="Delete a team (soft)")
+def delete_team(req):
+    teams.delete(req.principal.tenant, req.path_params["team_id"])
+    return Response(204)
+
+
+lambda_handler = router.resolve

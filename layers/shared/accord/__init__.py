@@ -1,0 +1,1 @@
+"""Accord shared layer: domain logic, schema engine, store and HTTP plumbing."""

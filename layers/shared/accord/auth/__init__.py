@@ -1,0 +1,1 @@
+"""API keys and principals (DESIGN §6)."""

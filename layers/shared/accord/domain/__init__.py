@@ -1,0 +1,1 @@
+"""Business rules. No AWS here: persistence goes through accord.store."""

@@ -1,0 +1,95 @@
+"""Teams (Tessera-compatible): unique names per tenant, soft delete, merge-patch metadata."""
+import uuid
+
+from accord import clock, errors
+from accord.store import teams as store
+from accord.store.db import ConditionFailed
+
+MAX_OFFSET = 10_000
+
+
+def view(team: dict) -> dict:
+    return {"id": team["id"], "name": team["name"], "metadata": team.get("metadata") or {},
+            "created_at": team["created_at"], "updated_at": team.get("updated_at") or team["created_at"]}
+
+
+def _not_found(team_id: str):
+    return errors.NotFound(f"Team {team_id} not found.", code="TEAM_NOT_FOUND")
+
+
+def _name_taken(name: str):
+    return errors.Conflict(f"A team named '{name}' already exists in this tenant.", code="TEAM_EXISTS")
+
+
+def _valid_id(team_id: str) -> str:
+    try:
+        return str(uuid.UUID(team_id))
+    except ValueError:
+        raise _not_found(team_id) from None
+
+
+def merge_patch(target: dict, patch: dict) -> dict:
+    """RFC 7396: objects merge recursively, null deletes a key, anything else replaces."""
+    out = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_patch(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def create(tenant: str, name: str, metadata: dict) -> dict:
+    now = clock.iso()
+    team = {"id": str(uuid.uuid4()), "name": name, "metadata": metadata, "created_at": now, "updated_at": now}
+    try:
+        store.create(tenant, team)
+    except ConditionFailed:
+        raise _name_taken(name) from None
+    return view(team)
+
+
+def get(tenant: str, team_id: str) -> dict:
+    team = store.get(tenant, _valid_id(team_id))
+    if team is None:
+        raise _not_found(team_id)
+    return team
+
+
+def exists(tenant: str, team_id: str) -> bool:
+    try:
+        return store.get(tenant, str(uuid.UUID(team_id))) is not None
+    except ValueError:
+        return False
+
+
+def list_page(tenant: str, limit: int, offset: int) -> tuple[list[dict], int]:
+    return [view(t) for t in store.list_page(tenant, offset, limit)], store.count(tenant)
+
+
+def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -> dict:
+    team = get(tenant, team_id)
+    fields = {"updated_at": clock.iso()}
+    if name is not None:
+        fields["name"] = name
+    if metadata is not None:
+        fields["metadata"] = merge_patch(team.get("metadata") or {}, metadata)
+    try:
+        updated = store.update(tenant, team["id"], team["name"], fields, name)
+    except ConditionFailed as exc:
+        if len(exc.reasons) > 2 and exc.reasons[2] == "ConditionalCheckFailed":
+            raise _name_taken(name) from None
+        raise _not_found(team_id) from None
+    if updated is None:
+        raise _not_found(team_id)
+    return view(updated)
+
+
+def delete(tenant: str, team_id: str) -> None:
+    team = get(tenant, team_id)
+    try:
+        store.soft_delete(tenant, team, clock.iso())
+    except ConditionFailed:
+        raise _not_found(team_id) from None

@@ -1,0 +1,1 @@
+"""Request models (pydantic v2), one module per family."""

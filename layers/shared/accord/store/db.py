@@ -1,0 +1,165 @@
+"""The DynamoDB client and the few operations every repository uses.
+
+botocore directly (see codec.py). The client is created on first use and reused by the warm
+execution environment. AWS_ENDPOINT_URL (set by the local runtime) points it at moto.
+Service errors are translated into domain errors here, so no caller ever sees a ClientError:
+throttling that outlived botocore's retries → 429, a lost condition → 409, anything else → 503.
+"""
+import os
+
+from accord import errors
+from accord.store.codec import decode, encode, value
+
+_client = None
+
+
+def client():
+    global _client
+    if _client is None:
+        import botocore.session
+        from botocore.config import Config
+        session = botocore.session.get_session()
+        _client = session.create_client(
+            "dynamodb",
+            region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            config=Config(retries={"mode": "standard", "max_attempts": 4},
+                          connect_timeout=2, read_timeout=5, tcp_keepalive=True),
+        )
+    return _client
+
+
+def reset_client():
+    """Tests that swap endpoints call this."""
+    global _client
+    _client = None
+
+
+def table_name() -> str:
+    return os.environ["TABLE_NAME"]
+
+
+_THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException",
+              "RequestLimitExceeded", "LimitExceededException"}
+
+
+class ConditionFailed(Exception):
+    """A conditional write lost; `reasons` lists the failed transaction parts (or [None])."""
+
+    def __init__(self, reasons=None):
+        super().__init__("condition failed")
+        self.reasons = reasons or []
+
+
+def _call(op: str, **kwargs):
+    from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+    try:
+        return getattr(client(), op)(**kwargs)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException":
+            raise ConditionFailed([exc.response.get("Item")]) from None
+        if code == "TransactionCanceledException":
+            reasons = exc.response.get("CancellationReasons") or []
+            codes = [r.get("Code") for r in reasons]
+            if "ConditionalCheckFailed" in codes:
+                raise ConditionFailed(codes) from None
+            if "TransactionConflict" in codes:
+                raise errors.Conflict("Another request changed the same data at the same time; retry.",
+                                      code="TRANSACTION_CONFLICT") from None
+            if any(c in ("ThrottlingError", "ProvisionedThroughputExceeded") for c in codes):
+                raise errors.TooManyRequests("The table is busy; retry with backoff.",
+                                             headers={"Retry-After": "1"}) from None
+        if code in _THROTTLED:
+            raise errors.TooManyRequests("The table is busy; retry with backoff.",
+                                         headers={"Retry-After": "1"}) from None
+        if code == "ValidationException" and "size" in str(exc).lower():
+            raise errors.PayloadTooLarge("The item would exceed DynamoDB's 400 KB item limit.") from None
+        raise errors.ServiceUnavailable(f"Storage error ({code or 'unknown'}); retry later.") from None
+    except BotoConnectionError:
+        raise errors.ServiceUnavailable("Storage unreachable; retry later.") from None
+
+
+def get(pk: str, sk: str, consistent: bool = True) -> dict | None:
+    out = _call("get_item", TableName=table_name(), Key={"PK": {"S": pk}, "SK": {"S": sk}},
+                ConsistentRead=consistent)
+    return decode(out.get("Item"))
+
+
+def put(item: dict, *, condition: str | None = None, names: dict | None = None,
+        values: dict | None = None) -> None:
+    kwargs = {"TableName": table_name(), "Item": encode(item)}
+    _conditional(kwargs, condition, names, values)
+    _call("put_item", **kwargs)
+
+
+def update(pk: str, sk: str, expression: str, *, condition: str | None = None,
+           names: dict | None = None, values: dict | None = None, return_new: bool = True):
+    kwargs = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": sk}},
+              "UpdateExpression": expression,
+              "ReturnValues": "ALL_NEW" if return_new else "NONE"}
+    _conditional(kwargs, condition, names, values)
+    out = _call("update_item", **kwargs)
+    return decode(out.get("Attributes"))
+
+
+def _conditional(kwargs, condition, names, values):
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    if names:
+        kwargs["ExpressionAttributeNames"] = names
+    if values:
+        kwargs["ExpressionAttributeValues"] = {k: value(v) for k, v in values.items()}
+
+
+def query(pk_value: str, *, index: str | None = None, sk_prefix: str | None = None,
+          limit: int | None = None, start: dict | None = None, forward: bool = True,
+          consistent: bool = False) -> tuple[list[dict], dict | None]:
+    """One page of a Query on the table or a GSI; returns (items, LastEvaluatedKey)."""
+    pk_name, sk_name = ("PK", "SK") if index is None else (f"{index}PK", f"{index}SK")
+    expr = "#pk = :pk"
+    names = {"#pk": pk_name}
+    values = {":pk": {"S": pk_value}}
+    if sk_prefix:
+        expr += " AND begins_with(#sk, :sk)"
+        names["#sk"] = sk_name
+        values[":sk"] = {"S": sk_prefix}
+    kwargs = {"TableName": table_name(), "KeyConditionExpression": expr,
+              "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
+              "ScanIndexForward": forward}
+    if index:
+        kwargs["IndexName"] = index
+    elif consistent:
+        kwargs["ConsistentRead"] = True
+    if limit:
+        kwargs["Limit"] = limit
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    out = _call("query", **kwargs)
+    return [decode(i) for i in out.get("Items", [])], out.get("LastEvaluatedKey")
+
+
+def put_op(item: dict, condition: str | None = None, names=None, values=None) -> dict:
+    op = {"TableName": table_name(), "Item": encode(item)}
+    _conditional(op, condition, names, values)
+    return {"Put": op}
+
+
+def update_op(pk: str, sk: str, expression: str, condition: str | None = None,
+              names=None, values=None) -> dict:
+    op = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": sk}},
+          "UpdateExpression": expression}
+    _conditional(op, condition, names, values)
+    return {"Update": op}
+
+
+def delete_op(pk: str, sk: str, condition: str | None = None, names=None, values=None) -> dict:
+    op = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": sk}}}
+    _conditional(op, condition, names, values)
+    return {"Delete": op}
+
+
+def transact(ops: list[dict], token: str | None = None) -> None:
+    kwargs = {"TransactItems": ops}
+    if token:
+        kwargs["ClientRequestToken"] = token
+    _call("transact_write_items", **kwargs)

@@ -1,0 +1,71 @@
+"""Teams: the item, a name-uniqueness guard and the tenant's team counter move together."""
+from accord.store import db, keys as k
+
+COUNTER = "teams"
+
+
+def _counter_op(tenant: str, delta: int) -> dict:
+    return db.update_op(k.counter_pk(tenant), COUNTER, "ADD n :d", values={":d": delta})
+
+
+def create(tenant: str, team: dict) -> None:
+    """Raises ConditionFailed when the name is taken (reasons[1] is the guard)."""
+    db.transact([
+        db.put_op({"PK": k.team_pk(tenant, team["id"]), "SK": k.TEAM_SK,
+                   "GSI1PK": k.teams_gsi(tenant), "GSI1SK": k.created_sort(team["created_at"], team["id"]),
+                   **team}, "attribute_not_exists(PK)"),
+        db.put_op({"PK": k.team_name_pk(tenant, team["name"]), "SK": k.UNIQUE_SK, "team_id": team["id"]},
+                  "attribute_not_exists(PK)"),
+        _counter_op(tenant, 1),
+    ])
+
+
+def get(tenant: str, team_id: str) -> dict | None:
+    item = db.get(k.team_pk(tenant, team_id), k.TEAM_SK)
+    return None if item is None or item.get("deleted_at") else item
+
+
+def list_page(tenant: str, offset: int, limit: int) -> list[dict]:
+    """Teams oldest first; reads offset + limit items at most (offset is bounded by the caller)."""
+    items, start = [], None
+    want = offset + limit
+    while len(items) < want:
+        page, start = db.query(k.teams_gsi(tenant), index="GSI1", limit=want - len(items), start=start)
+        items.extend(page)
+        if not start:
+            break
+    return items[offset:want]
+
+
+def count(tenant: str) -> int:
+    item = db.get(k.counter_pk(tenant), COUNTER, consistent=False)
+    return int(item.get("n", 0)) if item else 0
+
+
+def update(tenant: str, team_id: str, old_name: str, fields: dict, new_name: str | None) -> dict:
+    """Apply `fields` (already merged); a rename swaps the name guard in the same transaction."""
+    sets = ", ".join(f"#{n} = :{n}" for n in fields)
+    names = {f"#{n}": n for n in fields}
+    values = {f":{n}": v for n, v in fields.items()}
+    cond = "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
+    pk = k.team_pk(tenant, team_id)
+    if new_name is None or new_name.casefold() == old_name.casefold():
+        return db.update(pk, k.TEAM_SK, f"SET {sets}", condition=cond, names=names, values=values)
+    db.transact([
+        db.update_op(pk, k.TEAM_SK, f"SET {sets}", cond, names, values),
+        db.delete_op(k.team_name_pk(tenant, old_name), k.UNIQUE_SK),
+        db.put_op({"PK": k.team_name_pk(tenant, new_name), "SK": k.UNIQUE_SK, "team_id": team_id},
+                  "attribute_not_exists(PK)"),
+    ])
+    return get(tenant, team_id)
+
+
+def soft_delete(tenant: str, team: dict, at: str) -> None:
+    """The item stays (history and audit refer to it); it leaves the list, the name and the count."""
+    db.transact([
+        db.update_op(k.team_pk(tenant, team["id"]), k.TEAM_SK,
+                     "SET deleted_at = :at REMOVE GSI1PK, GSI1SK",
+                     "attribute_exists(PK) AND attribute_not_exists(deleted_at)", values={":at": at}),
+        db.delete_op(k.team_name_pk(tenant, team["name"]), k.UNIQUE_SK),
+        _counter_op(tenant, -1),
+    ])

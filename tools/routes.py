@@ -1,0 +1,65 @@
+"""The route table of the deployment, read from template.yaml, and each function's router.
+
+Used by the OpenAPI generator and by the tests that check the template and the handlers agree
+(a route declared in one but not the other is a bug caught before deploy).
+"""
+import importlib
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER = ROOT / "layers" / "shared"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node, deep=True)}
+    return {suffix: loader.construct_mapping(node, deep=True)}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def template() -> dict:
+    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)
+
+
+def template_routes() -> dict:
+    """{function logical id: {(METHOD, path, api logical id, auth none?)}}"""
+    out = {}
+    for name, res in template()["Resources"].items():
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        routes = set()
+        for ev in (res["Properties"].get("Events") or {}).values():
+            if ev["Type"] != "Api":
+                continue
+            p = ev["Properties"]
+            api = p["RestApiId"].get("Ref") if isinstance(p["RestApiId"], dict) else p["RestApiId"]
+            none = (p.get("Auth") or {}).get("Authorizer") == "NONE"
+            routes.add((p["Method"].upper(), p["Path"], api, none))
+        out[name] = (res["Properties"]["CodeUri"].rstrip("/"), routes)
+    return out
+
+
+def load_router(code_uri: str):
+    """Import functions/<x>/app.py in isolation and return its `router` (or None)."""
+    path = str(ROOT / code_uri)
+    if str(LAYER) not in sys.path:
+        sys.path.insert(0, str(LAYER))
+    sys.modules.pop("app", None)
+    sys.path.insert(0, path)
+    try:
+        module = importlib.import_module("app")
+    finally:
+        sys.path.remove(path)
+        sys.modules.pop("app", None)
+    return getattr(module, "router", None)
