@@ -1,0 +1,59 @@
+# Accord — `make dev` runs it locally, `make test` tests it. Both bootstrap their own venvs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs Python 3.12: prefer it (pyenv's interpreter directly: its shim needs PYENV_VERSION).
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null) python3)
+SAM_PYTHON ?= $(firstword $(shell command -v python3.11 2>/dev/null) $(PYTHON))
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+export SAM_CLI_TELEMETRY := 0
+export PYTHONDONTWRITEBYTECODE :=
+
+help:
+	@echo "make dev        run Accord locally (API on http://127.0.0.1:$${PORT:-3000}, moto, SQS worker)"
+	@echo "make dev-reset  wipe local state (.accord-local/)"
+	@echo "make test       unit + integration + local-runtime + e2e tests, cfn-lint, sam validate --lint"
+	@echo "make bench      cold-start and schema-engine figures"
+	@echo "make build      sam build (arm64, no Docker needed)"
+	@echo "make openapi    regenerate functions/platform/openapi.json"
+
+$(VENV)/.stamp: requirements/runtime.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/dev.txt
+	touch $@
+
+$(SAM_VENV)/.stamp: requirements/sam.txt
+	$(SAM_PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install -q -r requirements/sam.txt
+	touch $@
+
+venv: $(VENV)/.stamp
+
+dev: $(VENV)/.stamp
+	$(PY) -m local
+
+dev-reset:
+	rm -rf $${ACCORD_STATE_DIR:-.accord-local}
+
+test: $(VENV)/.stamp $(SAM_VENV)/.stamp lint
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests
+
+lint: $(VENV)/.stamp $(SAM_VENV)/.stamp
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint --region us-east-1 --template template.yaml
+
+bench: $(VENV)/.stamp
+	$(PY) bench/run.py
+
+openapi: $(VENV)/.stamp
+	$(PY) tools/gen_openapi.py
+
+build: $(SAM_VENV)/.stamp
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --template template.yaml
+
+.PHONY: help venv dev dev-reset test lint bench openapi build

@@ -1,0 +1,106 @@
+import base64
+import json
+
+import pytest
+from pydantic import BaseModel
+
+from accord import errors
+from accord.auth.principal import Principal
+from accord.http.envelopes import CONFIGURATION, REGISTRY, REPORTS, error_body
+from accord.http.router import Response, Router, parse_json_body
+from tests.support.events import api_event
+
+P = Principal(tenant="t", key_id="k", scopes=frozenset({"read"}))
+
+
+class Body(BaseModel):
+    name: str
+
+
+def make(family):
+    r = Router(family, max_body_bytes=100)
+
+    @r.route("POST", "/x", scope="read", body=Body, status=201)
+    def create(req):
+        return Response(201, {"name": req.body.name})
+
+    @r.route("GET", "/x/{id}", scope="read")
+    def get(req):
+        if req.path_params["id"] == "boom":
+            raise RuntimeError("secret internals")
+        return {"id": req.path_params["id"], "n": req.query_int("n", 1, 1, 5)}
+
+    @r.route("GET", "/open", scope=None)
+    def open_(req):
+        return {"ok": True}
+    return r
+
+
+@pytest.mark.parametrize("family,shape", [(REGISTRY, {"detail", "error"}), (CONFIGURATION, {"message", "error"}),
+                                          (REPORTS, {"error"})])
+def test_every_failure_is_in_the_family_envelope(family, shape):
+    r = make(family)
+    cases = [
+        (api_event("GET", "/x/{id}", {"id": "1"}), 401),
+        (api_event("GET", "/nope", principal=P), 404),
+        (api_event("DELETE", "/x/{id}", {"id": "1"}, principal=P), 405),
+        (api_event("POST", "/x", raw_body="{", principal=P), 400),
+        (api_event("POST", "/x", raw_body="x" * 101, principal=P), 413),
+        (api_event("POST", "/x", body={"name": 1}, principal=P), 422 if family == REGISTRY else 400),
+        (api_event("POST", "/x", body={"name": "a"}, headers={"Content-Type": "text/csv"}, principal=P), 415),
+        (api_event("GET", "/x/{id}", {"id": "1"}, query={"n": "9"}, principal=P), 422 if family == REGISTRY else 400),
+        (api_event("GET", "/x/{id}", {"id": "boom"}, principal=P), 500),
+    ]
+    for event, status in cases:
+        out = r.resolve(event)
+        assert out["statusCode"] == status, (event["path"], out)
+        payload = json.loads(out["body"])
+        assert set(payload) == shape, payload
+        assert "secret internals" not in out["body"]
+        assert out["headers"]["X-Request-ID"] == event["requestContext"]["requestId"]
+
+
+def test_scope_denied_is_403_naming_the_scope():
+    r = Router(REGISTRY)
+
+    @r.route("POST", "/w", scope="write")
+    def w(req):
+        return {}
+    out = r.resolve(api_event("POST", "/w", principal=P))
+    assert out["statusCode"] == 403 and "'write'" in json.loads(out["body"])["detail"]
+
+
+def test_success_paths():
+    r = make(REGISTRY)
+    out = r.resolve(api_event("POST", "/x", body={"name": "a"}, principal=P))
+    assert out["statusCode"] == 201 and json.loads(out["body"]) == {"name": "a"}
+    raw = base64.b64encode(b'{"name": "b"}').decode()
+    ev = api_event("POST", "/x", raw_body=raw, principal=P)
+    ev["isBase64Encoded"] = True
+    assert json.loads(r.resolve(ev)["body"]) == {"name": "b"}
+    ev = api_event("POST", "/x", body={"name": "c"}, principal=P,
+                   headers={"Content-Type": "application/json; charset=utf-8"})
+    assert r.resolve(ev)["statusCode"] == 201
+    assert r.resolve(api_event("GET", "/open"))["statusCode"] == 200
+    ev = api_event("GET", "/open", headers={"X-Request-ID": "abc"})
+    assert r.resolve(ev)["headers"]["X-Request-ID"] == "abc"
+
+
+def test_validation_detail_is_fastapi_shaped():
+    r = make(REGISTRY)
+    payload = json.loads(r.resolve(api_event("POST", "/x", body={}, principal=P))["body"])
+    assert payload["detail"][0]["loc"] == ["body", "name"] and payload["detail"][0]["type"] == "missing"
+    assert "name" in payload["error"]["message"]
+
+
+@pytest.mark.parametrize("raw", ["[" * 100 + "]" * 100, '{"a":' * 70 + "1" + "}" * 70, "[" * 100000])
+def test_deep_json_is_400(raw):
+    with pytest.raises(errors.BadRequest):
+        parse_json_body(raw, "application/json")
+
+
+def test_error_body_shapes():
+    assert error_body(REGISTRY, "X", "m", "r") == {"detail": "m", "error": {"code": "X", "message": "m",
+                                                                            "request_id": "r"}}
+    assert error_body(CONFIGURATION, "X", "m", "r") == {"message": "m", "error": "X"}
+    assert error_body(REPORTS, "X", "m", "r") == {"error": "m"}
