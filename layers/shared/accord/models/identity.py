@@ -2,23 +2,20 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from accord.auth.principal import PROJECT_ROLES
+from accord.models.base import Model, StrictModel
 
 Scope = Literal["read", "write", "admin"]
 ProjectRole = Literal["TENANT_ADMIN", "PROJECT_EDITOR", "PROJECT_OPERATOR", "PROJECT_VIEWER"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class TenantCreate(_Strict):
+class TenantCreate(StrictModel):
     name: str = Field(min_length=1, max_length=100)
 
 
-class ApiKeyCreate(_Strict):
+class ApiKeyCreate(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     scopes: list[Scope] = Field(default_factory=lambda: ["read"], min_length=1, max_length=3)
     team_id: str | None = Field(default=None, max_length=64)
@@ -35,7 +32,7 @@ class ApiKeyCreate(_Strict):
         return roles
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(Model):
     # Tessera's SDK sends exactly {name, metadata}; unknown fields are ignored as FastAPI does.
     name: str = Field(min_length=1, max_length=255)
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -48,7 +45,7 @@ class TeamCreate(BaseModel):
         return v.strip()
 
 
-class TeamUpdate(BaseModel):
+class TeamUpdate(Model):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     metadata: dict[str, Any] | None = None
 

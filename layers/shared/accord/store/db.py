@@ -7,6 +7,12 @@ throttling that outlived botocore's retries → 429, a lost condition → 409, a
 """
 import os
 
+# Imported eagerly: every caller of this module talks to DynamoDB on its first request, and
+# Lambda's init phase is where that cost belongs (and where the cold-start bench sees it).
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+
 from accord import errors
 from accord.store.codec import decode, encode, value
 
@@ -16,8 +22,6 @@ _client = None
 def client():
     global _client
     if _client is None:
-        import botocore.session
-        from botocore.config import Config
         session = botocore.session.get_session()
         _client = session.create_client(
             "dynamodb",
@@ -51,7 +55,6 @@ class ConditionFailed(Exception):
 
 
 def _call(op: str, **kwargs):
-    from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
     try:
         return getattr(client(), op)(**kwargs)
     except ClientError as exc:
