@@ -1,0 +1,124 @@
+"""`python -m local` -- run template.yaml locally (what `make dev` runs).
+
+Environment: PORT (default 3000), ACCORD_ADMIN_KEY (else generated once and kept in the state
+dir), ACCORD_STATE_DIR (default .accord-local/), ACCORD_LOCAL_CONCURRENCY (workers per function,
+default 4), ACCORD_LOCAL_SQS_RETRY_DELAY (seconds before a failed SQS message is visible again,
+default 1), ACCORD_LOCAL_QUIET=1 (no request/function log lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import sys
+import threading
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    t0 = time.perf_counter()
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repo-root", default=os.getcwd(), help="directory holding the template")
+    parser.add_argument("--template", default="template.yaml", help="template file (relative to --repo-root)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument("--state-dir", default=os.environ.get("ACCORD_STATE_DIR"))
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameters, like sam's --parameter-overrides",
+    )
+    parser.add_argument("--quiet", action="store_true", default=os.environ.get("ACCORD_LOCAL_QUIET") == "1")
+    args = parser.parse_args(argv)
+
+    from .runtime import LocalRuntime
+
+    overrides = {}
+    for item in args.parameter_overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--parameter-overrides: expected KEY=VALUE, got {item!r}")
+        overrides[key.removeprefix("ParameterKey=")] = value
+    state_dir = args.state_dir or os.path.join(os.path.abspath(args.repo_root), ".accord-local")
+    rt = LocalRuntime(
+        repo_root=args.repo_root,
+        template=args.template,
+        port=args.port,
+        state_dir=state_dir,
+        admin_key=os.environ.get("ACCORD_ADMIN_KEY") or None,
+        parameter_overrides=overrides,
+        quiet=args.quiet,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        rt.start()
+    except Exception as exc:  # noqa: BLE001 - tell the developer what broke
+        print(f"accord-local: failed to start: {exc}", file=sys.stderr)
+        return 1
+    ready = time.perf_counter() - t0
+    print(banner(rt, ready), flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        print("\naccord-local: stopping (saving state)...", file=sys.stderr, flush=True)
+        rt.stop()
+        print(f"accord-local: state saved in {rt.state.path}", file=sys.stderr, flush=True)
+    return 0
+
+
+def banner(rt: object, ready: float) -> str:
+    from .runtime import LocalRuntime
+
+    assert isinstance(rt, LocalRuntime) and rt.model is not None
+    lines = [
+        "",
+        f"Accord local runtime ready in {ready:.2f} s",
+        f"  API:          {rt.url}",
+        f"  Admin key:    {rt.admin_key}",
+        f"  AWS emulator: {rt.moto_url}   (moto; region us-east-1, any credentials)",
+        f"  State dir:    {rt.state.path}",
+    ]
+    producer_queue = None
+    for lid, q in rt.model.queues.items():
+        consumers = [
+            f.logical_id for f in rt.model.functions.values() if any(e.queue_id == lid for e in f.sqs_events)
+        ]
+        dlq_of = [o.logical_id for o in rt.model.queues.values() if o.dlq_id == lid]
+        role = f"-> {', '.join(consumers)}" if consumers else (f"(DLQ of {', '.join(dlq_of)})" if dlq_of else "")
+        lines.append(f"  Queue {lid}: {rt.queue_urls[lid]} {role}".rstrip())
+        if consumers and producer_queue is None:
+            producer_queue = lid
+    if rt.model.tables:
+        lines.append("  Tables:       " + ", ".join(rt.table_names.values()))
+    lines.append("")
+    lines.append("Try:")
+    lines.append(f"  curl -s {rt.url}/health")
+    lines.append(f"  curl -s -H 'Authorization: Bearer {rt.admin_key}' {rt.url}/api/v1/teams")
+    if producer_queue:
+        body = json.dumps({"example": "message"})
+        lines.append(
+            "  aws sqs send-message --region us-east-1 "
+            f"--endpoint-url {rt.moto_url} --queue-url {rt.queue_urls[producer_queue]} "
+            f"--message-body {shlex.quote(body)}"
+        )
+        lines.append(
+            "  (the aws CLI needs some credentials: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing)"
+        )
+    lines.append("")
+    lines.append("Ctrl-C stops (state is saved; `make dev-reset` wipes it).")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""LocalRuntime: template.yaml served locally without Docker.
+
+    from local.runtime import LocalRuntime
+    with LocalRuntime(repo_root=".", port=0, state_dir="/tmp/x") as rt:
+        requests.get(rt.url + "/health")
+
+See local/README.md for what is emulated and how.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from .cfn import Model, load_model, split_path
+from .emulator import CREDENTIALS, MotoEmulator
+from .gateway import Gateway
+from .server import HttpFront
+from .sqs import SqsPoller
+from .state import StateDir
+from .workers import FunctionPool, InvokeResult, WorkerStartError
+
+REGION = "us-east-1"
+
+
+class FunctionError(Exception):
+    """rt.invoke(): the function failed (error is Lambda's error payload)."""
+
+    def __init__(self, error: dict):
+        super().__init__(f"{error.get('errorType')}: {error.get('errorMessage')}")
+        self.error = error
+
+
+class LocalRuntime:
+    def __init__(
+        self,
+        repo_root: str = ".",
+        port: int = 0,
+        state_dir: str | None = None,
+        admin_key: str | None = None,
+        parameter_overrides: dict[str, Any] | None = None,
+        quiet: bool = True,
+        env: dict[str, str] | None = None,
+        template: str = "template.yaml",
+        concurrency: int | None = None,
+        sqs_retry_delay: int | None = None,
+        snapshot_interval: float = 2.0,
+        host: str = "127.0.0.1",
+        persist: bool = True,
+    ):
+        self.repo_root = os.path.abspath(repo_root)
+        self.template_path = os.path.join(self.repo_root, template)
+        self.host = host
+        self.port = port
+        self.state = StateDir(state_dir or os.path.join(self.repo_root, ".accord-local"))
+        self._admin_key_arg = admin_key
+        self.parameter_overrides = dict(parameter_overrides or {})
+        self.quiet = quiet
+        self.extra_env = dict(env or {})
+        self.concurrency = concurrency or int(os.environ.get("ACCORD_LOCAL_CONCURRENCY", "4"))
+        self.sqs_retry_delay = (
+            sqs_retry_delay
+            if sqs_retry_delay is not None
+            else int(os.environ.get("ACCORD_LOCAL_SQS_RETRY_DELAY", "1"))
+        )
+        self.snapshot_interval = snapshot_interval
+        self.persist = persist
+
+        self.admin_key: str = ""
+        self.url: str = ""
+        self.moto_url: str = ""
+        self.queue_urls: dict[str, str] = {}
+        self.table_names: dict[str, str] = {}
+        self.model: Model | None = None
+        self.pools: dict[str, FunctionPool] = {}
+        self.pollers: list[SqsPoller] = []
+        self.startup_seconds: float | None = None
+        self.warnings: list[str] = []
+        self._moto: MotoEmulator | None = None
+        self._front: HttpFront | None = None
+        self._gateway: Gateway | None = None
+        self._stop_event = threading.Event()
+        self._snapshot_thread: threading.Thread | None = None
+        self._last_stats: Any = None
+        self._snapshot_lock = threading.Lock()
+        self._print_lock = threading.Lock()
+        self._started = False
+        self._stopped = False
+
+    # -- logging -----------------------------------------------------------------------------
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            with self._print_lock:
+                sys.stderr.write(message + "\n")
+                sys.stderr.flush()
+
+    def _worker_log(self, function_id: str, line: str) -> None:
+        if not self.quiet:
+            with self._print_lock:
+                sys.stderr.write(f"[{function_id}] {line}\n")
+                sys.stderr.flush()
+
+    def function_logs(self, function_id: str, n: int = 200) -> str:
+        """The last lines a function's workers printed (also kept when quiet)."""
+        return self.pools[function_id].recent_logs(n)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> LocalRuntime:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def start(self, ready_timeout: float = 60.0) -> LocalRuntime:
+        if self._started:
+            raise RuntimeError("already started")
+        self._started = True
+        t0 = time.perf_counter()
+        try:
+            self._start(ready_timeout, t0)
+        except BaseException:
+            self.stop(snapshot=False)
+            raise
+        self.startup_seconds = time.perf_counter() - t0
+        return self
+
+    def _start(self, ready_timeout: float, t0: float) -> None:
+        if not os.path.exists(self.template_path):
+            raise FileNotFoundError(f"no template at {self.template_path}")
+        self.admin_key = self.state.admin_key(self._admin_key_arg or os.environ.get("ACCORD_ADMIN_KEY"))
+
+        # 1. moto: bind its port now (URLs known), import/start it in its own process
+        self._moto = MotoEmulator(self.host)
+        self.moto_url = self._moto.url
+        self._moto.start()
+
+        # 2. the template, with the bootstrap key's hash as a parameter
+        overrides = dict(self.parameter_overrides)
+        from .cfn import load_yaml
+
+        declared = (load_yaml(self.template_path).get("Parameters") or {}).keys()
+        if "BootstrapAdminKeySha256" in declared and "BootstrapAdminKeySha256" not in overrides:
+            overrides["BootstrapAdminKeySha256"] = hashlib.sha256(self.admin_key.encode()).hexdigest()
+        self.model = model = load_model(self.template_path, overrides, moto_url=self.moto_url)
+        self.warnings.extend(model.warnings)
+        for w in model.warnings:
+            self.log(f"warning: {w}")
+        self.table_names = {lid: t.name for lid, t in model.tables.items()}
+        self.queue_urls = {lid: f"{self.moto_url}/123456789012/{q.name}" for lid, q in model.queues.items()}
+
+        # 3. warm workers for every function, all in parallel with moto's start
+        for lid, fn in model.functions.items():
+            pool = FunctionPool(
+                fn,
+                self._function_env(fn),
+                cwd=self.repo_root,
+                max_workers=self.concurrency,
+                log_sink=self._worker_log,
+            )
+            self.pools[lid] = pool
+            pool.start(1)
+
+        # 4. tables and queues, then the saved state
+        self._moto.wait_ready()
+        created = self._moto.create_resources(model)
+        for lid, url in created.items():
+            if url != self.queue_urls[lid]:
+                raise RuntimeError(f"queue {lid}: moto says {url}, expected {self.queue_urls[lid]}")
+        saved = self.state.load() if self.persist else None
+        if saved:
+            for w in self._moto.restore(model, saved):
+                self.warnings.append(w)
+                self.log(f"warning: {w}")
+        self._last_stats = self._moto.stats()
+
+        # 5. the HTTP front and the SQS pollers
+        self._gateway = Gateway(model, self._invoke)
+        self._front = HttpFront(
+            self._gateway, self.host, self.port, log=None if self.quiet else self.log
+        )
+        self.port = self._front.port
+        self.url = self._front.url
+        self._front.start()
+        sqs = self._moto.client("sqs")
+        for lid, fn in model.functions.items():
+            for source in fn.sqs_events:
+                if not source.enabled:
+                    continue
+                queue = model.queues[source.queue_id]
+                poller = SqsPoller(
+                    fn,
+                    source,
+                    queue,
+                    self.queue_urls[source.queue_id],
+                    sqs,
+                    self._invoke,
+                    retry_delay=self.sqs_retry_delay,
+                    log=self.log,
+                )
+                self.pollers.append(poller)
+
+        # 6. every function warm, then /health
+        deadline = time.monotonic() + ready_timeout
+        errors = []
+        for lid, pool in self.pools.items():
+            try:
+                pool.wait_ready(max(0.1, deadline - time.monotonic()))
+            except WorkerStartError as exc:
+                errors.append(f"{exc}\n--- {lid} output ---\n{pool.recent_logs(60)}")
+        if errors:
+            raise RuntimeError("function(s) failed to start:\n" + "\n".join(errors))
+        for poller in self.pollers:
+            poller.start()
+        self._wait_health(deadline)
+        if self.persist:
+            self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshot", daemon=True)
+            self._snapshot_thread.start()
+
+    def _function_env(self, fn: Any) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "TZ": ":UTC",
+            "PYTHONUNBUFFERED": "1",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_SAM_LOCAL": "true",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_" + fn.runtime,
+            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(int(fn.timeout)),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "LAMBDA_TASK_ROOT": fn.code_dir,
+            "_HANDLER": fn.handler,
+        }
+        env.update(fn.environment)
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": self.moto_url,
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+                "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def _wait_health(self, deadline: float) -> None:
+        assert self._gateway is not None
+        has_health = False
+        selected = self._gateway.select_api(list(split_path("/health")), [])
+        if selected is not None:
+            has_health = self._gateway.match(selected[0], selected[1], "GET").route is not None
+        if not has_health:
+            return
+        last = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=10) as resp:
+                    if resp.status == 200:
+                        return
+                    last = f"HTTP {resp.status}"
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code}: {exc.read()[:500]!r}"
+            except OSError as exc:
+                last = str(exc)
+            time.sleep(0.1)
+        logs = "\n".join(f"--- {lid} ---\n{p.recent_logs(30)}" for lid, p in self.pools.items())
+        raise RuntimeError(f"GET /health did not answer 200: {last}\n{logs}")
+
+    def _invoke(self, function_id: str, event: Any, request_id: str | None = None) -> InvokeResult:
+        return self.pools[function_id].invoke(event, request_id)
+
+    def invoke(self, function_id: str, event: Any) -> Any:
+        """Invoke a function directly (like `sam local invoke`); raise FunctionError on failure."""
+        result = self._invoke(function_id, event)
+        if not result.ok:
+            raise FunctionError(result.error or {})
+        return result.payload
+
+    # -- state -------------------------------------------------------------------------------
+    def snapshot(self) -> None:
+        """Write the state file now (tables' items and queues' messages)."""
+        if self._moto is None or self.model is None:
+            return
+        with self._snapshot_lock:
+            stats = self._moto.stats()
+            self.state.save(self._moto.snapshot(self.model))
+            self._last_stats = stats
+
+    def _snapshot_loop(self) -> None:
+        while not self._stop_event.wait(self.snapshot_interval):
+            try:
+                assert self._moto is not None
+                if self._moto.stats() != self._last_stats:
+                    self.snapshot()
+            except Exception as exc:  # noqa: BLE001 - retried next tick
+                if not self._stop_event.is_set():
+                    self.log(f"warning: state snapshot failed: {exc}")
+
+    def stop(self, snapshot: bool = True) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._stop_event.set()
+        for poller in self.pollers:
+            poller.stop()
+        if self._front is not None:
+            self._front.stop()
+        for poller in self.pollers:
+            poller.join()
+        if self._snapshot_thread is not None:
+            self._snapshot_thread.join(timeout=10)
+        if snapshot and self.persist and self._moto is not None and self._moto.proc is not None:
+            try:
+                self.snapshot()
+            except Exception as exc:  # noqa: BLE001
+                sys.stderr.write(f"accord-local: could not save state: {exc}\n")
+        for pool in self.pools.values():
+            pool.stop()
+        if self._moto is not None:
+            self._moto.stop()

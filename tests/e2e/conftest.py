@@ -1,0 +1,70 @@
+"""The whole product over HTTP: the local runtime (moto server + worker processes) started once."""
+import uuid
+
+import boto3
+import pytest
+import requests
+
+from local.runtime import LocalRuntime
+from tests.conftest import ROOT
+
+ADMIN_KEY = "acc_e2e_" + uuid.uuid4().hex
+
+
+def pytest_collection_modifyitems(items):
+    # One runtime serves every e2e test: keep them on one xdist worker.
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+@pytest.fixture(scope="session")
+def runtime(tmp_path_factory):
+    rt = LocalRuntime(repo_root=str(ROOT), port=0, state_dir=str(tmp_path_factory.mktemp("state")),
+                      admin_key=ADMIN_KEY, parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True)
+    rt.start()
+    yield rt
+    rt.stop()
+
+
+class Api:
+    """requests against the runtime with one key."""
+
+    def __init__(self, url: str, key: str | None, header: str = "Authorization"):
+        self.url = url
+        self.headers = {}
+        if key:
+            self.headers[header] = f"Bearer {key}" if header == "Authorization" else key
+
+    def __call__(self, method: str, path: str, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def admin(runtime):
+    return Api(runtime.url, runtime.admin_key)
+
+
+@pytest.fixture(scope="session")
+def anon(runtime):
+    return Api(runtime.url, None)
+
+
+def new_tenant(admin: Api, name: str | None = None) -> dict:
+    r = admin("POST", "/api/v1/tenants", json={"name": name or f"t-{uuid.uuid4().hex[:10]}"})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def new_key(api: Api, **body) -> str:
+    r = api("POST", "/api/v1/api-keys", json={"name": "k", **body})
+    assert r.status_code == 201, r.text
+    return r.json()["key"]
+
+
+@pytest.fixture(scope="session")
+def aws_clients(runtime):
+    kw = {"endpoint_url": runtime.moto_url, "region_name": "us-east-1",
+          "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    return boto3.client("sqs", **kw), boto3.client("dynamodb", **kw)

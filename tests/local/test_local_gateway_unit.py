@@ -1,0 +1,58 @@
+"""Gateway pieces that need no processes: route matching, policy evaluation, templates."""
+
+from local.gateway import _render, _route_rank, evaluate_policy, match_route_segments
+
+
+def seg(path):
+    return tuple(s for s in path.split("/") if s)
+
+
+def test_single_segment_parameters():
+    assert match_route_segments(seg("/a/{id}"), ["a", "42"]) == {"id": "42"}
+    assert match_route_segments(seg("/a/{id}"), ["a"]) is None
+    assert match_route_segments(seg("/a/{id}"), ["a", "1", "2"]) is None
+    assert match_route_segments(seg("/a/b"), ["a", "c"]) is None
+    assert match_route_segments((), []) == {}
+
+
+def test_greedy_parameters():
+    assert match_route_segments(seg("/f/{path+}"), ["f", "x", "y", "z"]) == {"path": "x/y/z"}
+    assert match_route_segments(seg("/f/{path+}"), ["f"]) is None  # greedy needs one segment
+    assert match_route_segments(seg("/{proxy+}"), ["anything"]) == {"proxy": "anything"}
+
+
+def test_specificity_literal_then_param_then_greedy():
+    routes = [seg("/{proxy+}"), seg("/a/{id}"), seg("/a/b")]
+    assert sorted(routes, key=_route_rank) == [seg("/a/b"), seg("/a/{id}"), seg("/{proxy+}")]
+
+
+def test_policy_evaluation():
+    arn = "arn:aws:execute-api:us-east-1:123456789012:Api/v1/GET/api/v1/items/1"
+
+    def pol(effect, resource, action="execute-api:Invoke"):
+        return {"Statement": [{"Effect": effect, "Action": action, "Resource": resource}]}
+
+    assert evaluate_policy(pol("Allow", "*"), arn) == "allow"
+    assert evaluate_policy(pol("Allow", "arn:aws:execute-api:us-east-1:123456789012:Api/*"), arn) == "allow"
+    assert evaluate_policy(pol("Allow", "arn:aws:execute-api:us-east-1:123456789012:Api/v1/POST/*"), arn) == "none"
+    assert evaluate_policy(pol("Allow", ["x", "arn:aws:execute-api:*:*:Api/v1/GET/api/v1/items/?"]), arn) == "allow"
+    assert evaluate_policy(pol("Deny", "*"), arn) == "deny"
+    assert evaluate_policy(pol("Allow", "*", action="s3:GetObject"), arn) == "none"
+    both = {"Statement": pol("Allow", "*")["Statement"] + pol("Deny", arn)["Statement"]}
+    assert evaluate_policy(both, arn) == "deny"  # an explicit deny wins
+
+
+def test_gateway_template_rendering():
+    v = {
+        "context.requestId": "rid",
+        "context.error.message": 'say "hi"',
+        "context.error.messageString": '"say \\"hi\\""',
+        "context.error.responseType": "UNAUTHORIZED",
+        "context.authorizer.tenant": "t1",
+    }
+    out = _render(
+        '{"m": $context.error.messageString, "raw": "${context.error.responseType}", '
+        '"id": "$context.requestId", "t": "$context.authorizer.tenant", "u": "$context.authorizer.nope"}',
+        v,
+    )
+    assert out == '{"m": "say \\"hi\\"", "raw": "UNAUTHORIZED", "id": "rid", "t": "t1", "u": ""}'
