@@ -40,7 +40,7 @@ dev: $(VENV)/.stamp
 dev-reset:
 	rm -rf $${ACCORD_STATE_DIR:-.accord-local}
 
-test: $(VENV)/.stamp $(SAM_VENV)/.stamp lint
+test: $(VENV)/.stamp $(SAM_VENV)/.stamp lint build
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 lint: $(VENV)/.stamp $(SAM_VENV)/.stamp
