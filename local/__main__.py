@@ -3,7 +3,8 @@
 Environment: PORT (default 3000), ACCORD_ADMIN_KEY (else generated once and kept in the state
 dir), ACCORD_STATE_DIR (default .accord-local/), ACCORD_LOCAL_CONCURRENCY (workers per function,
 default 4), ACCORD_LOCAL_SQS_RETRY_DELAY (seconds before a failed SQS message is visible again,
-default 1), ACCORD_LOCAL_QUIET=1 (no request/function log lines).
+default 1), ACCORD_LOCAL_QUIET=1 (no request/function log lines), ACCORD_LOCAL_RELOAD=0 (do not
+restart a function's workers when its code or layer changes).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         admin_key=os.environ.get("ACCORD_ADMIN_KEY") or None,
         parameter_overrides=overrides,
         quiet=args.quiet,
+        reload=os.environ.get("ACCORD_LOCAL_RELOAD", "1") != "0",
     )
     stop = threading.Event()
 
@@ -63,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rt.start()
     except Exception as exc:  # noqa: BLE001 - tell the developer what broke
-        print(f"accord-local: failed to start: {exc}", file=sys.stderr)
+        hint = ""
+        if isinstance(exc, OSError) and exc.errno == 98:
+            hint = f" (port {args.port} is taken: stop the other server or set PORT=<another port>)"
+        print(f"accord-local: failed to start: {exc}{hint}", file=sys.stderr)
         return 1
     ready = time.perf_counter() - t0
     print(banner(rt, ready), flush=True)
@@ -90,7 +95,9 @@ def banner(rt: object, ready: float) -> str:
         f"  State dir:    {rt.state.path}",
     ]
     producer_queue = None
-    for lid, q in rt.model.queues.items():
+    dlqs = {q.dlq_id for q in rt.model.queues.values() if q.dlq_id}
+    ordered = sorted(rt.model.queues.items(), key=lambda kv: kv[0] in dlqs)
+    for lid, q in ordered:
         consumers = [
             f.logical_id for f in rt.model.functions.values() if any(e.queue_id == lid for e in f.sqs_events)
         ]

@@ -17,7 +17,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from typing import Any
 
@@ -121,9 +120,9 @@ class MotoEmulator:
         )
 
     # -- resources --------------------------------------------------------------------------
-    def create_resources(self, model: Model) -> dict[str, str]:
+    def create_resources(self, model: Model, ddb: Any = None, sqs: Any = None) -> dict[str, str]:
         """Create every table and queue of the template; return queue logical id -> URL."""
-        ddb = self.client("dynamodb")
+        ddb = ddb or self.client("dynamodb")
         for table in model.tables.values():
             ddb.create_table(**table.create_args)
             if table.ttl_attribute:
@@ -131,7 +130,7 @@ class MotoEmulator:
                     TableName=table.name,
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
                 )
-        sqs = self.client("sqs")
+        sqs = sqs or self.client("sqs")
         urls: dict[str, str] = {}
         for queue in model.queues_in_creation_order():
             urls[queue.logical_id] = sqs.create_queue(
@@ -206,7 +205,3 @@ def _decode_attrs(attrs: dict) -> dict:
             v["BinaryValue"] = base64.b64decode(value["BinaryValueB64"])
         out[name] = v
     return out
-
-
-def dumps_state(state: dict) -> str:
-    return json.dumps(state, separators=(",", ":"), sort_keys=True)

@@ -4,11 +4,11 @@
 
 1. routing rules (``AWS::ApiGatewayV2::RoutingRule``) pick the API by base path (segment-wise
    prefix; lowest priority number first; a rule without conditions is the catch-all);
-2. the route is matched within that API (full paths; ``{x}`` one segment, ``{x+}`` greedy;
+2. a body over 10 MB -> that API's REQUEST_TOO_LARGE gateway response (413);
+3. the route is matched within that API (full paths; ``{x}`` one segment, ``{x+}`` greedy;
    literal segments beat parameters, parameters beat greedy; a trailing slash is ignored);
    no route, or the path exists with another method -> the API's MISSING_AUTHENTICATION_TOKEN
    gateway response (403);
-3. body over 10 MB -> REQUEST_TOO_LARGE (413);
 4. the route's authorizer (Lambda REQUEST/TOKEN) runs first; its policy must allow the methodArn;
    results are cached for ``ReauthorizeEvery`` seconds keyed by the identity sources;
 5. the function gets a REST v1 proxy event; crashes and malformed results -> 502.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qsl, unquote
 
-from .cfn import ACCOUNT_ID, REGION, Api, Authorizer, Model, Route, RoutingRule, split_path
+from .cfn import ACCOUNT_ID, REGION, Api, Authorizer, Model, Route
 from .workers import InvokeResult
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway REST payload limit
@@ -257,14 +257,14 @@ class Gateway:
                 cors_match = self.match(api, api_segments, "OPTIONS")
                 if cors_match.route is None and cors_match.method_exists:
                     return self._cors_preflight(api, request_id)
+            body_len = req.content_length if req.content_length is not None else len(req.body)
+            if body_len > MAX_BODY:
+                raise _Error("REQUEST_TOO_LARGE")
             m = self.match(api, api_segments, req.method)
             if m.route is None:
                 raise _Error("MISSING_AUTHENTICATION_TOKEN")
             route = m.route
             ctx["route"] = route
-            body_len = req.content_length if req.content_length is not None else len(req.body)
-            if body_len > MAX_BODY:
-                raise _Error("REQUEST_TOO_LARGE")
             event = self._proxy_event(req, api, route, m.path_params, request_id, started)
             if route.authorizer:
                 authorizer = api.authorizers[route.authorizer]
@@ -306,8 +306,12 @@ class Gateway:
         for k, v in req.headers:
             headers[k] = v
             multi_headers.setdefault(k, []).append(v)
-        headers.setdefault("X-Forwarded-For", req.source_ip)
-        multi_headers.setdefault("X-Forwarded-For", [req.source_ip])
+        port = req.host.rsplit(":", 1)[1] if ":" in req.host else "80"
+        for name, value in (("X-Forwarded-For", req.source_ip), ("X-Forwarded-Port", port),
+                            ("X-Forwarded-Proto", "http")):
+            if not any(k.lower() == name.lower() for k in headers):
+                headers[name] = value
+                multi_headers[name] = [value]
         qs: dict[str, str] = {}
         multi_qs: dict[str, list[str]] = {}
         for k, v in parse_qsl(req.query, keep_blank_values=True):

@@ -11,6 +11,7 @@ private endpoints for the runtime:
 """
 
 import base64
+import io
 import json
 import logging
 import os
@@ -18,6 +19,8 @@ import signal
 import socket
 import sys
 import threading
+import time
+from urllib.parse import parse_qsl, urlencode
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -48,27 +51,110 @@ READ_TARGETS = {
 
 
 class AccordApp:
+    """moto behind one lock per service.
+
+    moto's backends are not thread-safe: two concurrent conditional writes can both pass their
+    condition (DynamoDB guarantees one fails), and a TransactWriteItems deep-copying a table
+    while another thread writes dies with "dictionary changed size during iteration". So every
+    DynamoDB request runs under one lock, every SQS request under another: each API call is
+    atomic, as on AWS. SQS long polls are emulated outside the lock (repeated short receives),
+    so a waiting ReceiveMessage never blocks a SendMessage.
+    """
+
+    POLL_INTERVAL = 0.05
+
     def __init__(self, moto_app):
         self.moto_app = moto_app
         self.writes = 0
         self.lock = threading.Lock()
+        self.service_locks = {"dynamodb": threading.Lock(), "sqs": threading.Lock()}
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_accord/"):
             return self.private(path, start_response)
+        service = service_of(environ)
+        body = b""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            op = environ.get("HTTP_X_AMZ_TARGET", "").rsplit(".", 1)[-1]
-            if op not in READ_TARGETS:
-                with self.lock:
-                    self.writes += 1
-        return self.moto_app(environ, start_response)
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            if length > 0:
+                body = environ["wsgi.input"].read(length)
+            elif environ.get("wsgi.input_terminated"):  # chunked request body
+                body = environ["wsgi.input"].read()
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        form = None
+        if target:
+            op = target.rsplit(".", 1)[-1]
+        else:
+            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            op = form.get("Action", "")
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") and op not in READ_TARGETS:
+            with self.lock:
+                self.writes += 1
+        if service == "sqs" and op == "ReceiveMessage":
+            return self.receive(environ, start_response, body, form)
+        return self.call(environ, start_response, body, self.service_locks.get(service))
+
+    def call(self, environ, start_response, body, lock):
+        """Run moto on a buffered request, materialising the response inside the lock."""
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(body)
+        env["CONTENT_LENGTH"] = str(len(body))
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        if lock is None:
+            result = self.moto_app(env, capture)
+            data = b"".join(result)
+        else:
+            with lock:
+                result = self.moto_app(env, capture)
+                data = b"".join(result)
+        if hasattr(result, "close"):
+            result.close()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(data))))
+        start_response(captured["status"], headers)
+        return [data]
+
+    def receive(self, environ, start_response, body, form):
+        if form is None:
+            params = json.loads(body or b"{}")
+            wait = params.get("WaitTimeSeconds")
+        else:
+            params = form
+            wait = form.get("WaitTimeSeconds")
+        if wait is None:
+            wait = queue_default_wait(params.get("QueueUrl", ""))
+        wait = max(0, int(wait))
+        params["WaitTimeSeconds"] = 0
+        short = json.dumps(params).encode() if form is None else urlencode(params).encode()
+        deadline = time.monotonic() + wait
+        lock = self.service_locks["sqs"]
+        while True:
+            out = {}
+
+            def keep(status, headers, exc_info=None):
+                out["status"], out["headers"] = status, headers
+                return lambda data: None
+
+            data = b"".join(self.call(environ, keep, short, lock))
+            got = not out["status"].startswith("200") or has_messages(data, form is None)
+            if got or time.monotonic() >= deadline:
+                start_response(out["status"], out["headers"])
+                return [data]
+            time.sleep(self.POLL_INTERVAL)
 
     def private(self, path, start_response):
         if path == "/_accord/stats":
-            body = {"writes": self.writes, "queues": queue_counts()}
+            with self.service_locks["sqs"]:
+                body = {"writes": self.writes, "queues": queue_counts()}
         elif path == "/_accord/queues":
-            body = {"queues": snapshot_queues()}
+            with self.service_locks["sqs"]:
+                body = {"queues": snapshot_queues()}
         else:
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b"{}"]
@@ -77,6 +163,39 @@ class AccordApp:
             "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
         )
         return [data]
+
+
+def service_of(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    for service in ("dynamodb", "sqs"):
+        if f"/{service}/aws4_request" in auth:
+            return service
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target.startswith("DynamoDB"):
+        return "dynamodb"
+    if target.startswith("AmazonSQS"):
+        return "sqs"
+    return None
+
+
+def has_messages(data, is_json):
+    if is_json:
+        try:
+            return bool(json.loads(data or b"{}").get("Messages"))
+        except ValueError:
+            return True
+    return b"<Message>" in data
+
+
+def queue_default_wait(queue_url):
+    from moto.sqs.models import sqs_backends
+
+    name = queue_url.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        queue = sqs_backends[ACCOUNT_ID][REGION].queues[name]
+        return int(queue.receive_message_wait_time_seconds or 0)
+    except (KeyError, AttributeError, TypeError, ValueError):
+        return 0
 
 
 def queue_counts():

@@ -29,6 +29,31 @@ from .workers import FunctionPool, InvokeResult, WorkerStartError
 REGION = "us-east-1"
 
 
+def _tree_fingerprint(root: str) -> tuple[int, int, int]:
+    """(files, newest mtime, total size) of a source tree, caches and hidden dirs left out."""
+    count = newest = size = 0
+    stack = [root]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif not entry.name.endswith((".pyc", ".pyo")):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                count += 1
+                newest = max(newest, st.st_mtime_ns)
+                size += st.st_size
+    return count, newest, size
+
+
 class FunctionError(Exception):
     """rt.invoke(): the function failed (error is Lambda's error payload)."""
 
@@ -53,6 +78,7 @@ class LocalRuntime:
         snapshot_interval: float = 2.0,
         host: str = "127.0.0.1",
         persist: bool = True,
+        reload: bool = False,
     ):
         self.repo_root = os.path.abspath(repo_root)
         self.template_path = os.path.join(self.repo_root, template)
@@ -71,6 +97,7 @@ class LocalRuntime:
         )
         self.snapshot_interval = snapshot_interval
         self.persist = persist
+        self.reload = reload
 
         self.admin_key: str = ""
         self.url: str = ""
@@ -92,6 +119,8 @@ class LocalRuntime:
         self._print_lock = threading.Lock()
         self._started = False
         self._stopped = False
+        self._ddb: Any = None
+        self._sqs: Any = None
 
     # -- logging -----------------------------------------------------------------------------
     def log(self, message: str) -> None:
@@ -134,6 +163,7 @@ class LocalRuntime:
     def _start(self, ready_timeout: float, t0: float) -> None:
         if not os.path.exists(self.template_path):
             raise FileNotFoundError(f"no template at {self.template_path}")
+        saved = self.state.load() if self.persist else None  # a bad state file fails fast
         self.admin_key = self.state.admin_key(self._admin_key_arg or os.environ.get("ACCORD_ADMIN_KEY"))
 
         # 1. moto: bind its port now (URLs known), import/start it in its own process
@@ -167,13 +197,14 @@ class LocalRuntime:
             self.pools[lid] = pool
             pool.start(1)
 
-        # 4. tables and queues, then the saved state
+        # 4. tables and queues, then the saved state (boto3 clients built while moto imports)
+        self._ddb = self._moto.client("dynamodb")
+        self._sqs = self._moto.client("sqs")
         self._moto.wait_ready()
-        created = self._moto.create_resources(model)
+        created = self._moto.create_resources(model, self._ddb, self._sqs)
         for lid, url in created.items():
             if url != self.queue_urls[lid]:
                 raise RuntimeError(f"queue {lid}: moto says {url}, expected {self.queue_urls[lid]}")
-        saved = self.state.load() if self.persist else None
         if saved:
             for w in self._moto.restore(model, saved):
                 self.warnings.append(w)
@@ -188,7 +219,7 @@ class LocalRuntime:
         self.port = self._front.port
         self.url = self._front.url
         self._front.start()
-        sqs = self._moto.client("sqs")
+        sqs = self._sqs
         for lid, fn in model.functions.items():
             for source in fn.sqs_events:
                 if not source.enabled:
@@ -222,6 +253,24 @@ class LocalRuntime:
         if self.persist:
             self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshot", daemon=True)
             self._snapshot_thread.start()
+        if self.reload:
+            threading.Thread(target=self._reload_loop, name="reload", daemon=True).start()
+
+    def _reload_loop(self) -> None:
+        """Code changed under a function's CodeUri or one of its layers -> fresh workers."""
+        dirs_of = {lid: [p.function.code_dir, *p.function.layer_dirs] for lid, p in self.pools.items()}
+        all_dirs = sorted({d for ds in dirs_of.values() for d in ds})
+        seen = {d: _tree_fingerprint(d) for d in all_dirs}
+        while not self._stop_event.wait(1.0):
+            now = {d: _tree_fingerprint(d) for d in all_dirs}
+            changed = {d for d in all_dirs if now[d] != seen[d]}
+            seen = now
+            if not changed:
+                continue
+            for lid, dirs in dirs_of.items():
+                if changed.intersection(dirs):
+                    self.log(f"code changed: reloading {lid}")
+                    self.pools[lid].recycle()
 
     def _function_env(self, fn: Any) -> dict[str, str]:
         env = {
@@ -326,7 +375,8 @@ class LocalRuntime:
                 self.snapshot()
             except Exception as exc:  # noqa: BLE001
                 sys.stderr.write(f"accord-local: could not save state: {exc}\n")
-        for pool in self.pools.values():
-            pool.stop()
+        stopping = [w for pool in self.pools.values() for w in pool.stop(wait=False)]
         if self._moto is not None:
             self._moto.stop()
+        for worker in stopping:
+            worker.reap()

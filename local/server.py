@@ -132,7 +132,7 @@ class HttpFront:
     def start(self) -> None:
         import threading
 
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="http-front", daemon=True)
         self._thread.start()
 

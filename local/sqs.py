@@ -12,7 +12,6 @@ local feedback quick). Redrive to the DLQ is moto's: on receive, a message alrea
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from typing import Any, Callable
 
@@ -88,6 +87,7 @@ class SqsPoller:
         self.on_activity = on_activity
         self.log = log
         self._stop = threading.Event()
+        self._processing = threading.Lock()  # held while a received batch is being handled
         self._thread = threading.Thread(
             target=self._run, name=f"sqs-{function.logical_id}-{source.name}", daemon=True
         )
@@ -101,16 +101,18 @@ class SqsPoller:
         self._stop.set()
 
     def join(self, timeout: float = 5.0) -> None:
-        self._thread.join(timeout)
+        """Wait for a batch in progress to finish (a poller idle in a long poll is not waited for)."""
+        if self._processing.acquire(timeout=timeout):
+            self._processing.release()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 self.poll_once(wait_seconds=1)
             except Exception as exc:  # noqa: BLE001 - keep polling, like the real poller
-                self.errors += 1
                 if self._stop.is_set():
                     return
+                self.errors += 1
                 if self.log:
                     self.log(f"sqs poller {self.function.logical_id}: {type(exc).__name__}: {exc}")
                 self._stop.wait(1.0)
@@ -127,6 +129,23 @@ class SqsPoller:
         messages = resp.get("Messages") or []
         if not messages:
             return 0
+        with self._processing:
+            if self._stop.is_set():
+                # stopping: hand the batch back untouched (the state snapshot keeps it)
+                self._release(messages, 0)
+                return 0
+            return self._process(messages)
+
+    def _release(self, messages: list[dict], delay: int) -> None:
+        self.sqs.change_message_visibility_batch(
+            QueueUrl=self.queue_url,
+            Entries=[
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": delay}
+                for n, m in enumerate(messages)
+            ],
+        )
+
+    def _process(self, messages: list[dict]) -> int:
         if self.on_activity:
             self.on_activity()
         records = [to_lambda_record(m, self.queue) for m in messages]
@@ -155,13 +174,7 @@ class SqsPoller:
             )
         retry = [by_id[mid] for mid in failed]
         if retry:
-            self.sqs.change_message_visibility_batch(
-                QueueUrl=self.queue_url,
-                Entries=[
-                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.retry_delay}
-                    for n, m in enumerate(retry)
-                ],
-            )
+            self._release(retry, self.retry_delay)
         if self.on_activity:
             self.on_activity()
         return len(messages)

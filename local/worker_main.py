@@ -17,6 +17,7 @@ import time
 import traceback
 
 _HEADER = struct.Struct("!I")
+MAX_RESPONSE = 6 * 1024 * 1024  # Lambda's synchronous response payload limit
 
 
 def _recv_exact(sock, n):
@@ -86,6 +87,10 @@ def _load_handler(spec):
 
 
 def main():
+    import signal
+
+    # Ctrl-C in `make dev` reaches the whole process group: the runtime decides when we stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     fd = int(sys.argv[1])
     config = json.loads(sys.argv[2])
     sock = socket.socket(fileno=fd)
@@ -124,12 +129,21 @@ def main():
                 data = json.dumps(reply, separators=(",", ":")).encode("utf-8")
             except (TypeError, ValueError) as exc:
                 raise _MarshalError(f"Unable to marshal response: {exc}") from None
+            if len(data) > MAX_RESPONSE:
+                raise _TooLarge(
+                    f"Response payload size ({len(data)} bytes) exceeded maximum allowed payload size "
+                    f"({MAX_RESPONSE} bytes)."
+                )
         except BaseException as exc:  # noqa: BLE001 - a handler failure, reported like Lambda
             if isinstance(exc, SystemExit):
                 sys.stdout.flush()
                 sys.stderr.flush()
                 raise
-            err = _error(exc, "Runtime.MarshalError" if isinstance(exc, _MarshalError) else None)
+            err = _error(
+                exc,
+                "Runtime.MarshalError" if isinstance(exc, _MarshalError)
+                else "Function.ResponseSizeTooLarge" if isinstance(exc, _TooLarge) else None,
+            )
             err["requestId"] = request_id
             sys.stderr.write(
                 f"[ERROR] {err['errorType']}: {err['errorMessage']} (RequestId: {request_id})\n"
@@ -145,6 +159,10 @@ def main():
 
 
 class _MarshalError(Exception):
+    pass
+
+
+class _TooLarge(Exception):
     pass
 
 

@@ -94,6 +94,7 @@ class Worker:
         finally:
             child.close()
         self.alive = True
+        self.generation = 0
         self.init_ms: float | None = None
         self._reader = threading.Thread(
             target=self._read_output, name=f"log-{fn.logical_id}-{index}", daemon=True
@@ -176,13 +177,17 @@ class Worker:
         except subprocess.TimeoutExpired:
             return None
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
         """Close the socket (the worker exits on EOF); kill it if it lingers."""
         self.alive = False
         try:
             self.sock.close()
         except OSError:
             pass
+        if wait:
+            self.reap()
+
+    def reap(self) -> None:
         try:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -216,6 +221,7 @@ class FunctionPool:
         self._closed = False
         self.last_start_error: str | None = None
         self._start_failures = 0
+        self._generation = 0  # bumped by recycle(): older workers are retired
         self.invocations = 0
 
     # -- logging -----------------------------------------------------------------------------
@@ -233,9 +239,11 @@ class FunctionPool:
         with self._cond:
             self._counter += 1
             index = self._counter
+            generation = self._generation
         worker: Worker | None = None
         try:
             worker = Worker(self, index)
+            worker.generation = generation
             worker.wait_ready(self.init_timeout)
         except Exception as exc:  # noqa: BLE001 - recorded, waiters see it
             msg = str(exc)
@@ -246,13 +254,18 @@ class FunctionPool:
                 self._cond.notify_all()
             return
         with self._cond:
-            if self._closed:
-                self._total -= 1
-                worker.stop()
+            closed = self._closed
+            stale = worker.generation != self._generation
+            if not closed and not stale:
+                self.last_start_error = None
+                self._idle.append(worker)
+                self._cond.notify_all()
                 return
-            self.last_start_error = None
-            self._idle.append(worker)
-            self._cond.notify_all()
+            if closed:
+                self._total -= 1
+        worker.stop()
+        if not closed:  # the code changed while it was importing: start another
+            self._spawn()
 
     def start(self, n: int = 1) -> None:
         for _ in range(n):
@@ -302,9 +315,13 @@ class FunctionPool:
                 self._cond.wait(0.5)
 
     def _release(self, worker: Worker) -> None:
+        retire = False
         with self._cond:
-            if worker.alive and not self._closed:
+            if worker.alive and not self._closed and worker.generation == self._generation:
                 self._idle.append(worker)
+            elif worker.alive and not self._closed:
+                retire = True  # code changed since it started: stop it, a fresh one is warm
+                self._total -= 1
             else:
                 self._total -= 1
                 if not self._closed and self._total == 0:
@@ -312,8 +329,20 @@ class FunctionPool:
                     self._total += 1
                     threading.Thread(target=self._spawn, daemon=True).start()
             self._cond.notify_all()
-        if self._closed and worker.alive:
+        if (self._closed or retire) and worker.alive:
             worker.stop()
+
+    def recycle(self) -> None:
+        """Replace every worker (the code changed): idle ones now, busy ones when they finish."""
+        with self._cond:
+            if self._closed:
+                return
+            self._generation += 1
+            old, self._idle = self._idle, []
+            self._total -= len(old)
+        for w in old:
+            w.stop()
+        self.start(1)
 
     def invoke(self, event: Any, request_id: str | None = None) -> InvokeResult:
         request_id = request_id or str(uuid.uuid4())
@@ -331,10 +360,15 @@ class FunctionPool:
         with self._cond:
             return self._total
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> list[Worker]:
+        """Stop the idle workers (busy ones stop when they finish); return them unreaped if not wait."""
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
             self._cond.notify_all()
         for w in idle:
-            w.stop()
+            w.stop(wait=False)
+        if wait:
+            for w in idle:
+                w.reap()
+        return idle

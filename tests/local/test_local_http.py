@@ -44,6 +44,8 @@ def test_health_and_proxy_event_shape(local_rt, http):
     assert ctx["identity"]["sourceIp"] == "127.0.0.1"
     assert ctx["identity"]["userAgent"].startswith("python-requests")
     assert ctx["protocol"] == "HTTP/1.1" and ctx["domainName"]
+    assert ev["headers"]["X-Forwarded-For"] == "127.0.0.1"
+    assert ev["headers"]["X-Forwarded-Port"] == str(local_rt.port)
     assert abs(ctx["requestTimeEpoch"] - time.time() * 1000) < 60_000
     assert r.headers["x-amzn-RequestId"] == ctx["requestId"]
     assert r.headers["X-Echo"] == "1"
@@ -233,7 +235,7 @@ def test_gateway_cache_with_reauthorize_every(local_rt, http):
 # -- function failures ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ["raise", "string", "nostatus", "badbody", "unserializable"])
+@pytest.mark.parametrize("mode", ["raise", "string", "nostatus", "badbody", "unserializable", "huge"])
 def test_handler_failures_are_502(local_rt, http, mode):
     r = http.get(local_rt.url + f"/crash/{mode}")
     assert r.status_code == 502
@@ -307,6 +309,15 @@ def test_parallel_requests_run_in_parallel(local_rt):
         elapsed = time.perf_counter() - t
     assert len(set(pids)) == 4
     assert elapsed < 1.8, f"4 x 1 s requests took {elapsed:.2f} s: not parallel"
+
+
+def test_parallel_conditional_writes_let_exactly_one_win(local_rt):
+    def claim(i):
+        return requests.get(local_rt.url + "/echo?claim=the-one").status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        results = sorted(ex.map(claim, range(16)))
+    assert results == [201] + [409] * 15
 
 
 def test_keep_alive_requests_do_not_stall(local_rt, http):

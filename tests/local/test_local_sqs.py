@@ -79,7 +79,7 @@ def test_partial_batch_failure_and_redrive(local_rt, sqs, ddb):
         ],
     )
     # the good ones are processed (and deleted) at once, with a real SQS record
-    item = wait_for(lambda: get_item(ddb, "ok-1") and get_item(ddb, "ok-2") and get_item(ddb, "ok-1"))
+    item = wait_for(lambda: get_item(ddb, "ok-2") and get_item(ddb, "ok-1"))
     assert item, "good messages were not processed"
     assert item["source"] == {"S": "arn:aws:sqs:us-east-1:123456789012:JobsQueue"}
     assert item["receive_count"] == {"N": "1"}
@@ -123,3 +123,4 @@ def test_many_messages_are_all_processed(local_rt, sqs, ddb):
         lambda: all(get_item(ddb, f"bulk-{b}-{i}") for b in range(3) for i in range(10)), timeout=20
     )
     assert done
+    assert all(p.errors == 0 for p in local_rt.pollers)

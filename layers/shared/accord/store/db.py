@@ -116,29 +116,80 @@ def _conditional(kwargs, condition, names, values):
 
 def query(pk_value: str, *, index: str | None = None, sk_prefix: str | None = None,
           limit: int | None = None, start: dict | None = None, forward: bool = True,
-          consistent: bool = False) -> tuple[list[dict], dict | None]:
-    """One page of a Query on the table or a GSI; returns (items, LastEvaluatedKey)."""
-    pk_name, sk_name = ("PK", "SK") if index is None else (f"{index}PK", f"{index}SK")
-    expr = "#pk = :pk"
-    names = {"#pk": pk_name}
-    values = {":pk": {"S": pk_value}}
-    if sk_prefix:
-        expr += " AND begins_with(#sk, :sk)"
-        names["#sk"] = sk_name
-        values[":sk"] = {"S": sk_prefix}
-    kwargs = {"TableName": table_name(), "KeyConditionExpression": expr,
-              "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
-              "ScanIndexForward": forward}
-    if index:
-        kwargs["IndexName"] = index
-    elif consistent:
-        kwargs["ConsistentRead"] = True
+          consistent: bool = False, projection: list[str] | None = None,
+          filter: str | None = None, names: dict | None = None,
+          values: dict | None = None) -> tuple[list[dict], dict | None]:
+    """One page of a Query on the table or a GSI; returns (items, LastEvaluatedKey).
+
+    `projection` limits the attributes returned (bytes on the wire, not read capacity);
+    `filter` is a FilterExpression over `names`/`values` (#f.../:f... placeholders)."""
+    kwargs = _query_kwargs(pk_value, index, sk_prefix, forward, consistent, filter, names, values)
+    if projection:
+        kwargs["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(projection)))
+        kwargs["ExpressionAttributeNames"].update({f"#p{i}": a for i, a in enumerate(projection)})
     if limit:
         kwargs["Limit"] = limit
     if start:
         kwargs["ExclusiveStartKey"] = start
     out = _call("query", **kwargs)
     return [decode(i) for i in out.get("Items", [])], out.get("LastEvaluatedKey")
+
+
+def count(pk_value: str, *, index: str | None = None, sk_prefix: str | None = None,
+          start: dict | None = None, filter: str | None = None, names: dict | None = None,
+          values: dict | None = None) -> tuple[int, dict | None]:
+    """One page of a Select=COUNT Query; returns (count, LastEvaluatedKey)."""
+    kwargs = _query_kwargs(pk_value, index, sk_prefix, True, False, filter, names, values)
+    kwargs["Select"] = "COUNT"
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    out = _call("query", **kwargs)
+    return int(out.get("Count", 0)), out.get("LastEvaluatedKey")
+
+
+def _query_kwargs(pk_value, index, sk_prefix, forward, consistent, filter, names, values) -> dict:
+    pk_name, sk_name = ("PK", "SK") if index is None else (f"{index}PK", f"{index}SK")
+    expr = "#pk = :pk"
+    all_names = {"#pk": pk_name}
+    all_values = {":pk": {"S": pk_value}}
+    if sk_prefix:
+        expr += " AND begins_with(#sk, :sk)"
+        all_names["#sk"] = sk_name
+        all_values[":sk"] = {"S": sk_prefix}
+    kwargs = {"TableName": table_name(), "KeyConditionExpression": expr,
+              "ExpressionAttributeNames": all_names, "ExpressionAttributeValues": all_values,
+              "ScanIndexForward": forward}
+    if filter:
+        kwargs["FilterExpression"] = filter
+        all_names.update(names or {})
+        all_values.update({k: value(v) for k, v in (values or {}).items()})
+    if index:
+        kwargs["IndexName"] = index
+    elif consistent:
+        kwargs["ConsistentRead"] = True
+    return kwargs
+
+
+def batch_get(keys: list[tuple[str, str]], *, consistent: bool = False) -> list[dict]:
+    """Items for (PK, SK) pairs, in no particular order; missing ones are simply absent.
+
+    One BatchGetItem per 100 keys; unprocessed keys (throttling) are retried a few times."""
+    import time
+    out: list[dict] = []
+    unique = list(dict.fromkeys(keys))
+    for i in range(0, len(unique), 100):
+        request = {table_name(): {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in unique[i:i + 100]],
+                                  "ConsistentRead": consistent}}
+        for attempt in range(6):
+            res = _call("batch_get_item", RequestItems=request)
+            out.extend(decode(item) for item in res.get("Responses", {}).get(table_name(), []))
+            request = res.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.05 * 2 ** attempt)
+        else:
+            raise errors.TooManyRequests("The table is busy; retry with backoff.", headers={"Retry-After": "1"})
+    return out
 
 
 def put_op(item: dict, condition: str | None = None, names=None, values=None) -> dict:
@@ -159,6 +210,12 @@ def delete_op(pk: str, sk: str, condition: str | None = None, names=None, values
     op = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": sk}}}
     _conditional(op, condition, names, values)
     return {"Delete": op}
+
+
+def check_op(pk: str, sk: str, condition: str, names=None, values=None) -> dict:
+    op = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": sk}}}
+    _conditional(op, condition, names, values)
+    return {"ConditionCheck": op}
 
 
 def transact(ops: list[dict], token: str | None = None) -> None:

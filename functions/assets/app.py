@@ -1,0 +1,136 @@
+"""Registry family: assets, their lineage (dependencies) and their audit history."""
+from accord import errors
+from accord.domain import assets, audit, lineage
+from accord.http.envelopes import REGISTRY
+from accord.http.router import Response, Router
+from accord.models.assets import AssetCreate, AssetUpdate, AuditResultCreate, DependencyCreate
+
+router = Router(REGISTRY)
+
+LIST_QUERY = (
+    ("fqn", "string", "exact fqn, or a dotted prefix: `a.b` matches `a.b` and `a.b.*`"),
+    ("owner_team_id", "string", "owner team (UUID)"),
+    ("environment", "string", "environment, e.g. production"),
+    ("page", "integer", "page number (default 1)"),
+    ("page_size", "integer", "results per page (1-100, default 20)"),
+    ("limit", "integer", "alternative to page_size (1-100)"),
+    ("offset", "integer", "alternative to page: items to skip (max 10000)"),
+    ("cursor", "string", "the `next` value of the previous page (no skip cost)"),
+)
+
+
+def _paging(req) -> tuple[int, int]:
+    """(offset, size) from page/page_size (the seed's) or limit/offset (tessera-sdk's)."""
+    size = req.query_int("page_size", None, 1, assets.MAX_PAGE_SIZE)
+    if size is None:
+        size = req.query_int("limit", 20, 1, assets.MAX_PAGE_SIZE)
+    page = req.query_int("page", None, 1, None)
+    if page is not None:
+        offset = (page - 1) * size
+    else:
+        offset = req.query_int("offset", 0, 0, None)
+    if offset > assets.MAX_OFFSET:
+        raise errors.Unprocessable(
+            f"Paging past {assets.MAX_OFFSET} items by page/offset is not supported; follow the `next` cursor "
+            "or narrow the filters.", detail=[{"loc": ["query", "page"], "msg": "too far", "type": "value_error"}])
+    return offset, size
+
+
+# ------------------------------------------------------------------ assets
+@router.route("POST", "/api/v1/assets", scope="write", body=AssetCreate, status=201, tags=["assets"],
+              summary="Create an asset (owning team's key or admin)")
+def create_asset(req):
+    return Response(201, assets.create(req.principal, req.body))
+
+
+@router.route("GET", "/api/v1/assets", tags=["assets"], query=LIST_QUERY,
+              summary="List assets: {results, total, page, page_size, next}, sorted by fqn")
+def list_assets(req):
+    offset, size = _paging(req)
+    return assets.list_page(req.principal.tenant, fqn=req.query_str("fqn", max_len=1000),
+                            owner_team_id=req.query_str("owner_team_id", max_len=64),
+                            environment=req.query_str("environment", max_len=64),
+                            offset=offset, limit=size, cursor=req.query_str("cursor", max_len=4096))
+
+
+@router.route("GET", "/api/v1/assets/search", tags=["assets"],
+              query=(("q", "string", "prefix of the fqn or of any word in it (case-insensitive)"),
+                     ("limit", "integer", "max results (1-100, default 20)")),
+              summary="Search assets by name prefix (JSON array)")
+def search_assets(req):
+    q = req.query_str("q", max_len=200)
+    if q is None:
+        raise errors.Unprocessable("Query parameter 'q' is required.",
+                                   detail=[{"loc": ["query", "q"], "msg": "Field required", "type": "missing"}])
+    found = assets.search(req.principal.tenant, q, req.query_int("limit", 20, 1, assets.MAX_PAGE_SIZE))
+    return Response(200, found, {"X-Total-Count": str(len(found))})
+
+
+@router.route("GET", "/api/v1/assets/{asset_id}", tags=["assets"], summary="Get an asset")
+def get_asset(req):
+    return assets.view(assets.get(req.principal.tenant, req.path_params["asset_id"]))
+
+
+@router.route("PATCH", "/api/v1/assets/{asset_id}", scope="write", body=AssetUpdate, tags=["assets"],
+              summary="Update an asset (partial; metadata merges, RFC 7396)")
+def update_asset(req):
+    return assets.update(req.principal, req.path_params["asset_id"], req.body, req.body.model_fields_set)
+
+
+@router.route("DELETE", "/api/v1/assets/{asset_id}", scope="write", status=204, tags=["assets"],
+              summary="Delete an asset (soft: history stays)")
+def delete_asset(req):
+    assets.delete(req.principal, req.path_params["asset_id"])
+    return Response(204)
+
+
+# ------------------------------------------------------------------ lineage
+@router.route("POST", "/api/v1/assets/{asset_id}/dependencies", scope="write", body=DependencyCreate, status=201,
+              tags=["lineage"], summary="Declare that this asset depends on another (no self-edges, no cycles)")
+def add_dependency(req):
+    return Response(201, lineage.add(req.principal, req.path_params["asset_id"], req.body))
+
+
+@router.route("GET", "/api/v1/assets/{asset_id}/dependencies", tags=["lineage"],
+              summary="Upstream dependencies of the asset (JSON array, X-Total-Count)")
+def list_dependencies(req):
+    found = lineage.list_upstream(req.principal.tenant, req.path_params["asset_id"])
+    return Response(200, found, {"X-Total-Count": str(len(found))})
+
+
+@router.route("DELETE", "/api/v1/assets/{asset_id}/dependencies/{dependency_id}", scope="write", status=204,
+              tags=["lineage"], summary="Remove a dependency")
+def remove_dependency(req):
+    lineage.remove(req.principal, req.path_params["asset_id"], req.path_params["dependency_id"])
+    return Response(204)
+
+
+@router.route("GET", "/api/v1/assets/{asset_id}/lineage", tags=["lineage"],
+              query=(("depth", "integer", f"levels each way (1-{lineage.MAX_DEPTH}, default 3)"),),
+              summary="Upstream and downstream assets, breadth-first (truncation flagged)")
+def get_lineage(req):
+    return lineage.graph(req.principal.tenant, req.path_params["asset_id"],
+                         req.query_int("depth", 3, 1, lineage.MAX_DEPTH))
+
+
+# ------------------------------------------------------------------ audit
+@router.route("POST", "/api/v1/assets/{asset_id}/audit-results", scope="write", body=AuditResultCreate,
+              tags=["audit"], summary="Record a data-quality run (counts derived from results; status checked)")
+def report_audit_result(req):
+    return audit.record(req.principal, req.path_params["asset_id"], req.body)
+
+
+@router.route("GET", "/api/v1/assets/{asset_id}/audit-history", tags=["audit"],
+              query=(("status", "string", "passed | failed | partial"),
+                     ("triggered_by", "string", "source, e.g. dbt_test"),
+                     ("limit", "integer", f"runs to return (1-{audit.MAX_LIMIT}, default 20)")),
+              summary="Audit runs, newest first: {asset_id, asset_fqn, total_runs, runs}")
+def audit_history(req):
+    result = audit.history(req.principal.tenant, req.path_params["asset_id"],
+                           status=req.query_str("status", max_len=20),
+                           triggered_by=req.query_str("triggered_by", max_len=50),
+                           limit=req.query_int("limit", 20, 1, audit.MAX_LIMIT))
+    return Response(200, result, {"X-Total-Count": str(result["total_runs"])})
+
+
+lambda_handler = router.resolve

@@ -1,0 +1,120 @@
+"""compare(): verdicts for every mode (§1, §6) on top of the pairwise comparison."""
+from marshal import dumps as _dumps
+
+from .canon import Document
+from .diff import Comparer, Options
+from .errors import SchemaError
+from .result import MODES, PATCH_TYPES, CompareResult
+
+_OPTIONS = ("content_model", "defaults_materialize", "format_assertion")
+
+
+def normalize_mode(mode):
+    if not isinstance(mode, str):
+        raise SchemaError(f"mode must be a string, got {type(mode).__name__}")
+    m = mode.strip().lower().replace("-", "_")
+    if m not in MODES:
+        raise SchemaError(f"unknown compatibility mode {mode!r}: use one of {', '.join(MODES)} "
+                          "(case-insensitive)")
+    return m
+
+
+def normalize_profile(profile):
+    p = (profile or "event").strip().lower() if isinstance(profile, str) else profile
+    if p not in ("event", "table"):
+        raise SchemaError(f"unknown profile {profile!r}: use 'event' or 'table'")
+    return p
+
+
+def _options(options):
+    for k in options:
+        if k not in _OPTIONS:
+            raise SchemaError(f"unknown option {k!r}: supported options are {', '.join(_OPTIONS)}")
+    cm = options.get("content_model", "default")
+    if cm is None:
+        cm = "default"
+    if not isinstance(cm, str) or cm.lower() not in ("default", "strict"):
+        raise SchemaError(f"unknown content_model {cm!r}: use 'default' or 'strict'")
+    return Options(cm.lower(), options.get("defaults_materialize", False),
+                   options.get("format_assertion", True))
+
+
+def _has_refs(root):
+    if type(root) is not dict:
+        return False
+    try:
+        m = _dumps(root)
+        return b"$ref" in m or b"Ref" in m
+    except ValueError:  # unmarshallable (e.g. Decimal) or too deep: walk it
+        return True
+
+
+def diff(old, new, opts, profile="event", sides=("old", "new")):
+    """(changes, bits): bit 1 = backward breaks, bit 2 = forward breaks."""
+    try:
+        da = Document(old, sides[0], opts.format_assertion)
+        db = Document(new, sides[1], opts.format_assertion)
+        for d in (da, db):
+            if _has_refs(d.root):
+                d.validate_refs()
+        if old is new:
+            return [], 0
+        if type(old) is dict and type(new) is dict and old == new:
+            try:
+                if _dumps(old) == _dumps(new):
+                    return [], 0
+            except ValueError:
+                pass
+        c = Comparer(da, db, opts, profile)
+        bits = c.run()
+        return c.sink, bits
+    except RecursionError:
+        raise SchemaError("schema nested too deeply") from None
+
+
+def _directions(base):
+    return {"backward": (True, False), "forward": (False, True), "full": (True, True),
+            "none": (False, False)}[base]
+
+
+def compare(old, new, mode="backward", history=None, profile="event", **options):
+    """Compare two JSON Schemas under a compatibility mode.
+
+    ``history`` lists the versions before ``old`` (oldest first); transitive modes check the
+    candidate against all of them as well.  Options: ``content_model`` ("default" |
+    "strict"), ``defaults_materialize`` (bool), ``format_assertion`` (bool, default True).
+    """
+    m = normalize_mode(mode)
+    prof = normalize_profile(profile)
+    opts = _options(options)
+    if history is not None and not isinstance(history, (list, tuple)):
+        raise SchemaError("history must be a list of earlier schema versions, oldest first")
+    changes, bits = diff(old, new, opts, prof)
+    base = m[:-len("_transitive")] if m.endswith("_transitive") else m
+    want_bw, want_fw = _directions(base)
+    bw, fw = bool(bits & 1), bool(bits & 2)
+    breaking = [c for c in changes if c.breaks(want_bw and bw, want_fw and fw)]
+    if m.endswith("_transitive") and history:
+        for i, h in enumerate(history):
+            hc, hb = diff(h, new, opts, prof, (f"history[{i}]", "new"))
+            hbw, hfw = bool(hb & 1), bool(hb & 2)
+            for c in hc:
+                if c.breaks(want_bw and hbw, want_fw and hfw):
+                    c.against = f"history[{i}]"
+                    c.description = f"{c.description} (against history[{i}])"
+                    breaking.append(c)
+            bw, fw = bw or hbw, fw or hfw
+    is_breaking = (want_bw and bw) or (want_fw and fw)
+    if base == "none":
+        judged = bool(bits)
+    else:
+        judged = is_breaking
+    if judged:
+        bump = "major"
+    elif any(c.type not in PATCH_TYPES for c in changes):
+        bump = "minor"
+    elif changes:
+        bump = "patch"
+    else:
+        bump = "none"
+    return CompareResult(m, bool(is_breaking), bump, changes, breaking, bw, fw, prof)

@@ -1,0 +1,296 @@
+"""Assets: the item, its environment view, the fqn guard, search tokens and list counters.
+
+An asset is two items under one partition (see keys.py): the canonical item (GSI1 = every live
+asset of the tenant, GSI2 = the owner team's) and a full copy keyed by environment (GSI1 = the
+environment's assets, GSI2 = the owner team's in that environment). So each list filter the API
+offers is one Query on a key prefix, and `fqn` prefixes are `begins_with` on the sort key.
+Both items, the (fqn, environment) guard, the search tokens and the counters change in one
+transaction; the canonical item carries `rev`, bumped by every write, for optimistic locking.
+"""
+import base64
+import json
+import random
+import time
+
+from accord import errors
+from accord.store import db, keys as k
+
+FQN_COUNTER_DEPTH = 6   # exact totals for fqn filters of up to this many segments
+SKIP_BATCH = 1000       # keys read per request while skipping to an offset
+ALL_INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+
+
+def fqn_prefixes(fqn: str) -> list[str]:
+    parts = fqn.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def counter_names(asset: dict) -> set[str]:
+    team, env = asset["owner_team_id"], asset["environment"]
+    names = {k.asset_counter(), k.asset_counter(team=team), k.asset_counter(env=env),
+             k.asset_counter(team=team, env=env)}
+    for prefix in fqn_prefixes(asset["fqn"])[:FQN_COUNTER_DEPTH]:
+        names |= {k.asset_counter(fqn=prefix), k.asset_counter(env=env, fqn=prefix),
+                  k.asset_counter(team=team, fqn=prefix)}
+    return names
+
+
+def _items(tenant: str, asset: dict) -> tuple[dict, dict]:
+    a, fqn, env, team = asset["id"], asset["fqn"], asset["environment"], asset["owner_team_id"]
+    attrs = {key: v for key, v in asset.items() if key not in ALL_INDEX_KEYS}
+    canonical = {"PK": k.asset_pk(tenant, a), "SK": k.ASSET_SK,
+                 "GSI1PK": k.assets_gsi(tenant), "GSI1SK": k.asset_sort(fqn, env, a),
+                 "GSI2PK": k.team_assets_gsi(tenant, team), "GSI2SK": k.asset_sort(fqn, env, a), **attrs}
+    view = {"PK": k.asset_pk(tenant, a), "SK": k.ASSET_VIEW_SK,
+            "GSI1PK": k.assets_env_gsi(tenant, env), "GSI1SK": k.asset_env_sort(fqn, a),
+            "GSI2PK": k.team_env_assets_gsi(tenant, team, env), "GSI2SK": k.asset_env_sort(fqn, a), **attrs}
+    return canonical, view
+
+
+def _guard(tenant: str, asset: dict) -> tuple[str, str]:
+    return k.asset_fqn_pk(tenant, asset["environment"], asset["fqn"]), k.UNIQUE_SK
+
+
+def _team_live_op(tenant: str, team_id: str) -> dict:
+    return db.check_op(k.team_pk(tenant, team_id), k.TEAM_SK,
+                       "attribute_exists(PK) AND attribute_not_exists(deleted_at)")
+
+
+def _counter_op(tenant: str, name: str, delta: int) -> dict:
+    return db.update_op(k.counter_pk(tenant), name, "ADD n :d", values={":d": delta})
+
+
+def _token_ops(tenant: str, asset_id: str, tokens, *, add: bool) -> list[dict]:
+    pk = k.asset_search_pk(tenant)
+    if add:
+        return [db.put_op({"PK": pk, "SK": k.asset_search_sk(tok, asset_id), "asset_id": asset_id})
+                for tok in tokens]
+    return [db.delete_op(pk, k.asset_search_sk(tok, asset_id)) for tok in tokens]
+
+
+def transact(ops: list[dict], attempts: int = 4) -> None:
+    """db.transact, retried (with jitter) when DynamoDB cancels it for a concurrent transaction
+    on a shared item (the tenant's counters): nothing was written, so a retry is safe."""
+    for attempt in range(attempts):
+        try:
+            return db.transact(ops)
+        except errors.Conflict as exc:
+            if exc.code != "TRANSACTION_CONFLICT" or attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+
+class Tx:
+    """Transaction parts with labels, so a cancellation says which condition failed."""
+
+    def __init__(self):
+        self.ops: list[dict] = []
+        self.labels: list[str] = []
+
+    def add(self, label: str, op: dict) -> None:
+        self.ops.append(op)
+        self.labels.append(label)
+
+    def extend(self, label: str, ops: list[dict]) -> None:
+        for op in ops:
+            self.add(label, op)
+
+    def failed(self, exc: db.ConditionFailed) -> set[str]:
+        return {self.labels[i] for i, code in enumerate(exc.reasons)
+                if code == "ConditionalCheckFailed" and i < len(self.labels)}
+
+    def commit(self) -> None:
+        transact(self.ops)
+
+
+# ------------------------------------------------------------------ writes
+def create(tenant: str, asset: dict, tokens: list[str]) -> None:
+    """Raises ConditionFailed; `failed` labels: 'guard' (fqn taken), 'team' (team gone)."""
+    canonical, view = _items(tenant, asset)
+    tx = Tx()
+    tx.add("asset", db.put_op(canonical, "attribute_not_exists(PK)"))
+    tx.add("view", db.put_op(view))
+    pk, sk = _guard(tenant, asset)
+    tx.add("guard", db.put_op({"PK": pk, "SK": sk, "asset_id": asset["id"]}, "attribute_not_exists(PK)"))
+    tx.add("team", _team_live_op(tenant, asset["owner_team_id"]))
+    tx.extend("counter", [_counter_op(tenant, n, 1) for n in sorted(counter_names(asset))])
+    tx.extend("token", _token_ops(tenant, asset["id"], tokens, add=True))
+    _run(tx)
+
+
+def replace(tenant: str, old: dict, new: dict, old_tokens: list[str], new_tokens: list[str]) -> None:
+    """Write `new` over `old` if nobody wrote in between (rev); guard, counters and tokens follow."""
+    canonical, view = _items(tenant, new)
+    tx = Tx()
+    tx.add("asset", db.put_op(canonical, "rev = :rev AND attribute_not_exists(deleted_at)",
+                              values={":rev": old["rev"]}))
+    tx.add("view", db.put_op(view))
+    if _guard(tenant, old) != _guard(tenant, new):
+        tx.add("old_guard", db.delete_op(*_guard(tenant, old)))
+        pk, sk = _guard(tenant, new)
+        tx.add("guard", db.put_op({"PK": pk, "SK": sk, "asset_id": new["id"]}, "attribute_not_exists(PK)"))
+    if old["owner_team_id"] != new["owner_team_id"]:
+        tx.add("team", _team_live_op(tenant, new["owner_team_id"]))
+    before, after = counter_names(old), counter_names(new)
+    tx.extend("counter", [_counter_op(tenant, n, -1) for n in sorted(before - after)])
+    tx.extend("counter", [_counter_op(tenant, n, 1) for n in sorted(after - before)])
+    tx.extend("token", _token_ops(tenant, new["id"], [t for t in old_tokens if t not in new_tokens], add=False))
+    tx.extend("token", _token_ops(tenant, new["id"], [t for t in new_tokens if t not in old_tokens], add=True))
+    _run(tx)
+
+
+def soft_delete(tenant: str, asset: dict, tokens: list[str], at: str) -> None:
+    """The item stays (contracts, lineage and audit history refer to it); it leaves every list,
+    frees its fqn, leaves the counters and the search index."""
+    tx = Tx()
+    tx.add("asset", db.update_op(
+        k.asset_pk(tenant, asset["id"]), k.ASSET_SK,
+        "SET deleted_at = :at, updated_at = :at, rev = rev + :one REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
+        "rev = :rev AND attribute_not_exists(deleted_at)", values={":at": at, ":rev": asset["rev"], ":one": 1}))
+    tx.add("view", db.delete_op(k.asset_pk(tenant, asset["id"]), k.ASSET_VIEW_SK))
+    tx.add("old_guard", db.delete_op(*_guard(tenant, asset)))
+    tx.extend("counter", [_counter_op(tenant, n, -1) for n in sorted(counter_names(asset))])
+    tx.extend("token", _token_ops(tenant, asset["id"], tokens, add=False))
+    _run(tx)
+
+
+def _run(tx: Tx) -> None:
+    try:
+        tx.commit()
+    except db.ConditionFailed as exc:
+        exc.failed = tx.failed(exc)
+        raise
+
+
+def set_fields_ops(tenant: str, asset_id: str, fields: dict, condition: str, values: dict) -> list[dict]:
+    """Update ops setting `fields` on both asset items (and bumping rev), the canonical one under
+    `condition` (over `values`); the view must still exist, i.e. the asset is live. For writers
+    in other families (publishing moves the active-contract pointer)."""
+    sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+    names = {f"#f{i}": n for i, n in enumerate(fields)}
+    vals = {f":f{i}": v for i, v in enumerate(fields.values())}
+    expr = f"SET {sets}, rev = rev + :one"
+    pk = k.asset_pk(tenant, asset_id)
+    return [
+        db.update_op(pk, k.ASSET_SK, expr, condition, names, {**vals, **values, ":one": 1}),
+        db.update_op(pk, k.ASSET_VIEW_SK, expr, "attribute_exists(PK)", names, {**vals, ":one": 1}),
+    ]
+
+
+# ------------------------------------------------------------------ reads
+def get(tenant: str, asset_id: str, consistent: bool = True) -> dict | None:
+    """The asset (deleted ones too: callers decide); one GetItem."""
+    return db.get(k.asset_pk(tenant, asset_id), k.ASSET_SK, consistent=consistent)
+
+
+def get_guard(tenant: str, env: str, fqn: str) -> dict | None:
+    return db.get(k.asset_fqn_pk(tenant, env, fqn), k.UNIQUE_SK)
+
+
+def get_many(tenant: str, asset_ids) -> dict[str, dict]:
+    """{id: asset} for the live ones among `asset_ids` (one BatchGetItem per 100)."""
+    items = db.batch_get([(k.asset_pk(tenant, a), k.ASSET_SK) for a in asset_ids])
+    return {i["id"]: i for i in items if not i.get("deleted_at")}
+
+
+def _list_key(tenant: str, team: str | None, env: str | None) -> tuple[str, str]:
+    """(index, partition value) serving a combination of filters."""
+    if env and team:
+        return "GSI2", k.team_env_assets_gsi(tenant, team, env)
+    if env:
+        return "GSI1", k.assets_env_gsi(tenant, env)
+    if team:
+        return "GSI2", k.team_assets_gsi(tenant, team)
+    return "GSI1", k.assets_gsi(tenant)
+
+
+def encode_cursor(key: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, index: str, partition: str) -> dict:
+    bad = errors.Unprocessable("Query parameter 'cursor' is not a cursor this list returned (filters must "
+                               "stay the same while paging).")
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise bad from None
+    names = {"PK", "SK", f"{index}PK", f"{index}SK"}
+    if (not isinstance(raw, dict) or set(raw) != names or not all(isinstance(v, str) for v in raw.values())
+            or raw[f"{index}PK"] != partition):
+        raise bad
+    return {n: {"S": v} for n, v in raw.items()}
+
+
+def list_page(tenant: str, *, team: str | None, env: str | None, fqn: str | None,
+              offset: int, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    """One page sorted by fqn (exact names before their children), then environment, then id.
+
+    Reads `limit + 1` items (the extra one tells whether there is a next page); an `offset`
+    is skipped by reading only keys first (bounded by the caller), a `cursor` is not skipped."""
+    index, partition = _list_key(tenant, team, env)
+    prefix = k.fqn_prefix_key(fqn) if fqn else None
+    start = decode_cursor(cursor, index, partition) if cursor else None
+    if start is None and offset:
+        start = _skip(index, partition, prefix, offset)
+        if start is None:
+            return [], None
+    items: list[dict] = []
+    while len(items) <= limit:
+        page, start = db.query(partition, index=index, sk_prefix=prefix, limit=limit + 1 - len(items),
+                               start=start)
+        items.extend(page)
+        if not start:
+            break
+    if len(items) <= limit:
+        return items, None
+    items = items[:limit]
+    last = items[-1]
+    return items, encode_cursor({n: last[n] for n in ("PK", "SK", f"{index}PK", f"{index}SK")})
+
+
+def _skip(index: str, partition: str, prefix: str | None, offset: int) -> dict | None:
+    """The key after the first `offset` items (None if there are not that many)."""
+    start, skipped = None, 0
+    projection = ["PK", "SK", f"{index}PK", f"{index}SK"]
+    while skipped < offset:
+        page, start = db.query(partition, index=index, sk_prefix=prefix, start=start,
+                               limit=min(offset - skipped, SKIP_BATCH), projection=projection)
+        skipped += len(page)
+        if skipped >= offset and page:
+            last = page[-1]
+            return {n: {"S": last[n]} for n in projection}
+        if not start:
+            return None
+    return start
+
+
+def total(tenant: str, *, team: str | None, env: str | None, fqn: str | None) -> int:
+    """Exact number of live assets matching the filters: one counter read, except for filters
+    no counter covers (fqn deeper than FQN_COUNTER_DEPTH, or fqn + team + environment), which
+    are counted with Select=COUNT over the same key range."""
+    depth = len(fqn.split(".")) if fqn else 0
+    if depth <= FQN_COUNTER_DEPTH and not (fqn and team and env):
+        item = db.get(k.counter_pk(tenant), k.asset_counter(team=team, env=env, fqn=fqn), consistent=False)
+        return max(int(item.get("n", 0)), 0) if item else 0
+    index, partition = _list_key(tenant, team, env)
+    n, start = 0, None
+    while True:
+        c, start = db.count(partition, index=index, sk_prefix=k.fqn_prefix_key(fqn), start=start)
+        n += c
+        if not start:
+            return n
+
+
+def search(tenant: str, prefix: str, limit: int, max_pages: int = 5) -> list[str]:
+    """Ids of assets with a search token starting with `prefix` (lower-case), token order."""
+    ids: list[str] = []
+    start = None
+    for _ in range(max_pages):
+        page, start = db.query(k.asset_search_pk(tenant), sk_prefix=prefix, limit=limit * 2, start=start)
+        for item in page:
+            if item["asset_id"] not in ids:
+                ids.append(item["asset_id"])
+        if len(ids) >= limit or not start:
+            break
+    return ids[:limit]
