@@ -206,7 +206,13 @@ class LocalRuntime:
             if url != self.queue_urls[lid]:
                 raise RuntimeError(f"queue {lid}: moto says {url}, expected {self.queue_urls[lid]}")
         if saved:
-            for w in self._moto.restore(model, saved):
+            restore_warnings = self._moto.restore(model, saved)
+            if restore_warnings:
+                # the next snapshot would drop what could not be restored: keep the original
+                backup = self.state.state_file + ".orig"
+                self.state.save_copy(saved, backup)
+                restore_warnings.append(f"state: the state file as it was is kept in {backup}")
+            for w in restore_warnings:
                 self.warnings.append(w)
                 self.log(f"warning: {w}")
         self._last_stats = self._moto.stats()

@@ -38,6 +38,10 @@ class StateDir:
         self.ensure()
         _atomic_write(self.state_file, json.dumps(state, separators=(",", ":"), sort_keys=True))
 
+    def save_copy(self, state: Any, path: str) -> None:
+        self.ensure()
+        _atomic_write(path, json.dumps(state, separators=(",", ":"), sort_keys=True))
+
     def admin_key(self, configured: str | None) -> str:
         """The configured key if any, else the key generated on the first run (kept here)."""
         if configured:

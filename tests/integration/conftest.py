@@ -1,5 +1,6 @@
 import importlib
 import sys
+import threading
 import uuid
 
 import pytest
@@ -10,9 +11,24 @@ from accord.store import db
 from tests.support.aws import create_template_resources, use_tables
 
 
+def _serialise_calls(monkeypatch):
+    """moto is not thread-safe (a transaction can see a dict change under it). Real DynamoDB
+    executes each request atomically, so running one request at a time keeps the semantics our
+    concurrency tests rely on, while threads still interleave between requests."""
+    from botocore.client import BaseClient
+    lock = threading.RLock()
+    original = BaseClient._make_api_call
+
+    def call(self, operation, params):
+        with lock:
+            return original(self, operation, params)
+    monkeypatch.setattr(BaseClient, "_make_api_call", call)
+
+
 @pytest.fixture
 def aws(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    _serialise_calls(monkeypatch)
     with mock_aws():
         db.reset_client()
         names = create_template_resources()

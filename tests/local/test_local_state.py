@@ -101,3 +101,19 @@ def test_broken_function_fails_start_with_its_output(tmp_path):
     msg = str(info.value)
     assert "BrokenFunction" in msg
     assert "module_that_does_not_exist" in msg
+
+
+def test_state_that_no_longer_fits_the_template_is_kept_aside(tmp_path):
+    saved = {
+        "version": 1,
+        "tables": {
+            "ItemsTable": [{"wrong_key": {"S": "x"}}],  # no pk: cannot be restored
+            "GoneTable": [{"id": {"S": "y"}}],
+        },
+        "queues": {},
+    }
+    (tmp_path / "state.json").write_text(json.dumps(saved))
+    with LocalRuntime(repo_root=FIXTURES, state_dir=str(tmp_path)) as rt:
+        assert any("ItemsTable" in w for w in rt.warnings)
+        assert any("GoneTable" in w for w in rt.warnings)
+    assert json.loads((tmp_path / "state.json.orig").read_text()) == saved
