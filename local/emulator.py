@@ -122,21 +122,7 @@ class MotoEmulator:
     # -- resources --------------------------------------------------------------------------
     def create_resources(self, model: Model, ddb: Any = None, sqs: Any = None) -> dict[str, str]:
         """Create every table and queue of the template; return queue logical id -> URL."""
-        ddb = ddb or self.client("dynamodb")
-        for table in model.tables.values():
-            ddb.create_table(**table.create_args)
-            if table.ttl_attribute:
-                ddb.update_time_to_live(
-                    TableName=table.name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-                )
-        sqs = sqs or self.client("sqs")
-        urls: dict[str, str] = {}
-        for queue in model.queues_in_creation_order():
-            urls[queue.logical_id] = sqs.create_queue(
-                QueueName=queue.name, Attributes=dict(queue.attributes)
-            )["QueueUrl"]
-        return urls
+        return create_resources(model, ddb or self.client("dynamodb"), sqs or self.client("sqs"))
 
     # -- persistence ------------------------------------------------------------------------
     def snapshot(self, model: Model) -> dict:
@@ -205,3 +191,23 @@ def _decode_attrs(attrs: dict) -> dict:
             v["BinaryValue"] = base64.b64decode(value["BinaryValueB64"])
         out[name] = v
     return out
+
+
+def create_resources(model: Model, ddb: Any, sqs: Any) -> dict[str, str]:
+    """Create every table (with TTL) and queue (DLQs first) of `model` through the given clients.
+
+    Shared by the server-mode emulator and the in-process (mock_aws) integration tests.
+    """
+    for table in model.tables.values():
+        ddb.create_table(**table.create_args)
+        if table.ttl_attribute:
+            ddb.update_time_to_live(
+                TableName=table.name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+            )
+    urls: dict[str, str] = {}
+    for queue in model.queues_in_creation_order():
+        urls[queue.logical_id] = sqs.create_queue(
+            QueueName=queue.name, Attributes=dict(queue.attributes)
+        )["QueueUrl"]
+    return urls

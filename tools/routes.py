@@ -7,29 +7,16 @@ import importlib
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layers" / "shared"
 
 
-class _CfnLoader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node, deep=True)}
-    return {suffix: loader.construct_mapping(node, deep=True)}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
-
-
 def template() -> dict:
-    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)
+    """template.yaml with CloudFormation tags as intrinsic dicts (the local runtime's loader)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from local.cfn import load_yaml
+    return load_yaml(str(ROOT / "template.yaml"))
 
 
 def template_routes() -> dict:

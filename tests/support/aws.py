@@ -2,28 +2,18 @@
 import os
 
 import boto3
-import routes  # tools/routes.py: the template reader
+
+from local.cfn import load_model
+from local.emulator import create_resources
+from tests.conftest import ROOT
 
 
 def create_template_resources(region: str = "us-east-1") -> dict:
     """Create every table and queue template.yaml declares; returns {logical id: name or url}."""
-    ddb = boto3.client("dynamodb", region_name=region)
-    sqs = boto3.client("sqs", region_name=region)
-    out = {}
-    resources = routes.template()["Resources"]
-    for name, res in resources.items():
-        if res["Type"] == "AWS::DynamoDB::Table":
-            p = res["Properties"]
-            kwargs = {"TableName": name, "AttributeDefinitions": p["AttributeDefinitions"],
-                      "KeySchema": p["KeySchema"], "BillingMode": "PAY_PER_REQUEST"}
-            if p.get("GlobalSecondaryIndexes"):
-                kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
-            ddb.create_table(**kwargs)
-            out[name] = name
-    for name, res in resources.items():
-        if res["Type"] == "AWS::SQS::Queue":
-            out[name] = sqs.create_queue(QueueName=name)["QueueUrl"]
-    return out
+    model = load_model(str(ROOT / "template.yaml"))
+    urls = create_resources(model, boto3.client("dynamodb", region_name=region),
+                            boto3.client("sqs", region_name=region))
+    return {**{lid: t.name for lid, t in model.tables.items()}, **urls}
 
 
 def use_tables(names: dict) -> None:
