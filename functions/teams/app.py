@@ -3,9 +3,9 @@ from accord.auth.principal import ADMIN
 from accord.domain import identity, teams
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
-from accord.models.identity import ApiKeyCreate, TeamCreate, TeamUpdate, TenantCreate
 
 router = Router(REGISTRY)
+M = "accord.models.identity:"  # body models load on first use: GETs never import pydantic
 PAGE = (("limit", "integer", "page size (1-1000, default 100)"), ("offset", "integer", "items to skip"))
 
 
@@ -15,7 +15,7 @@ def _page(req, default_limit=100):
 
 
 # ------------------------------------------------------------------ tenants
-@router.route("POST", "/api/v1/tenants", scope=ADMIN, body=TenantCreate, status=201, tags=["tenants"],
+@router.route("POST", "/api/v1/tenants", scope=ADMIN, body=M + "TenantCreate", status=201, tags=["tenants"],
               summary="Create a tenant and its first admin key (platform admin only)")
 def create_tenant(req):
     return Response(201, identity.create_tenant(req.principal, req.body.name))
@@ -28,7 +28,7 @@ def list_tenants(req):
 
 
 # ------------------------------------------------------------------ API keys
-@router.route("POST", "/api/v1/api-keys", scope=ADMIN, body=ApiKeyCreate, status=201, tags=["api-keys"],
+@router.route("POST", "/api/v1/api-keys", scope=ADMIN, body=M + "ApiKeyCreate", status=201, tags=["api-keys"],
               summary="Create an API key; the secret is returned only in this response")
 def create_key(req):
     return Response(201, identity.create_key(req.principal, req.body, teams.exists))
@@ -54,7 +54,7 @@ def revoke_key(req):
 
 
 # ------------------------------------------------------------------ teams
-@router.route("POST", "/api/v1/teams", scope="write", body=TeamCreate, status=201, tags=["teams"],
+@router.route("POST", "/api/v1/teams", scope="write", body=M + "TeamCreate", status=201, tags=["teams"],
               summary="Create a team")
 def create_team(req):
     return Response(201, teams.create(req.principal.tenant, req.body.name, req.body.metadata))
@@ -72,7 +72,7 @@ def get_team(req):
     return teams.view(teams.get(req.principal.tenant, req.path_params["team_id"]))
 
 
-@router.route("PATCH", "/api/v1/teams/{team_id}", scope="write", body=TeamUpdate, tags=["teams"],
+@router.route("PATCH", "/api/v1/teams/{team_id}", scope="write", body=M + "TeamUpdate", tags=["teams"],
               summary="Update a team (metadata is merged, RFC 7396)")
 def update_team(req):
     return teams.update(req.principal.tenant, req.path_params["team_id"], req.body.name, req.body.metadata)

@@ -54,9 +54,10 @@ def operations(router, components: dict) -> dict:
         if route.scope is None:
             op["security"] = []
         if route.body is not None:
-            name = route.body.__name__
+            model = route.model()
+            name = model.__name__
             if name not in components:
-                components[name] = _hoist(route.body.model_json_schema(ref_template="#/$defs/{model}"),
+                components[name] = _hoist(model.model_json_schema(ref_template="#/$defs/{model}"),
                                           components)
             op["requestBody"] = {"required": route.body_required, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{name}"}}}}
