@@ -104,3 +104,9 @@ def test_error_body_shapes():
                                                                             "request_id": "r"}}
     assert error_body(CONFIGURATION, "X", "m", "r") == {"message": "m", "error": "X"}
     assert error_body(REPORTS, "X", "m", "r") == {"error": "m"}
+
+
+@pytest.mark.parametrize("raw", ['{"a": NaN}', '{"a": Infinity}', '[-Infinity]', '{"a": "\\ud800"}', '{"\\udfff": 1}'])
+def test_non_json_constants_and_lone_surrogates_are_400(raw):
+    with pytest.raises(errors.BadRequest):
+        parse_json_body(raw, "application/json")

@@ -141,17 +141,35 @@ def require_scope(principal: Principal | None, scope: str) -> Principal:
     return principal
 
 
-def _depth_ok(value, limit: int) -> bool:
+def _check_tree(value, limit: int) -> str | None:
+    """Why a parsed body is unacceptable (too deep, lone UTF-16 surrogates), else None."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > limit:
-            return False
+            return f"JSON body is nested deeper than {limit} levels."
         if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
+            for k, v in item.items():
+                if _has_surrogate(k):
+                    return "JSON body contains an invalid unicode escape (a lone surrogate) in a key."
+                stack.append((v, depth + 1))
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
-    return True
+        elif isinstance(item, str) and _has_surrogate(item):
+            return "JSON body contains an invalid unicode escape (a lone surrogate)."
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_json_body(raw: str, content_type: str | None, default=None, *,
@@ -166,13 +184,14 @@ def parse_json_body(raw: str, content_type: str | None, default=None, *,
             raise errors.UnsupportedMediaType(
                 f"Content-Type {media!r} is not supported; send application/json.")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
         raise errors.BadRequest(f"JSON body is nested deeper than {max_depth} levels.") from None
     except ValueError as exc:
         raise errors.BadRequest(f"Malformed JSON body: {exc}.") from None
-    if not _depth_ok(value, max_depth):
-        raise errors.BadRequest(f"JSON body is nested deeper than {max_depth} levels.")
+    problem = _check_tree(value, max_depth)
+    if problem:
+        raise errors.BadRequest(problem)
     return value
 
 

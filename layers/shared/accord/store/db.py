@@ -69,14 +69,21 @@ def _call(op: str, **kwargs):
             if "TransactionConflict" in codes:
                 raise errors.Conflict("Another request changed the same data at the same time; retry.",
                                       code="TRANSACTION_CONFLICT") from None
+            if "ValidationError" in codes:
+                detail = next((r.get("Message") for r in reasons if r.get("Code") == "ValidationError"), "")
+                raise errors.BadRequest(f"The data cannot be stored: {detail or 'invalid value'}.",
+                                        code="UNSTORABLE_VALUE") from None
             if any(c in ("ThrottlingError", "ProvisionedThroughputExceeded") for c in codes):
                 raise errors.TooManyRequests("The table is busy; retry with backoff.",
                                              headers={"Retry-After": "1"}) from None
         if code in _THROTTLED:
             raise errors.TooManyRequests("The table is busy; retry with backoff.",
                                          headers={"Retry-After": "1"}) from None
-        if code == "ValidationException" and "size" in str(exc).lower():
-            raise errors.PayloadTooLarge("The item would exceed DynamoDB's 400 KB item limit.") from None
+        if code == "ValidationException":
+            message = exc.response.get("Error", {}).get("Message", "")
+            if "size" in message.lower():
+                raise errors.PayloadTooLarge("The item would exceed DynamoDB's 400 KB item limit.") from None
+            raise errors.BadRequest(f"The data cannot be stored: {message}.", code="UNSTORABLE_VALUE") from None
         raise errors.ServiceUnavailable(f"Storage error ({code or 'unknown'}); retry later.") from None
     except BotoConnectionError:
         raise errors.ServiceUnavailable("Storage unreachable; retry later.") from None

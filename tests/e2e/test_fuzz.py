@@ -1,0 +1,61 @@
+"""Schemathesis against the merged /openapi.json of the running product, with a valid admin key.
+
+Bounded here (FUZZ_EXAMPLES, default 8 per operation) so `make test` stays fast; `make fuzz`
+runs FUZZ_EXAMPLES=200. Every response must be < 500, and every 4xx must be in its family's
+envelope. Cases it ever found are kept as regression tests in test_fuzz_regressions.py.
+"""
+import json
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+
+from tests.conftest import ROOT
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+SPEC = json.loads((ROOT / "functions" / "platform" / "openapi.json").read_text())  # = what /openapi.json serves
+OPERATIONS = [(path, method) for path, ops in SPEC["paths"].items() for method in ops]
+
+
+@pytest.fixture(scope="session")
+def api_schema(runtime):
+    loaded = schemathesis.openapi.from_dict(SPEC)
+    loaded.config.update(base_url=runtime.url)
+    return loaded
+
+
+def envelope_ok(path: str, status: int, body) -> bool:
+    if status < 400:
+        return True
+    if not isinstance(body, dict):
+        return False
+    if path.startswith("/api/v1/"):
+        return set(body) == {"detail", "error"} and isinstance(body["error"], dict) \
+            and isinstance(body["error"].get("code"), str) and isinstance(body["error"].get("message"), str)
+    if path.startswith("/api/backend/"):
+        return set(body) == {"message", "error"} and isinstance(body["error"], str)
+    return set(body) == {"error"} and isinstance(body["error"], str)
+
+
+# schemathesis' pytest plugin does not support pytest 9 yet, so each operation is one pytest
+# test running a hypothesis search over the operation's generated cases.
+@pytest.mark.parametrize("path,method", OPERATIONS, ids=[f"{m.upper()} {p}" for p, m in OPERATIONS])
+def test_no_5xx_and_family_envelopes(api_schema, runtime, path, method):
+    operation = api_schema[path][method]
+    headers = {"Authorization": f"Bearer {runtime.admin_key}"}
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    @given(case=operation.as_strategy())
+    def run(case):
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=[not_a_server_error])
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        assert envelope_ok(path, response.status_code, body), \
+            (case.method, case.formatted_path, response.status_code, response.text[:300])
+    run()
