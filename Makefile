@@ -17,6 +17,7 @@ help:
 	@echo "make dev-reset  wipe local state (.accord-local/)"
 	@echo "make test       unit + integration + local-runtime + e2e tests, cfn-lint, sam validate --lint"
 	@echo "make bench      cold-start and schema-engine figures"
+	@echo "make fuzz       schemathesis, 200 examples per operation (make test runs 8)"
 	@echo "make build      sam build (arm64, no Docker needed)"
 	@echo "make openapi    regenerate functions/platform/openapi.json"
 
@@ -50,10 +51,13 @@ lint: $(VENV)/.stamp $(SAM_VENV)/.stamp
 bench: $(VENV)/.stamp
 	$(PY) bench/run.py
 
+fuzz: $(VENV)/.stamp
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -q tests/e2e/test_fuzz.py
+
 openapi: $(VENV)/.stamp
 	$(PY) tools/gen_openapi.py
 
 build: $(SAM_VENV)/.stamp
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --template template.yaml
 
-.PHONY: help venv dev dev-reset test lint bench openapi build
+.PHONY: help venv dev dev-reset test lint bench fuzz openapi build
