@@ -9,7 +9,9 @@ from tests.integration.conftest import load_app
 
 EVENTS = sorted((ROOT / "events").glob("*.json"))
 EXPECT = {"teams-create": 201, "teams-list": 200, "platform-health": 200}
-EXPECT.update({"assets-list": 200})
+EXPECT.update({"assets-list": 200, "contracts-list": 200, "proposals-list": 200})
+EXPECT.update({"configuration-list-assets": 200})
+EXPECT.update({"reports-materialization": 200, "events-list": 200})
 
 
 def test_there_is_a_sample_event_per_function():

@@ -7,7 +7,8 @@ family's check evaluations both go through it, so both get the same validation:
   sends them); counts that contradict the results are refused (422);
 * without results, `passed + failed` may not exceed `checked` (`checked` defaults to their sum);
 * the status must agree with the counts whenever there are counts: `passed` ⇒ nothing failed,
-  `failed` ⇒ something failed, `partial` ⇒ something passed and something failed.
+  `failed` ⇒ something failed, `partial` (Tessera: "some guarantees skipped or errored") ⇒
+  neither all passed nor all failed.
 """
 import json
 import uuid
@@ -55,8 +56,9 @@ def counts(status: str, checked: int | None, passed: int | None, failed: int | N
             raise _invalid(f"status is 'passed' but {failed} guarantee(s) failed.", "status")
         if status == "failed" and not failed:
             raise _invalid("status is 'failed' but no guarantee failed.", "status")
-        if status == "partial" and not (failed and passed):
-            raise _invalid("status 'partial' needs at least one passed and one failed guarantee.", "status")
+        if status == "partial" and (passed == checked or failed == checked):
+            raise _invalid(f"status is 'partial' but all {checked} guarantee(s) {'passed' if passed == checked else 'failed'}.",
+                           "status")
     return checked, passed, failed
 
 

@@ -49,24 +49,28 @@ def _has_refs(root):
         return True
 
 
+def _marshal_equal(a, b):
+    try:
+        return _dumps(a) == _dumps(b)
+    except ValueError:
+        return False
+
+
 def diff(old, new, opts, profile="event", sides=("old", "new")):
     """(changes, bits): bit 1 = backward breaks, bit 2 = forward breaks."""
     try:
         da = Document(old, sides[0], opts.format_assertion)
         db = Document(new, sides[1], opts.format_assertion)
-        for d in (da, db):
-            if _has_refs(d.root):
-                d.validate_refs()
-        if old is new:
+        if old is new or (type(old) is dict and type(new) is dict and old == new
+                          and _marshal_equal(old, new)):
+            for d in (da, db) if old is not new else (da,):
+                if _has_refs(d.root):
+                    d.validate_refs()
             return [], 0
-        if type(old) is dict and type(new) is dict and old == new:
-            try:
-                if _dumps(old) == _dumps(new):
-                    return [], 0
-            except ValueError:
-                pass
         c = Comparer(da, db, opts, profile)
         bits = c.run()
+        da.check_unvisited(c.skipped_a, c.props_a, c.loose_a)
+        db.check_unvisited(c.skipped_b, c.props_b, c.loose_b)
         return c.sink, bits
     except RecursionError:
         raise SchemaError("schema nested too deeply") from None

@@ -12,6 +12,7 @@ so unchanged subtrees are never canonicalised, and a `$ref` graph is never expan
 """
 import math
 import re
+from marshal import dumps as _dumps
 from urllib.parse import unquote, urljoin, urldefrag
 
 from .errors import SchemaError
@@ -150,20 +151,20 @@ class ArrC:
 
 
 class ObjC:
-    def __init__(self):
-        self.props = {}
-        self.req = frozenset()
-        self.addl = None      # child or None (absent)
-        self.pats = None      # dict pattern -> child
-        self.pn = None        # propertyNames child
-        self.minp = 0
-        self.maxp = None
-        self.depreq = None    # dict name -> frozenset
-        self.depsch = None    # dict name -> child
-        self.uneval = None
+    # class-level defaults (never mutated in place: attributes are only ever re-assigned)
+    props = {}
+    req = frozenset()
+    addl = None      # child or None (absent)
+    pats = None      # dict pattern -> child
+    pn = None        # propertyNames child
+    minp = 0
+    maxp = None
+    depreq = None    # dict name -> frozenset
+    depsch = None    # dict name -> child
+    uneval = None
 
     def copy(self):
-        o = ObjC.__new__(ObjC)
+        o = ObjC()
         o.__dict__.update(self.__dict__)
         return o
 
@@ -193,6 +194,11 @@ _SCHEMA_KW = ("additionalProperties", "items", "additionalItems", "contains", "p
 _SCHEMA_LIST_KW = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 _SCHEMA_MAP_KW = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
                   "dependencies")
+
+
+_SCHEMA_MAP_SET = frozenset(_SCHEMA_MAP_KW)
+_SCHEMA_LIST_SET = frozenset(_SCHEMA_LIST_KW)
+_SUB_ANY = frozenset(_SCHEMA_KW) | _SCHEMA_MAP_SET | _SCHEMA_LIST_SET
 
 
 def iter_subschemas(d):
@@ -286,6 +292,49 @@ class Document:
                     self.resolve(d[k], jp(segs[1:]))
             for sub, x in iter_subschemas(d):
                 stack.append((x, segs + sub, depth + 1))
+
+    def check_unvisited(self, skipped, props_done=(), loose=()):
+        """Eager $ref validation without a second pass over the document: every subschema is
+        canonicalised (its $ref resolved), skipped as raw-equal (marshalled: known to hold no
+        $ref), a child of a `properties` map the comparison handled completely, or hangs off
+        a canonicalised node unvisited -- those and the added / removed properties (`loose`)
+        are marshalled here, and any $ref among them triggers the full validation walk."""
+        cache = self.cache
+        todo = [x for x in loose if type(x) is dict and id(x) not in cache]
+        for i, n in list(cache.items()):
+            d = n.raw
+            if type(d) is not dict or id(d) != i:
+                continue
+            for k, v in d.items():
+                if k not in _SUB_ANY:
+                    continue
+                tv = type(v)
+                if tv is dict:
+                    if k in _SCHEMA_MAP_SET:
+                        if k == "properties" and id(v) in props_done:
+                            continue
+                        for x in v.values():
+                            if type(x) is dict:
+                                j = id(x)
+                                if j not in cache and j not in skipped:
+                                    todo.append(x)
+                    else:
+                        j = id(v)
+                        if j not in cache and j not in skipped:
+                            todo.append(v)
+                elif tv is list and k in _SCHEMA_LIST_SET:
+                    for x in v:
+                        if type(x) is dict:
+                            j = id(x)
+                            if j not in cache and j not in skipped:
+                                todo.append(x)
+        if todo:
+            try:
+                m = _dumps(todo)
+            except ValueError:
+                m = b"$ref"
+            if b"$ref" in m or b"Ref" in m:
+                self.validate_refs()
 
     def resolve(self, ref, path):
         if type(ref) is not str:
@@ -431,13 +480,13 @@ class Document:
         n.raw = d
         # ---- $ref ------------------------------------------------------------------------
         refnode = None
-        for rk in ("$ref", "$dynamicRef", "$recursiveRef"):
-            if rk in d:
-                target, tpath = self.resolve(d[rk], path)
-                refnode = CNode()
-                refnode.ref = (target, tpath, d[rk])
-                refnode.raw = d
-                break
+        if "$ref" in d or "$dynamicRef" in d or "$recursiveRef" in d:
+            rk = "$ref" if "$ref" in d else ("$dynamicRef" if "$dynamicRef" in d
+                                              else "$recursiveRef")
+            target, tpath = self.resolve(d[rk], path)
+            refnode = CNode()
+            refnode.ref = (target, tpath, d[rk])
+            refnode.raw = d
         if refnode is not None:
             if D.ref_siblings_ignored:
                 return refnode
@@ -499,8 +548,11 @@ class Document:
             elif k == "required":
                 if type(v) is bool and D is D04:
                     continue
-                if type(v) is not list or any(type(e) is not str for e in v):
+                if type(v) is not list:
                     raise self.err("'required' must be an array of strings", path)
+                for e in v:
+                    if type(e) is not str:
+                        raise self.err("'required' must be an array of strings", path)
                 obj = obj or ObjC()
                 obj.req = frozenset(v)
             elif k == "enum":
@@ -667,39 +719,38 @@ class Document:
                 ann[k] = v
         if nullable and type_given:
             types |= T_NULL
-        n.types = types
+        if types != T_ALL:
+            n.types = types
         if ann:
             n.ann = ann
-        # numbers: effective interval
-        if bool_exmin and lo is not None:
-            lo_ex = True
-        if bool_exmax and hi is not None:
-            hi_ex = True
-        if ex_lo is not None and (lo is None or ex_lo >= lo):
-            lo, lo_ex = ex_lo, True
-        if ex_hi is not None and (hi is None or ex_hi <= hi):
-            hi, hi_ex = ex_hi, True
-        if lo is not None or hi is not None or mults:
-            n.num = (lo, lo_ex, hi, hi_ex, tuple(sorted(set(mults))))
-        if minl or maxl is not None or pats:
-            n.strc = (minl, maxl, frozenset(pats))
+        if lo is not None or hi is not None or mults or ex_lo is not None or ex_hi is not None:
+            if types & T_NUMBER:
+                # numbers: effective interval
+                if bool_exmin and lo is not None:
+                    lo_ex = True
+                if bool_exmax and hi is not None:
+                    hi_ex = True
+                if ex_lo is not None and (lo is None or ex_lo >= lo):
+                    lo, lo_ex = ex_lo, True
+                if ex_hi is not None and (hi is None or ex_hi <= hi):
+                    hi, hi_ex = ex_hi, True
+                n.num = (lo, lo_ex, hi, hi_ex, tuple(sorted(set(mults))) if mults else ())
         if fmt is not None:
             n.fmt = fmt
-        if arr is not None:
+        if (minl or maxl is not None or pats) and types & T_STR:
+            n.strc = (minl, maxl, frozenset(pats))
+        if arr is not None and types & T_ARR:
             if arr.contains is None:
                 arr.minc, arr.maxc = 1, None
             n.arr = arr
-        if obj is not None or (type_given and types & T_OBJ):
+        if types & T_OBJ and (obj is not None or type_given):
             n.obj = obj or ObjC()
-        if type_given and not types & T_OBJ:
-            n.obj = None
-        if type_given and not types & T_ARR:
-            n.arr = None
-        if type_given and not types & T_STR and (n.fmt is None or n.fmt not in NUMERIC_FORMATS):
-            n.strc = None
-        if type_given and not types & T_NUMBER:
-            n.num = None
         # combinators -------------------------------------------------------------------
+        if not (has_if or refnode is not None or allof or anyof is not None
+                or oneof is not None or not_ is not None):
+            if enum is not None:
+                return self._fold_enum(n, enum)
+            return n
         if has_if:
             n.cond = (cond_if, cond_then, cond_else)
         if refnode is not None:
@@ -741,6 +792,23 @@ class Document:
         return n
 
     def _fold_enum(self, n, enum):
+        if not (n.num is not None or n.strc is not None or n.fmt is not None
+                or n.arr is not None or n.obj is not None or n.has_combinators()):
+            types = n.types
+            keep = {}
+            tb = 0
+            for kk, v in enum.items():
+                t = jtype(v)
+                if t & types:
+                    keep[kk] = v
+                    tb |= t
+            e = CNode()
+            e.types = tb
+            e.enum = keep
+            if n.ann is not None:
+                e.ann = n.ann
+            e.raw = n.raw
+            return e
         probe = n.copy()
         probe.enum = None
         probe.ann = None

@@ -12,7 +12,10 @@ as two bits (1 = backward broken, 2 = forward broken) and report each local diff
 * Union, allOf and not comparisons decide inclusion with side-effect-free trial comparisons,
   then report the changes of the chosen branch pairing.
 """
+from itertools import compress
 from marshal import dumps as _dumps
+from operator import eq as _eq
+from operator import not_ as _not
 
 from .canon import (ANN_TYPES, ANY, CNode, NEVER, STRUCTURAL_IGNORED, ObjC, int_bounds,
                     is_any, is_never, jseg)
@@ -26,6 +29,12 @@ BW, FW = 1, 2
 F_TABLE, F_STRICT = 1, 2
 OPEN, TRUE, FALSE, SCHEMA = "open", "true", "false", "schema"
 _MISSING = object()
+_FAST_OBJ_KEYS = frozenset({"type", "properties", "required", "additionalProperties", "title",
+                            "description", "$comment", "examples", "default", "deprecated",
+                            "readOnly", "writeOnly", "minProperties", "maxProperties"})
+_FAST_ARR_KEYS = frozenset({"type", "items", "minItems", "maxItems", "uniqueItems", "title",
+                            "description", "$comment", "examples", "default", "deprecated",
+                            "readOnly", "writeOnly"})
 _RANK = {FALSE: 0, SCHEMA: 1, OPEN: 2, TRUE: 3}
 _COMB_RANK = {"allOf": 0, "oneOf": 1, "anyOf": 2}
 _LIST_SET_KW = ("type", "required", "enum")
@@ -96,6 +105,13 @@ class Comparer:
         self.depth = 0
         self.raw_skip = da.d is db.d
         self.fl0 = (F_STRICT if opts.strict else 0) | (F_TABLE if profile == "table" else 0)
+        # coverage bookkeeping for the eager $ref check (Document.check_unvisited)
+        self.skipped_a = set()      # ids of raw subtrees skipped as equal (marshalled)
+        self.skipped_b = set()
+        self.props_a = set()        # ids of `properties` maps whose children were all handled
+        self.props_b = set()
+        self.loose_a = []           # raw subtrees added / removed without being compared
+        self.loose_b = []
 
     # -- entry ---------------------------------------------------------------------------------
 
@@ -131,7 +147,14 @@ class Comparer:
             return 0
         if self.raw_skip and type(a) is dict and type(b) is dict and a == b \
                 and _safe_equal(a, b):
+            self.skipped_a.add(id(a))
+            self.skipped_b.add(id(b))
             return 0
+        if self.raw_skip and type(a) is dict and type(b) is dict and not fl & F_TABLE \
+                and a.keys() == b.keys():
+            r = self._fast_container(a, b, path, fl)
+            if r is not None:
+                return r
         na = self.da.canon(a, path)
         nb = self.db.canon(b, path)
         if na.ref is not None or nb.ref is not None:
@@ -150,6 +173,52 @@ class Comparer:
         finally:
             self.depth -= 1
         return bits
+
+    def _fast_container(self, a, b, path, fl):
+        """Objects / arrays whose only raw difference is inside `properties` / `items`: the
+        verdict is exactly that of the children, so the containers are not canonicalised."""
+        keys = a.keys()
+        if "properties" in a:
+            if not keys <= _FAST_OBJ_KEYS:
+                return None
+            t = a.get("type")
+            if t is not None and t != "object" and not (type(t) is list and "object" in t):
+                return None
+            pa, pb = a["properties"], b["properties"]
+            if type(pa) is not dict or type(pb) is not dict or type(a.get("required", ())) \
+                    not in (list, tuple):
+                return None
+            kind = "properties"
+        elif "items" in a:
+            if not keys <= _FAST_ARR_KEYS or type(a["items"]) is not dict \
+                    or type(b["items"]) is not dict:
+                return None
+            t = a.get("type")
+            if t is not None and t != "array" and not (type(t) is list and "array" in t):
+                return None
+            kind = "items"
+        else:
+            return None
+        oa = [v for k, v in a.items() if k != kind]
+        ob = [b[k] for k in keys if k != kind]
+        if oa != ob or not _safe_equal(oa, ob):
+            return None
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels", path)
+        try:
+            if kind == "items":
+                return self.cmp(a["items"], b["items"], path + ".items", fl)
+            A = ObjC()
+            A.props = pa
+            B = ObjC()
+            B.props = pb
+            if "additionalProperties" in a:
+                A.addl = a["additionalProperties"]
+                B.addl = b["additionalProperties"]
+            return self._cmp_props(A, B, path, fl, fl, False)
+        finally:
+            self.depth -= 1
 
     def _cmp_ref(self, na, nb, path, fl):
         ra, rb = na.ref, nb.ref
@@ -573,67 +642,9 @@ class Comparer:
             or (B.addl is not None and self._kind(db, B.addl)[0] == SCHEMA)
         table = bool(fl & F_TABLE) and not maplike
         cfl = fl if table else fl & ~F_TABLE
-        bits = 0
+        bits = self._cmp_props(A, B, path, fl, cfl, table)
         pa, pb = A.props, B.props
-        raw_skip = self.raw_skip
-        removed = []
         pfx = path + ".properties"
-        if pa is not pb:
-            slow = bool(A.pats or B.pats) or table
-            same = []
-            for name, x in pa.items():
-                y = pb.get(name, _MISSING)
-                if y is _MISSING:
-                    removed.append(name)
-                    continue
-                if x is y:
-                    continue
-                if slow:
-                    bits |= self._cmp_prop(A, B, name, x, y, pfx + jseg(name), table, cfl)
-                    continue
-                if raw_skip and type(x) is dict and type(y) is dict and x == y:
-                    same.append(name)
-                    continue
-                bits |= self.cmp(x, y, pfx + jseg(name), cfl)
-            if same:
-                # one C-level check for all raw-equal properties of this object; only if it
-                # fails (true vs 1, $ref inside, key order) are they checked one by one
-                xs = [pa[nm] for nm in same]
-                ys = [pb[nm] for nm in same]
-                if not _safe_equal(xs, ys):
-                    for nm, x, y in zip(same, xs, ys):
-                        if not _safe_equal(x, y):
-                            bits |= self.cmp(x, y, pfx + jseg(nm), cfl)
-            for name in removed:
-                sub = pfx + jseg(name)
-                if table:
-                    self.emit("property_removed", sub, FW, None, None,
-                              f"Column '{name}' was removed")
-                    bits |= FW
-                    continue
-                r = self._slot_bits(self._name_slot(da, A, name, fl),
-                                    self._name_slot(db, B, name, fl), cfl)
-                self.emit("property_removed", sub, r, None, None,
-                          f"Property '{name}' was removed")
-                bits |= r
-            for name, y in pb.items():
-                if name in pa:
-                    continue
-                sub = pfx + jseg(name)
-                if table:
-                    nullable = name not in B.req or self._nullable(db, y)
-                    r = 0 if nullable else BW
-                    self.emit("property_added", sub, r, None, None,
-                              f"Column '{name}' was added"
-                              + ("" if nullable else " as NOT NULL"))
-                    bits |= r
-                    continue
-                r = self._slot_bits(self._name_slot(da, A, name, fl),
-                                    self._name_slot(db, B, name, fl), cfl)
-                req = " (required)" if name in B.req else ""
-                self.emit("property_added", sub, r, None, None,
-                          f"Property '{name}' was added{req}")
-                bits |= r
         # required
         if A.req != B.req:
             for name in sorted(B.req - A.req):
@@ -691,6 +702,78 @@ class Comparer:
         if A.pn is not None or B.pn is not None:
             bits |= self._cmp_sub(A.pn, B.pn, path + ".propertyNames", cfl | F_STRICT,
                                   "property names")
+        return bits
+
+    def _cmp_props(self, A, B, path, fl, cfl, table):
+        """Properties declared on either side: nested comparisons, added / removed names."""
+        da, db = self.da, self.db
+        bits = 0
+        pa, pb = A.props, B.props
+        raw_skip = self.raw_skip
+        removed = []
+        pfx = path + ".properties"
+        if pa is not pb:
+            self.props_a.add(id(pa))
+            self.props_b.add(id(pb))
+            slow = bool(A.pats or B.pats) or table
+            if slow:
+                for name, x in pa.items():
+                    y = pb.get(name, _MISSING)
+                    if y is _MISSING:
+                        removed.append(name)
+                    elif x is not y:
+                        bits |= self._cmp_prop(A, B, name, x, y, pfx + jseg(name), table, cfl)
+            else:
+                names = list(pa)
+                xs = list(pa.values())
+                ys = [pb.get(n, _MISSING) for n in names]
+                eq = list(map(_eq, xs, ys)) if raw_skip else [False] * len(xs)
+                sx = list(compress(xs, eq))
+                if sx:
+                    # one C-level check for all raw-equal properties of this object; only if
+                    # it fails (true vs 1, $ref inside, key order) are they compared one by one
+                    sy = list(compress(ys, eq))
+                    if not _safe_equal(sx, sy):
+                        eq = [False] * len(xs)
+                for i in compress(range(len(xs)), map(_not, eq)):
+                    y = ys[i]
+                    name = names[i]
+                    if y is _MISSING:
+                        removed.append(name)
+                    elif xs[i] is not y:
+                        bits |= self.cmp(xs[i], y, pfx + jseg(name), cfl)
+            for name in removed:
+                self.loose_a.append(pa[name])
+                sub = pfx + jseg(name)
+                if table:
+                    self.emit("property_removed", sub, FW, None, None,
+                              f"Column '{name}' was removed")
+                    bits |= FW
+                    continue
+                r = self._slot_bits(self._name_slot(da, A, name, fl),
+                                    self._name_slot(db, B, name, fl), cfl)
+                self.emit("property_removed", sub, r, None, None,
+                          f"Property '{name}' was removed")
+                bits |= r
+            for name, y in (pb.items() if removed or len(pa) != len(pb) else ()):
+                if name in pa:
+                    continue
+                self.loose_b.append(y)
+                sub = pfx + jseg(name)
+                if table:
+                    nullable = name not in B.req or self._nullable(db, y)
+                    r = 0 if nullable else BW
+                    self.emit("property_added", sub, r, None, None,
+                              f"Column '{name}' was added"
+                              + ("" if nullable else " as NOT NULL"))
+                    bits |= r
+                    continue
+                r = self._slot_bits(self._name_slot(da, A, name, fl),
+                                    self._name_slot(db, B, name, fl), cfl)
+                req = " (required)" if name in B.req else ""
+                self.emit("property_added", sub, r, None, None,
+                          f"Property '{name}' was added{req}")
+                bits |= r
         return bits
 
     def _cmp_prop(self, A, B, name, x, y, sub, table, fl):

@@ -6,6 +6,7 @@ recursive schema that asserts every `pattern` / `patternProperties` key is a val
 """
 from .canon import Document, dialect_of, jp
 from .errors import SchemaError
+from .values import check_pattern
 
 _SUB = {"$ref": "#/$defs/s"}
 _MAP = {"additionalProperties": _SUB}
@@ -13,6 +14,8 @@ _LIST = {"items": _SUB}
 _REGEX_META = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$defs": {"s": {"properties": {
+        # every $ref is reported (as an error of `false`) so that one pass finds them all
+        "$ref": False, "$dynamicRef": False, "$recursiveRef": False,
         "pattern": {"format": "regex"},
         "patternProperties": {"propertyNames": {"format": "regex"},
                               "additionalProperties": _SUB},
@@ -27,6 +30,14 @@ _REGEX_META = {
     "$ref": "#/$defs/s",
 }
 _regex_validator = None
+
+
+def _valid_regex(p):
+    try:
+        check_pattern(p, None)
+        return True
+    except SchemaError:
+        return False
 
 
 def _rs():
@@ -52,13 +63,19 @@ def validate_schema(schema):
         raise SchemaError(f"invalid schema: {e}", "$") from None
     if _regex_validator is None:
         _regex_validator = rs.validator_for(_REGEX_META, validate_formats=True)
-    err = next(iter(_regex_validator.iter_errors(schema)), None)
-    if err is not None:
-        raise SchemaError(f"invalid regular expression {err.instance!r}",
-                          jp(list(err.instance_path)))
-    from .api import _has_refs
+    doc = None
     try:
-        if _has_refs(schema):
-            Document(schema, None).validate_refs()
+        for err in _regex_validator.iter_errors(schema):
+            where = list(err.instance_path)
+            if where and where[-1] in ("$ref", "$dynamicRef", "$recursiveRef"):
+                if doc is None:
+                    doc = Document(schema, None)
+                doc.resolve(err.instance, jp(where[:-1]))
+                continue
+            if where and where[-1] == "patternProperties" and isinstance(err.instance, dict):
+                bad = [k for k in err.instance if not _valid_regex(k)]
+                raise SchemaError(f"invalid regular expression {bad[0] if bad else '?'!r} "
+                                  "among the patternProperties keys", jp(where))
+            raise SchemaError(f"invalid regular expression {err.instance!r}", jp(where))
     except RecursionError:
         raise SchemaError("schema nested too deeply", "$") from None

@@ -31,6 +31,50 @@ every fqn below it (`a.b` → `a.b`, `a.b.c`; never `a.bc`), and exact names sor
 | lineage version     | T#{t}#LINEAGE                       | VERSION                | - (serialises cycle checks of edge adds) |
 | audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same |
 | audit counters      | T#{t}#ASSET#{a}                     | AUDITCOUNT[#S#{s}][#B#{by}] | - (exact `total_runs`, same transaction) |
+| contract            | T#{t}#CONTRACT#{id}                 | CONTRACT               | T#{t}#ASSET#{a}#CONTRACTS / {semver sort key} ; T#{t}#CONTRACTS / {published_at}#{id} |
+| contract version    | T#{t}#ASSET#{a}                     | CVER#{version w/o build} | - (version uniqueness per asset line, same transaction as the publish) |
+| contract counters   | T#{t}#COUNTER                       | contracts[|s={status}] | - |
+| admin action log    | T#{t}#ASSET#{a}                     | LOG#{at}#{id}          | - (forced publishes/approvals, with reason) |
+| registration        | T#{t}#REG#{id}                      | REG                    | - |
+| asset's consumer    | T#{t}#ASSET#{a}                     | REG#{consumer team}    | - (one registration per team and asset line; a copy) |
+| proposal            | T#{t}#PROPOSAL#{id}                 | PROPOSAL               | T#{t}#PROPOSALS / {proposed_at}#{id} ; T#{t}#ASSET#{a}#PROPOSALS / same |
+
+The asset item also carries the contract line's state: `compatibility_mode`, `guarantee_mode`,
+`active_contract_id/version`, `pending_proposal_id` (one open proposal per asset) and
+`consumer_count` (registrations not inactive), each changed only inside the transactions above.
+
+Configuration family (Telmai view, accord/config). `{n}` is an integer id zero-padded to 12
+digits in sort keys, so key order is numeric order. Project 0 is implicit: its item exists only
+once something was counted in it or it was renamed, and it is never in the projects index.
+
+| entity                | PK                                  | SK        | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
+|-----------------------|-------------------------------------|-----------|-----------------------------------|
+| project               | T#{t}#CFGPROJECT#{id}               | PROJECT   | T#{t}#CFGPROJECTS / {n} (not project 0) ; - (`asset_count`, `connection_count` counted in the same transactions) |
+| connection            | T#{t}#CFGCONN#{id}                  | CONN      | T#{t}#CFGCONNS#P#{project} or T#{t}#CFGCONNS#GLOBAL / {n} (`asset_count` = assets using it) |
+| connection credential | T#{t}#CFGSECRET#{random ref}        | SECRET    | - (write-only; read by no route; the connection holds the ref) |
+| asset configuration   | T#{t}#ASSETCFG#{number}             | CFG       | T#{t}#CFGASSETS#P#{project} / {n} ; T#{t}#CFGASSETS / {n} |
+| id sequences          | T#{t}#COUNTER                       | cfg-seq:{project, connection or asset} | - (atomic ADD; numbers never reused) |
+| configured assets     | T#{t}#COUNTER                       | cfg-assets | - (tenant-wide total, same transaction) |
+
+The registry asset item (`T#{t}#ASSET#{id}` / ASSET and its ASSET#ENV copy) carries
+`config_number` while a configuration points at it; the configuration item carries `asset_id`.
+Both sides change in the same transaction.
+
+Reports family (accord/reports, store/events.py). `{key}` is the canonical asset key: the parts
+as a compact JSON list (`["warehouse","orders"]`), unambiguous whatever the parts hold; an asset's
+events are those of `fqn.split(".")`. `{seq}` is `{timestamp}#{uid}` (ISO-8601 ms, then the event's
+uid): the order of events, and what the latest pointers compare (`seq < :seq` moves them forward).
+
+| entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
+|---------------------|-------------------------------------|------------------------|-----------------------------------|
+| reported key        | T#{t}#EVK#{key}                     | KEY                    | T#{t}#EVKEYS / {key} ; - (first/last seen, event counts: the unregistered list) |
+| event               | T#{t}#EVK#{key}                     | EV#{seq}               | T#{t}#EVK#{key}#T#{type} / {seq} ; T#{t}#EVK#{key}#C#{check name} (checks) or #P#{partition} / {seq} |
+| latest pointer      | T#{t}#EVK#{key}                     | L#M, L#O, L#C#{check}  | - (latest materialization, observation, each check's latest evaluation) |
+| partition pointer   | T#{t}#EVK#{key}                     | LP#M#{partition}, LP#O#{partition} | - (latest per partition) |
+| event id guard      | T#{t}#EVID#{event id}               | EVID                   | - (producer `event_id` / `Idempotency-Key` / SQS message id + index; `ttl` 30 days) |
+| rejected report     | T#{t}#REJECTED                      | {at}#{rid}             | - (invalid SQS reports with their reason; `ttl` 90 days) |
+
+Checks also write audit runs (the audit run rows above) in the same transaction as the event.
 
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds
 the id) and not yet the tenant; the tenant is an attribute checked on every read.
@@ -213,3 +257,167 @@ def audit_counter_sk(status: str | None = None, triggered_by: str | None = None)
     if triggered_by:
         sk += f"#B#{triggered_by}"
     return sk
+
+
+# ------------------------------------------------------------------ registry: contracts
+def contract_pk(tenant: str, contract_id: str) -> str:
+    return f"{t(tenant)}CONTRACT#{contract_id}"
+
+
+CONTRACT_SK = "CONTRACT"
+
+
+def asset_contracts_gsi(tenant: str, asset_id: str) -> str:
+    return f"{t(tenant)}ASSET#{asset_id}#CONTRACTS"
+
+
+def contracts_gsi(tenant: str) -> str:
+    return f"{t(tenant)}CONTRACTS"
+
+
+def contract_version_sk(canonical_version: str) -> str:
+    return f"CVER#{canonical_version}"
+
+
+def contract_counter(status: str | None = None) -> str:
+    return "contracts" + (f"|s={status}" if status else "")
+
+
+def action_log_sk(at: str, ident: str) -> str:
+    return f"LOG#{at}#{ident}"
+
+
+# ------------------------------------------------------------------ registry: consumers
+def registration_pk(tenant: str, reg_id: str) -> str:
+    return f"{t(tenant)}REG#{reg_id}"
+
+
+REGISTRATION_SK = "REG"
+CONSUMER_PREFIX = "REG#"
+
+
+def consumer_sk(team_id: str) -> str:
+    return f"REG#{team_id}"
+
+
+# ------------------------------------------------------------------ registry: proposals
+def proposal_pk(tenant: str, proposal_id: str) -> str:
+    return f"{t(tenant)}PROPOSAL#{proposal_id}"
+
+
+PROPOSAL_SK = "PROPOSAL"
+
+
+def proposals_gsi(tenant: str) -> str:
+    return f"{t(tenant)}PROPOSALS"
+
+
+def asset_proposals_gsi(tenant: str, asset_id: str) -> str:
+    return f"{t(tenant)}ASSET#{asset_id}#PROPOSALS"
+
+
+# ------------------------------------------------------------------ configuration (Telmai view)
+def num_sort(n: int) -> str:
+    """An integer id as a sort key: zero-padded, so key order is numeric order."""
+    return f"{int(n):012d}"
+
+
+def cfg_project_pk(tenant: str, project_id: int) -> str:
+    return f"{t(tenant)}CFGPROJECT#{project_id}"
+
+
+CFG_PROJECT_SK = "PROJECT"
+
+
+def cfg_projects_gsi(tenant: str) -> str:
+    return f"{t(tenant)}CFGPROJECTS"
+
+
+def cfg_connection_pk(tenant: str, connection_id: int) -> str:
+    return f"{t(tenant)}CFGCONN#{connection_id}"
+
+
+CFG_CONNECTION_SK = "CONN"
+
+
+def cfg_connections_gsi(tenant: str, project_id: int | None) -> str:
+    """A project's connections, or the tenant's global ones (project_id None)."""
+    return f"{t(tenant)}CFGCONNS#" + ("GLOBAL" if project_id is None else f"P#{project_id}")
+
+
+def cfg_secret_pk(tenant: str, ref: str) -> str:
+    return f"{t(tenant)}CFGSECRET#{ref}"
+
+
+CFG_SECRET_SK = "SECRET"
+
+
+def cfg_asset_pk(tenant: str, number: int) -> str:
+    return f"{t(tenant)}ASSETCFG#{number}"
+
+
+CFG_ASSET_SK = "CFG"
+
+
+def cfg_project_assets_gsi(tenant: str, project_id: int) -> str:
+    return f"{t(tenant)}CFGASSETS#P#{project_id}"
+
+
+def cfg_assets_gsi(tenant: str) -> str:
+    return f"{t(tenant)}CFGASSETS"
+
+
+def cfg_sequence(kind: str) -> str:
+    return f"cfg-seq:{kind}"
+
+
+CFG_ASSETS_COUNTER = "cfg-assets"
+
+
+# ------------------------------------------------------------------ reports: events
+def event_key_pk(tenant: str, key: str) -> str:
+    return f"{t(tenant)}EVK#{key}"
+
+
+EVENT_KEY_SK = "KEY"
+EVENT_PREFIX = "EV#"
+POINTER_PREFIX = "L#"
+
+
+def event_keys_gsi(tenant: str) -> str:
+    return f"{t(tenant)}EVKEYS"
+
+
+def event_sk(seq: str) -> str:
+    return f"EV#{seq}"
+
+
+def event_type_gsi(tenant: str, key: str, kind: str) -> str:
+    return f"{event_key_pk(tenant, key)}#T#{kind}"
+
+
+def event_check_gsi(tenant: str, key: str, check_name: str) -> str:
+    return f"{event_key_pk(tenant, key)}#C#{check_name}"
+
+
+def event_partition_gsi(tenant: str, key: str, partition: str) -> str:
+    return f"{event_key_pk(tenant, key)}#P#{partition}"
+
+
+def pointer_sk(kind_letter: str, check_name: str | None = None) -> str:
+    return f"L#{kind_letter}#{check_name}" if check_name is not None else f"L#{kind_letter}"
+
+
+def partition_pointer_sk(kind_letter: str, partition: str) -> str:
+    return f"LP#{kind_letter}#{partition}"
+
+
+def event_id_pk(tenant: str, event_id: str) -> str:
+    return f"{t(tenant)}EVID#{event_id}"
+
+
+EVENT_ID_SK = "EVID"
+
+
+def rejected_pk(tenant: str) -> str:
+    return f"{t(tenant)}REJECTED"

@@ -1,0 +1,133 @@
+"""Registry family: contracts (publish, versions, diff, compare, impact) and registrations."""
+from accord import errors
+from accord.domain import contracts, registrations
+from accord.http.envelopes import REGISTRY
+from accord.http.router import Response, Router
+from accord.models.contracts import (CompareRequest, ImpactRequest, PublishRequest, RegistrationCreate,
+                                     RegistrationUpdate)
+
+router = Router(REGISTRY)
+
+PUBLISH_QUERY = (("force", "boolean", "admin: publish a breaking change without acknowledgments (needs a reason)"),
+                 ("dry_run", "boolean", "plan only: would_publish / would_create_proposal / unchanged"),
+                 ("published_by", "string", "publishing team (UUID); default: the key's team"),
+                 ("reason", "string", "why (required with force; logged)"))
+
+
+def _publish(req):
+    status, result = contracts.publish(req.principal, req.path_params["asset_id"], req.body,
+                                       force=req.query_bool("force"), dry_run=req.query_bool("dry_run"),
+                                       published_by=req.query_str("published_by", max_len=64),
+                                       reason=req.query_str("reason", max_len=1000))
+    return Response(status, result)
+
+
+# ------------------------------------------------------------------ per asset
+@router.route("POST", "/api/v1/assets/{asset_id}/contracts", scope="write", body=PublishRequest, status=201,
+              tags=["contracts"], query=PUBLISH_QUERY,
+              summary="Publish a contract version (compatible → published; breaking → proposal; identical → unchanged)")
+def publish_contract(req):
+    return _publish(req)
+
+
+@router.route("POST", "/api/v1/assets/{asset_id}/publish", scope="write", body=PublishRequest, status=201,
+              tags=["contracts"], query=PUBLISH_QUERY, summary="Alias of POST /assets/{asset_id}/contracts")
+def publish_alias(req):
+    return _publish(req)
+
+
+@router.route("GET", "/api/v1/assets/{asset_id}/contracts", tags=["contracts"],
+              query=(("status", "string", "active | deprecated"),),
+              summary="Every version of the asset's contract, newest first (JSON array)")
+def list_asset_contracts(req):
+    found = contracts.for_asset(req.principal.tenant, req.path_params["asset_id"], req.query_str("status", max_len=20))
+    return Response(200, found, {"X-Total-Count": str(len(found))})
+
+
+@router.route("GET", "/api/v1/assets/{asset_id}/contracts/history", tags=["contracts"],
+              query=(("limit", "integer", "versions (1-1000, default 100)"),),
+              summary="Version history (summaries, newest first)")
+def contract_history(req):
+    found = contracts.history(req.principal.tenant, req.path_params["asset_id"], req.query_int("limit", 100, 1, 1000))
+    return Response(200, found, {"X-Total-Count": str(len(found))})
+
+
+@router.route("GET", "/api/v1/assets/{asset_id}/contracts/diff", tags=["contracts"],
+              query=(("from_version", "string", "older version"), ("to_version", "string", "newer version")),
+              summary="Diff two versions of the asset's contract")
+def contract_diff(req):
+    frm, to = req.query_str("from_version", max_len=128), req.query_str("to_version", max_len=128)
+    missing = [n for n, v in (("from_version", frm), ("to_version", to)) if not v]
+    if missing:
+        raise errors.Unprocessable(f"Query parameter(s) required: {', '.join(missing)}.",
+                                   detail=[{"loc": ["query", n], "msg": "Field required", "type": "missing"} for n in missing])
+    return contracts.diff(req.principal.tenant, req.path_params["asset_id"], frm, to)
+
+
+@router.route("POST", "/api/v1/assets/{asset_id}/impact", body=ImpactRequest, tags=["contracts"],
+              query=(("depth", "integer", "lineage levels to walk (1-10, default 3)"),),
+              summary="What publishing this schema would break, and whom it affects")
+def impact(req):
+    return contracts.impact(req.principal.tenant, req.path_params["asset_id"], req.body,
+                            req.query_int("depth", None, 1, 10))
+
+
+# ------------------------------------------------------------------ contracts
+@router.route("GET", "/api/v1/contracts", tags=["contracts"],
+              query=(("asset_id", "string", "only this asset's versions"), ("status", "string", "active | deprecated"),
+                     ("limit", "integer", "1-1000, default 100"), ("offset", "integer", "items to skip (max 10000)")),
+              summary="List contracts (JSON array, X-Total-Count)")
+def list_contracts(req):
+    items, total = contracts.list_page(req.principal.tenant, asset_id=req.query_str("asset_id", max_len=64),
+                                       status=req.query_str("status", max_len=20),
+                                       limit=req.query_int("limit", 100, 1, 1000),
+                                       offset=req.query_int("offset", 0, 0, 10_000))
+    return Response(200, items, {"X-Total-Count": str(total)})
+
+
+@router.route("POST", "/api/v1/contracts/compare", body=CompareRequest, tags=["contracts"],
+              summary="Compare two schemas under a compatibility mode (nothing is stored)")
+def compare(req):
+    return contracts.compare_schemas(req.body.old_schema, req.body.new_schema, req.body.compatibility_mode)
+
+
+@router.route("GET", "/api/v1/contracts/{contract_id}", tags=["contracts"], summary="Get a contract version")
+def get_contract(req):
+    return contracts.view(contracts.get(req.principal.tenant, req.path_params["contract_id"]))
+
+
+@router.route("GET", "/api/v1/contracts/{contract_id}/registrations", tags=["registrations"],
+              summary="Consumers of the contract's line (JSON array)")
+def contract_registrations(req):
+    found = registrations.for_contract(req.principal.tenant, req.path_params["contract_id"])
+    return Response(200, found, {"X-Total-Count": str(len(found))})
+
+
+# ------------------------------------------------------------------ registrations
+@router.route("POST", "/api/v1/registrations", scope="write", body=RegistrationCreate, status=201,
+              tags=["registrations"], query=(("contract_id", "string", "the contract (or in the body)"),),
+              summary="Register a consumer team on an asset's contract line")
+def create_registration(req):
+    return Response(201, registrations.create(req.principal, req.query_str("contract_id", max_len=64), req.body))
+
+
+@router.route("GET", "/api/v1/registrations/{registration_id}", tags=["registrations"], summary="Get a registration")
+def get_registration(req):
+    return registrations.view(registrations.get(req.principal.tenant, req.path_params["registration_id"]))
+
+
+@router.route("PATCH", "/api/v1/registrations/{registration_id}", scope="write", body=RegistrationUpdate,
+              tags=["registrations"], summary="Update a registration (pinned_version, status)")
+def update_registration(req):
+    return registrations.update(req.principal, req.path_params["registration_id"], req.body,
+                                req.body.model_fields_set)
+
+
+@router.route("DELETE", "/api/v1/registrations/{registration_id}", scope="write", status=204,
+              tags=["registrations"], summary="Delete a registration (soft)")
+def delete_registration(req):
+    registrations.delete(req.principal, req.path_params["registration_id"])
+    return Response(204)
+
+
+lambda_handler = router.resolve

@@ -1,0 +1,410 @@
+"""Contract publishing (DESIGN §4) — what Tessera does, without its holes.
+
+1. First publish → 1.0.0 (or the requested valid version).
+2. The schema is validated against its meta-schema (400 naming the problem) and diffed against
+   the active contract under the line's compatibility mode (transitive modes: every earlier
+   version too). Guarantees are diffed as well (relaxing one breaks only a `strict` line).
+3. Canonically identical schema, guarantees and mode → `unchanged`, no new version.
+4. Compatible → a new version (bump from the diff, or the requested one if it is large enough);
+   the previous active contract → deprecated.
+5. Breaking with registered consumers → a proposal (one open per asset); breaking without
+   consumers → the major version is published directly, reporting the breaking changes.
+6. `force` (admin + reason) publishes a breaking change without acknowledgments; it is logged.
+7. Weakening the line's compatibility (or guarantee) mode is a breaking change.
+8. Pre-releases follow semver precedence; they do not bypass any of this.
+
+Every publish is one transaction conditioned on the active contract read at the start, so
+concurrent publishes never duplicate a version or leave two active contracts; a publish that
+loses the race is re-planned against the new active contract (a few times, then 409).
+"""
+import random
+import re
+import time
+import uuid
+
+from accord import clock, errors
+from accord.domain import assets, versions
+from accord.log import logger
+from accord.schemadiff import SchemaError, compare, compare_guarantees, normalize_mode, validate_schema
+from accord.store import contracts as store, registrations as reg_store
+from accord.store.db import ConditionFailed
+
+PUBLISH_ATTEMPTS = 5
+DEFAULT_MODE = "backward"
+DEFAULT_IMPACT_DEPTH = 3
+_DIRS = {"backward": {"b"}, "forward": {"f"}, "full": {"b", "f"}, "none": set()}
+_PROP = re.compile(r"\.properties(?:\.([A-Za-z_$][\w$]*)|\['((?:[^'\\]|\\.)*)'\])")
+
+
+# ------------------------------------------------------------------ helpers
+def schema_error(exc: SchemaError, field: str = "schema") -> errors.BadRequest:
+    return errors.BadRequest(f"Invalid {field}: {exc}", code="INVALID_SCHEMA",
+                             detail=[{"loc": ["body", field], "msg": str(exc), "type": "schema_error",
+                                      **({"path": exc.path} if getattr(exc, "path", None) else {})}])
+
+
+def check_schema(schema, field: str = "schema") -> None:
+    try:
+        validate_schema(schema)
+    except SchemaError as exc:
+        raise schema_error(exc, field) from None
+
+
+def mode_or_422(mode: str, field: str = "compatibility_mode") -> str:
+    try:
+        return normalize_mode(mode)
+    except SchemaError as exc:
+        raise errors.Unprocessable(f"{field}: {exc.message}.", detail=[
+            {"loc": ["body", field], "msg": exc.message, "type": "enum"}]) from None
+
+
+def covers(stronger: str, weaker: str) -> bool:
+    """Does mode `stronger` promise at least what `weaker` promises?"""
+    def parts(m):
+        base = m[:-len("_transitive")] if m.endswith("_transitive") else m
+        return _DIRS[base], m.endswith("_transitive")
+    (ds, ts), (dw, tw) = parts(stronger), parts(weaker)
+    return ds >= dw and (ts or not tw or not dw)
+
+
+def sdk_change_type(bump: str) -> str:
+    """tessera-sdk's ChangeType has no 'none': an identical schema is reported as a patch."""
+    return bump if bump in ("patch", "minor", "major") else "patch"
+
+
+def column_of(path: str) -> str | None:
+    names = [m.group(1) or m.group(2).replace("\\'", "'").replace("\\\\", "\\") for m in _PROP.finditer(path or "")]
+    return ".".join(names) or None
+
+
+def change_view(change) -> dict:
+    """Both spellings of a change: the seed's {type, path, description} and the SDK's
+    BreakingChange {type, column, details}."""
+    d = change if isinstance(change, dict) else change.to_dict()
+    out = {"type": d["type"], "path": d.get("path"), "description": d.get("description", ""),
+           "effect": d.get("effect"), "old_value": d.get("old_value"), "new_value": d.get("new_value"),
+           "column": column_of(d.get("path")),
+           "details": {"old_value": d.get("old_value"), "new_value": d.get("new_value"),
+                       "effect": d.get("effect"), "path": d.get("path"), "description": d.get("description", "")}}
+    if d.get("against"):
+        out["against"] = d["against"]
+    return out
+
+
+def view(c: dict, asset: dict | None = None) -> dict:
+    """tessera-sdk's Contract (+ Accord's extras)."""
+    out = {"id": c["id"], "asset_id": c["asset_id"], "version": c["version"], "schema": c["schema"],
+           "compatibility_mode": c["compatibility_mode"], "guarantees": c.get("guarantees"),
+           "guarantee_mode": c.get("guarantee_mode", "normal"), "status": c["status"],
+           "published_at": c["published_at"], "published_by": c["published_by"],
+           "published_by_name": c.get("published_by_name"), "change_type": c.get("change_type"),
+           "forced": bool(c.get("forced")), "proposal_id": c.get("proposal_id"),
+           "deprecated_at": c.get("deprecated_at")}
+    if asset is not None:
+        out["asset_fqn"] = asset["fqn"]
+    return out
+
+
+def _contract_not_found(ident) -> errors.NotFound:
+    return errors.NotFound(f"Contract {ident} not found.", code="CONTRACT_NOT_FOUND")
+
+
+def get(tenant: str, contract_id: str) -> dict:
+    ident = assets.valid_id(contract_id)
+    c = store.get(tenant, ident) if ident else None
+    if c is None:
+        raise _contract_not_found(contract_id)
+    return c
+
+
+def active_consumers(tenant: str, asset_id: str) -> list[dict]:
+    return [r for r in reg_store.consumers(tenant, asset_id) if r.get("status") != "inactive"]
+
+
+# ------------------------------------------------------------------ the plan of a publish
+class Plan:
+    """What publishing `schema` on `asset` now would do (pure, given the reads)."""
+
+    def __init__(self, asset, active, schema, guarantees, mode, guarantee_mode, history=None, profile="event"):
+        self.asset, self.active = asset, active
+        self.line_mode = asset.get("compatibility_mode") or DEFAULT_MODE
+        self.line_gmode = asset.get("guarantee_mode") or "normal"
+        self.mode = mode or (self.line_mode if active else DEFAULT_MODE)
+        self.guarantee_mode = guarantee_mode or self.line_gmode
+        self.schema = schema
+        self.guarantees = guarantees if guarantees is not None else (active or {}).get("guarantees")
+        self.changes, self.breaking, self.warnings = [], [], []
+        if active is None:
+            self.bump, self.unchanged = "major", False
+            return
+        weakened = not covers(self.mode, self.line_mode)
+        gweakened = self.line_gmode == "strict" and self.guarantee_mode != "strict"
+        diff_mode = self.line_mode if weakened else self.mode
+        try:
+            result = compare(active["schema"], schema, mode=diff_mode, history=history, profile=profile)
+        except SchemaError as exc:
+            raise schema_error(exc) from None
+        gdiff = compare_guarantees(active.get("guarantees"), self.guarantees,
+                                   guarantee_mode=self.line_gmode if gweakened else self.guarantee_mode)
+        self.changes = [change_view(c) for c in result.changes] + [change_view(c) for c in gdiff.changes]
+        self.breaking = [change_view(c) for c in result.breaking_changes] + \
+            [change_view(c) for c in gdiff.breaking_changes]
+        self.warnings = [change_view(c) for c in gdiff.warnings if c not in gdiff.breaking_changes]
+        for flag, kind, old, new in ((weakened, "compatibility_mode_weakened", self.line_mode, self.mode),
+                                     (gweakened, "guarantee_mode_weakened", self.line_gmode, self.guarantee_mode)):
+            if flag:
+                synthetic = {"type": kind, "path": "$", "effect": "change", "old_value": old, "new_value": new,
+                             "description": f"The line's {kind.split('_mode')[0].replace('_', ' ')} mode would be "
+                                            f"weakened from {old} to {new}."}
+                self.changes.append(change_view(synthetic))
+                self.breaking.append(change_view(synthetic))
+        bump = result.bump
+        if gdiff.changes and bump in ("none", "patch"):
+            bump = "minor"
+        if self.mode != self.line_mode or self.guarantee_mode != self.line_gmode:
+            bump = "minor" if bump in ("none", "patch") else bump
+        if self.breaking:
+            bump = "major"
+        self.bump = bump
+        self.unchanged = bump == "none"
+
+    @property
+    def is_breaking(self) -> bool:
+        return bool(self.breaking)
+
+    def version(self, requested: str | None) -> versions.Version:
+        current = versions.parse(self.active["version"]) if self.active else None
+        if requested is None:
+            return versions.bump(current, self.bump)
+        v = versions.parse_or_422(requested)
+        if current is not None and not current < v:
+            raise errors.Conflict(f"Version {v} is not greater than the current version {current} of "
+                                  f"'{self.asset['fqn']}'.", code="VERSION_NOT_INCREASING")
+        if not versions.satisfies(current, v, self.bump):
+            need = versions.minimum(current, self.bump)
+            raise errors.Unprocessable(
+                f"This change is {self.bump} ({'breaking' if self.is_breaking else 'compatible'}); version {v} "
+                f"is too small a step from {current} — use {need} or later.", code="VERSION_BUMP_TOO_SMALL",
+                detail=[{"loc": ["body", "version"], "msg": f"needs {need} or later", "type": "value_error"}])
+        return v
+
+
+def plan(tenant: str, asset: dict, schema: dict, *, mode=None, guarantees=None, guarantee_mode=None) -> Plan:
+    """Reads the active contract (and, for transitive modes, the line's history) and plans."""
+    active = store.get(tenant, asset["active_contract_id"]) if asset.get("active_contract_id") else None
+    line = asset.get("compatibility_mode") or DEFAULT_MODE
+    effective = line if (mode is None or not covers(mode, line)) else mode
+    history = None
+    if active is not None and effective.endswith("_transitive"):
+        history = [c["schema"] for c in store.for_asset(tenant, asset["id"], newest_first=False)
+                   if c["id"] != active["id"]]
+    return Plan(asset, active, schema, guarantees, mode, guarantee_mode, history)
+
+
+# ------------------------------------------------------------------ publish
+def _publisher(principal, asset: dict, published_by: str | None) -> str:
+    if published_by:
+        ident = assets.valid_id(published_by)
+        if ident is None:
+            raise errors.Unprocessable("Query parameter 'published_by' must be a team UUID.",
+                                       detail=[{"loc": ["query", "published_by"], "msg": "not a UUID",
+                                                "type": "uuid_parsing"}])
+        if not principal.is_admin and ident != principal.team_id:
+            raise errors.Forbidden("published_by must be this key's own team (or use an admin key).",
+                                   code="UNAUTHORIZED_TEAM")
+        return ident
+    return principal.team_id or asset["owner_team_id"]
+
+
+def _asset_fields(c: dict, p: Plan) -> dict:
+    return {"active_contract_id": c["id"], "active_contract_version": c["version"],
+            "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode}
+
+
+def _result(action: str, message: str, p: Plan, **extra) -> dict:
+    return {"action": action, "message": message, "changes": p.changes, "all_changes": p.changes,
+            "change_type": sdk_change_type(p.bump), "bump": p.bump, "breaking_changes": p.breaking,
+            "warnings": p.warnings, **extra}
+
+
+def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: bool = False,
+            published_by: str | None = None, reason: str | None = None) -> tuple[int, dict]:
+    """(HTTP status, PublishResult). 201 when something was written, else 200."""
+    tenant = principal.tenant
+    schema = body.schema_
+    check_schema(schema)
+    mode = mode_or_422(body.compatibility_mode) if body.compatibility_mode else None
+    reason = reason or body.reason
+    if force and not principal.is_admin:
+        raise errors.Forbidden("force needs an admin key.", code="FORCE_NEEDS_ADMIN")
+    if force and not (reason and reason.strip()):
+        raise errors.Unprocessable("force needs a reason (body 'reason' or ?reason=); it is logged.",
+                                   detail=[{"loc": ["body", "reason"], "msg": "required with force", "type": "missing"}])
+    for attempt in range(PUBLISH_ATTEMPTS):
+        asset = assets.get(tenant, asset_id)
+        if not dry_run:
+            assets.authorize_write(principal, asset, "publish contracts for")
+        p = plan(tenant, asset, schema, mode=mode, guarantees=body.guarantees, guarantee_mode=body.guarantee_mode)
+        if p.unchanged:
+            return 200, _result("unchanged", f"Schema and guarantees are identical to the active version "
+                                             f"{p.active['version']}; nothing was published.", p,
+                                contract=view(p.active, asset))
+        version = p.version(body.version)
+        consumers = active_consumers(tenant, asset["id"]) if p.is_breaking and not force else []
+        if consumers:
+            from accord.domain import proposals
+            if dry_run:
+                return 200, _result("would_create_proposal",
+                                    f"Breaking change: a proposal to {len(consumers)} registered consumer team(s) "
+                                    "would be created.", p, proposal=None, version=str(version))
+            outcome = proposals.create(principal, asset, p, consumers, version=str(version) if body.version else None,
+                                       expires_in_days=body.proposal_expires_in_days)
+            if outcome is None:
+                continue  # the asset changed while the proposal was written: plan again
+            return 201, _result("proposal_created", f"Breaking change: proposal created for {len(consumers)} "
+                                                    "registered consumer team(s).", p, proposal=outcome)
+        if dry_run:
+            return 200, _result("would_publish", f"Version {version} would be published.", p,
+                                contract=None, version=str(version))
+        now = clock.iso()
+        contract = {"id": str(uuid.uuid4()), "asset_id": asset["id"], "version": str(version),
+                    "version_canonical": version.canonical, "status": "active",
+                    "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode,
+                    "published_at": now, "published_by": _publisher(principal, asset, published_by),
+                    "published_by_name": principal.display, "change_type": p.bump,
+                    "forced": bool(force and p.is_breaking), "proposal_id": None, "deprecated_at": None}
+        doc = {"schema": schema, "guarantees": p.guarantees, "changes": p.changes, "breaking_changes": p.breaking}
+        log = None
+        if contract["forced"]:
+            contract["force_reason"] = reason
+            log = {"id": str(uuid.uuid4()), "at": now, "action": "force_publish", "by": principal.display,
+                   "key_id": principal.key_id, "reason": reason, "contract_id": contract["id"],
+                   "version": contract["version"], "breaking_changes": len(p.breaking)}
+        tx = store.publish_tx(tenant, asset, contract, doc, version.sort_key(), version.canonical, p.active,
+                              _asset_fields(contract, p), no_consumers=p.is_breaking and not force, log=log)
+        try:
+            tx.commit()
+        except ConditionFailed as exc:
+            failed = tx.failed(exc)
+            if "version" in failed and body.version:
+                raise errors.Conflict(f"Version {version} already exists for '{asset['fqn']}'.",
+                                      code="VERSION_EXISTS") from None
+            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+            continue  # the active contract (or the consumers) changed meanwhile: plan again
+        if log:
+            logger.warning("forced publish", extra={"tenant": tenant, **log})
+        c = {**contract, "schema": schema, "guarantees": p.guarantees}
+        msg = f"Published version {version}."
+        if p.is_breaking:
+            msg += (" Breaking change forced by an admin." if force else
+                    " Breaking change published directly: the asset has no registered consumers.")
+        return 201, _result("published", msg, p, contract=view(c, asset), version=str(version))
+    raise errors.Conflict("The asset's contract kept changing while this version was published; retry.",
+                          code="CONCURRENT_PUBLISH")
+
+
+# ------------------------------------------------------------------ reads
+def for_asset(tenant: str, asset_id: str, status: str | None = None) -> list[dict]:
+    asset = assets.get(tenant, asset_id, consistent=False)
+    found = store.for_asset(tenant, asset["id"])
+    return [view(c, asset) for c in found if status is None or c["status"] == status]
+
+
+def history(tenant: str, asset_id: str, limit: int) -> list[dict]:
+    asset = assets.get(tenant, asset_id, consistent=False)
+    return [{"id": c["id"], "version": c["version"], "status": c["status"], "published_at": c["published_at"],
+             "published_by": c["published_by"], "published_by_name": c.get("published_by_name"),
+             "compatibility_mode": c["compatibility_mode"], "change_type": c.get("change_type"),
+             "breaking_changes_count": len(c.get("breaking_changes") or []), "changes_count": len(c.get("changes") or []),
+             "forced": bool(c.get("forced")), "proposal_id": c.get("proposal_id"),
+             "deprecated_at": c.get("deprecated_at")}
+            for c in store.for_asset(tenant, asset["id"])[:limit]]
+
+
+def diff(tenant: str, asset_id: str, from_version: str, to_version: str) -> dict:
+    asset = assets.get(tenant, asset_id, consistent=False)
+    found = {}
+    for field, text in (("from_version", from_version), ("to_version", to_version)):
+        v = versions.parse_or_422(text, field)
+        c = store.get_version(tenant, asset["id"], v.canonical)
+        if c is None:
+            raise errors.NotFound(f"Version {text} of '{asset['fqn']}' not found.", code="CONTRACT_NOT_FOUND")
+        found[field] = c
+    old, new = found["from_version"], found["to_version"]
+    result = compare(old["schema"], new["schema"], mode=new["compatibility_mode"])
+    changes = [change_view(c) for c in result.changes]
+    return {"asset_id": asset["id"], "from_version": old["version"], "to_version": new["version"],
+            "compatibility_mode": new["compatibility_mode"], "is_breaking": result.is_breaking,
+            "change_type": sdk_change_type(result.bump), "bump": result.bump,
+            "breaking_changes": [change_view(c) for c in result.breaking_changes],
+            "all_changes": changes, "changes": changes}
+
+
+def compare_schemas(old: dict, new: dict, mode: str) -> dict:
+    mode = mode_or_422(mode)
+    check_schema(old, "old_schema")
+    check_schema(new, "new_schema")
+    try:
+        result = compare(old, new, mode=mode)
+    except SchemaError as exc:
+        raise schema_error(exc, "new_schema") from None
+    changes = [change_view(c) for c in result.changes]
+    return {"compatibility_mode": mode, "is_breaking": result.is_breaking, "is_compatible": not result.is_breaking,
+            "change_type": sdk_change_type(result.bump), "bump": result.bump,
+            "breaking_changes": [change_view(c) for c in result.breaking_changes],
+            "all_changes": changes, "changes": changes}
+
+
+def list_page(tenant: str, *, asset_id: str | None, status: str | None, limit: int, offset: int) -> tuple[list, int]:
+    if status is not None and status not in ("active", "deprecated", "archived"):
+        raise errors.Unprocessable("Query parameter 'status' must be active, deprecated or archived.",
+                                   detail=[{"loc": ["query", "status"], "msg": "invalid status", "type": "enum"}])
+    if asset_id:
+        found = for_asset(tenant, asset_id, status)
+        return found[offset:offset + limit], len(found)
+    items = store.list_page(tenant, status=status, offset=offset, limit=limit)
+    return [view(c) for c in items], store.count(tenant, status)
+
+
+# ------------------------------------------------------------------ impact
+def downstream(tenant: str, asset_id: str, depth: int) -> tuple[list[dict], bool]:
+    from accord.domain import lineage
+    return lineage._walk(tenant, asset_id, "down", "source_asset_id", depth)
+
+
+def impact(tenant: str, asset_id: str, body, depth: int | None) -> dict:
+    """The publish diff without writing, and who it would affect: registered consumer teams plus
+    the owners of downstream assets (depth-bounded lineage walk)."""
+    depth = depth or body.depth or DEFAULT_IMPACT_DEPTH
+    check_schema(body.proposed_schema, "proposed_schema")
+    mode = mode_or_422(body.compatibility_mode) if body.compatibility_mode else None
+    asset = assets.get(tenant, asset_id, consistent=False)
+    p = plan(tenant, asset, body.proposed_schema, mode=mode, guarantees=body.proposed_guarantees)
+    consumers = active_consumers(tenant, asset["id"])
+    nodes, truncated = downstream(tenant, asset["id"], depth)
+    teams: dict[str, dict] = {}
+    for r in consumers:
+        teams.setdefault(r["consumer_team_id"], {"team_id": r["consumer_team_id"], "team_name": r.get("consumer_team_name"),
+                                                 "registration_id": r["id"], "pinned_version": r.get("pinned_version"),
+                                                 "status": r.get("status"), "sources": [], "assets": []})["sources"].append(
+            "registration")
+    for n in nodes:
+        t = teams.setdefault(n["owner_team_id"], {"team_id": n["owner_team_id"], "team_name": n.get("owner_team_name"),
+                                                  "registration_id": None, "pinned_version": None, "status": None,
+                                                  "sources": [], "assets": []})
+        if "lineage" not in t["sources"]:
+            t["sources"].append("lineage")
+        t["assets"].append({"asset_id": n["asset_id"], "fqn": n["fqn"], "depth": n["depth"]})
+    affected = list(teams.values())
+    current = p.active["version"] if p.active else None
+    try:
+        suggested = str(p.version(None))
+    except errors.AccordError:
+        suggested = None
+    return {"asset_id": asset["id"], "asset_fqn": asset["fqn"], "current_version": current,
+            "suggested_version": suggested, "compatibility_mode": p.mode,
+            "is_breaking": p.is_breaking, "safe_to_publish": not p.is_breaking,
+            "change_type": sdk_change_type(p.bump), "bump": p.bump, "breaking_changes": p.breaking,
+            "changes": p.changes, "all_changes": p.changes, "warnings": p.warnings,
+            "affected_consumers": affected, "impacted_consumers": affected,
+            "affected_assets": nodes, "depth": depth, "truncated": truncated}

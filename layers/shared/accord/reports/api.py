@@ -1,0 +1,65 @@
+"""The reports routes' logic (functions/reports/app.py only maps requests onto these)."""
+from accord import errors
+from accord.reports import parse, record
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+
+
+def idempotency_key(headers: dict) -> str | None:
+    value = headers.get(IDEMPOTENCY_HEADER)
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        raise errors.BadRequest("The Idempotency-Key header is empty.")
+    return parse.check_event_id(value, "Idempotency-Key")
+
+
+def report_one(principal, kind: str, *, raw_body: str, headers: dict, query: dict, path_key: str | None) -> dict:
+    """One Dagster report: parsed with Dagster's semantics, stored before the 200 (a read right after
+    sees it). A repeated Idempotency-Key is a no-op (200 {}); the same key with a different report 422."""
+    body = parse.read_body(raw_body, headers.get("content-type"))
+    ev = parse.parse_request(kind, body=body, query=query, path_key=path_key)
+    ev.event_id = idempotency_key(headers)
+    r = record.prepare(ev, source="http", recorded_by=principal.display)
+    record.record_one(principal.tenant, r)
+    if r.status == record.REJECTED:
+        raise errors.Unprocessable(f"Idempotency-Key {ev.event_id!r} was already used for a different report.",
+                                   code="IDEMPOTENCY_KEY_REUSED")
+    return {}
+
+
+def report_batch(principal, *, raw_body: str, headers: dict) -> dict:
+    """Many typed events in one request: each is validated and recorded on its own (partial success);
+    the answer lists every event's outcome in request order."""
+    content_type = headers.get("content-type")
+    if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
+        raise errors.BadRequest(f"Unhandled content type {content_type}, expect application/json")
+    if not raw_body or not raw_body.strip():
+        raise errors.BadRequest('Send a JSON list of events (or {"events": [...]}).')
+    if len(raw_body) > parse.MAX_BODY_BYTES // 4 and len(raw_body.encode("utf-8")) > parse.MAX_BODY_BYTES:
+        raise errors.PayloadTooLarge(f"Request body is larger than {parse.MAX_BODY_BYTES} bytes.")
+    try:
+        payload = parse.loads(raw_body)
+    except ValueError as exc:
+        raise errors.BadRequest(f"Malformed JSON body: {exc}.") from None
+    items = parse.parse_batch(payload)
+    key = idempotency_key(headers)
+    outcomes: list = [None] * len(items)
+    reports = []
+    for i, obj in enumerate(items):
+        try:
+            ev = parse.parse_typed(obj)
+        except errors.AccordError as exc:
+            outcomes[i] = {"index": i, "status": record.REJECTED, "error": exc.message}
+            continue
+        r = record.prepare(ev, source="batch", recorded_by=principal.display,
+                           event_id=f"{key}#{i}" if key else None, index=i)
+        reports.append(r)
+    record.record_many(principal.tenant, reports)
+    for r in reports:
+        outcomes[r.index] = r.result()
+    counts = {s: sum(1 for o in outcomes if o["status"] == s)
+              for s in (record.RECORDED, record.DUPLICATE, record.REJECTED, record.FAILED)}
+    return {"results": outcomes, "recorded": counts[record.RECORDED], "duplicates": counts[record.DUPLICATE],
+            "rejected": counts[record.REJECTED], "failed": counts[record.FAILED]}

@@ -1,0 +1,468 @@
+"""Recording reports: ids and event time, the items store/events.py writes, checks → audit runs.
+
+Shared by the HTTP reports function (`record_one`: one report, one transaction, synchronous) and
+the SQS worker and batch endpoint (`record_many`: batched writes). Both are idempotent on the
+report's id, so a retried request or a redelivered message never records an event twice:
+
+* an id given by the producer (`event_id`, the `Idempotency-Key` header) is claimed by a guard item
+  (conditional put) — a second report with the same id is a duplicate, or, if its content differs,
+  a conflict;
+* an SQS message's own reports use `sqs:{messageId}:{index}` and the message's SentTimestamp, so
+  every item they write has a deterministic key and a redelivery rewrites the same items.
+"""
+import hashlib
+import json
+import math
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from accord import clock, errors
+from accord.reports.parse import CHECK, OBSERVATION, Event, dumps
+from accord.store import db, events as store, keys as k
+
+POINTER_METADATA_BYTES = 4_096       # pointers carry small metadata inline (the event has it all)
+POINTER_DESCRIPTION_CHARS = 1_000
+MAX_TX_OPS = 100
+MAX_TX_BYTES = 3_000_000             # TransactWriteItems stops at 4 MB
+ASSET_CACHE_SECONDS = float(os.environ.get("ACCORD_ASSET_CACHE_SECONDS", "60"))
+MAX_ASSETS_PER_KEY = 20              # environments a check's audit run is copied to
+_RUN_NS = uuid.UUID("6f1c9b0e-2f43-4c59-9a57-5d0f3c1f7a10")
+
+RECORDED, DUPLICATE, REJECTED, FAILED = "recorded", "duplicate", "rejected", "failed"
+
+
+@dataclass
+class Report:
+    ev: Event
+    event_id: str | None          # the id that dedupes (None: nothing to dedupe on)
+    guarded: bool                 # claim event_id with a guard item (else the keys are deterministic)
+    uid: str
+    ts: str
+    source: str
+    recorded_by: str | None = None
+    message_id: str | None = None
+    index: int | None = None
+    status: str | None = None
+    error: str | None = None
+    assets: list = field(default_factory=list)
+    exc: BaseException | None = None
+
+    @property
+    def seq(self) -> str:
+        return f"{self.ts}#{self.uid}"
+
+    @property
+    def key(self) -> str:
+        return store.key_str(self.ev.asset_key)
+
+    def result(self) -> dict:
+        out = {"index": self.index, "status": self.status}
+        if self.event_id:
+            out["event_id"] = self.event_id
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def prepare(ev: Event, *, source: str, recorded_by: str | None = None, event_id: str | None = None,
+            default_ts: str | None = None, message_id: str | None = None, index: int | None = None) -> Report:
+    """`event_id`: the id to dedupe on when the report has none of its own (SQS message id + index);
+    `default_ts`: the event time when the report has none (the message's SentTimestamp)."""
+    own = ev.event_id
+    ident = own or event_id
+    uid = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:20] if ident else secrets.token_hex(10)
+    ts = ev.timestamp or default_ts or clock.iso()
+    # an SQS message's own id with its SentTimestamp needs no guard: a redelivery is the same message,
+    # so every key it writes is the same; any other id is claimed (it may come back with other content)
+    guarded = bool(own) or bool(ident and not default_ts)
+    return Report(ev=ev, event_id=ident, guarded=guarded, uid=uid, ts=ts, source=source,
+                  recorded_by=recorded_by, message_id=message_id, index=index)
+
+
+# ------------------------------------------------------------------ stored shapes
+def event_attrs(r: Report, now: str) -> dict:
+    ev = r.ev
+    return {"seq": r.seq, "id": r.uid, "type": ev.type, "asset_key": ev.asset_key, "timestamp": r.ts,
+            "recorded_at": now, "metadata_json": dumps(ev.metadata), "partition": ev.partition,
+            "description": ev.description, "data_version": ev.data_version, "check_name": ev.check_name,
+            "passed": ev.passed, "severity": ev.severity, "environment": ev.environment,
+            "event_id": r.event_id, "source": r.source, "recorded_by": r.recorded_by,
+            "message_id": r.message_id}
+
+
+def pointer_attrs(r: Report, now: str) -> dict:
+    ev = r.ev
+    meta = dumps(ev.metadata)
+    desc = ev.description
+    out = {"seq": r.seq, "id": r.uid, "type": ev.type, "timestamp": r.ts, "recorded_at": now,
+           "event_sk": f"EV#{r.seq}", "partition": ev.partition, "data_version": ev.data_version,
+           "description": desc[:POINTER_DESCRIPTION_CHARS] if desc else desc, "check_name": ev.check_name,
+           "passed": ev.passed, "severity": ev.severity, "event_id": r.event_id}
+    if len(meta) <= POINTER_METADATA_BYTES:
+        out["metadata_json"] = meta
+    else:
+        out["metadata_truncated"] = True
+    if ev.type == OBSERVATION:
+        updated = last_updated_timestamp(ev.metadata)
+        if updated:
+            out["last_updated_at"] = updated
+    return out
+
+
+def last_updated_timestamp(metadata: dict) -> str | None:
+    """Observation metadata `dagster/last_updated_timestamp` (epoch seconds, as Dagster writes it; an
+    ISO-8601 string or `{"raw_value"|"value": ...}` also accepted) as ISO-8601, else None."""
+    value = metadata.get("dagster/last_updated_timestamp")
+    if isinstance(value, dict):
+        value = value.get("raw_value", value.get("value"))
+    try:
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, (int, float)):
+            from datetime import datetime, timezone
+            if not math.isfinite(value):
+                return None
+            return clock.iso(datetime.fromtimestamp(float(value), tz=timezone.utc))
+        if isinstance(value, str):
+            try:
+                return last_updated_timestamp({"dagster/last_updated_timestamp": float(value)})
+            except ValueError:
+                return clock.iso(clock.parse(value))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def _triggered_by(metadata: dict) -> str:
+    for name in ("accord/triggered_by", "triggered_by"):
+        value = metadata.get(name)
+        if isinstance(value, str) and value.strip() and len(value.strip()) <= 50 \
+                and not any(ord(c) < 32 for c in value):
+            return value.strip()
+    return "dagster"
+
+
+def _dynamo_safe(value, depth: int = 0) -> bool:
+    """Can DynamoDB store this as a native value (≤ 32 levels, numbers within its range)?"""
+    if depth > 30:
+        return False
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return True
+    if isinstance(value, int):
+        return len(str(abs(value))) <= 38
+    if isinstance(value, float):
+        return math.isfinite(value) and (value == 0 or 1e-130 < abs(value) < 9.9e125)
+    if isinstance(value, dict):
+        return all(_dynamo_safe(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return all(_dynamo_safe(v, depth + 1) for v in value)
+    return False
+
+
+def audit_run(r: Report, asset: dict, now: str) -> dict:
+    """The check evaluation as an audit run (the registry's format, domain/audit.record_run's fields)."""
+    ev = r.ev
+    status = "passed" if ev.passed else "failed"
+    details = {"source": "reports", "check_name": ev.check_name, "severity": ev.severity,
+               "asset_key": ev.asset_key, "partition": ev.partition, "description": ev.description,
+               "event_id": r.event_id, "event_uid": r.uid}
+    if ev.metadata:
+        if _dynamo_safe(ev.metadata):
+            details["metadata"] = ev.metadata
+        else:
+            details["metadata_json"] = dumps(ev.metadata)
+    run_ref = ev.metadata.get("dagster/run_id")
+    return {"id": str(uuid.uuid5(_RUN_NS, f"{r.uid}:{asset['id']}")), "asset_id": asset["id"], "status": status,
+            "triggered_by": _triggered_by(ev.metadata),
+            "run_id": run_ref if isinstance(run_ref, str) and len(run_ref) <= 255 else r.event_id,
+            "run_at": r.ts, "recorded_at": now,
+            "guarantees_checked": 1, "guarantees_passed": 1 if ev.passed else 0,
+            "guarantees_failed": 0 if ev.passed else 1,
+            "guarantee_results": [{"guarantee_id": ev.check_name, "passed": bool(ev.passed),
+                                   "error_message": (ev.description or "")[:2000] or None if not ev.passed else None,
+                                   "rows_checked": None, "rows_failed": None,
+                                   "metadata": {"severity": ev.severity, "partition": ev.partition}}],
+            "details": details, "failed_guarantees": [] if ev.passed else [ev.check_name],
+            "contract_id": asset.get("active_contract_id"), "contract_version": asset.get("active_contract_version"),
+            "recorded_by": r.recorded_by}
+
+
+# ------------------------------------------------------------------ assets of a key (checks)
+_asset_cache: dict = {}
+
+
+def resolve_assets(tenant: str, reports: list[Report], *, refresh: bool = False) -> None:
+    """Attach to each check report the live registry assets its key names (its `environment`, if it
+    gave one, else every environment). One Query per distinct key; found assets are cached briefly
+    in the warm environment (a deleted one is caught by the audit write's condition)."""
+    now = time.monotonic()
+    found: dict[str, list] = {}
+    for r in reports:
+        if r.ev.type != CHECK or r.status is not None:
+            continue
+        fqn = store.fqn_of(r.ev.asset_key)
+        if not fqn:
+            continue
+        if fqn not in found:
+            cached = None if refresh else _asset_cache.get((tenant, fqn))
+            if cached and cached[0] > now:
+                found[fqn] = cached[1]
+            else:
+                found[fqn] = store.live_assets(tenant, fqn)[:MAX_ASSETS_PER_KEY]
+                if found[fqn]:
+                    _asset_cache[(tenant, fqn)] = (now + ASSET_CACHE_SECONDS, found[fqn])
+                else:
+                    _asset_cache.pop((tenant, fqn), None)
+        env = r.ev.environment
+        r.assets = [a for a in found[fqn] if env is None or a.get("environment") == env]
+
+
+def forget_assets(tenant: str, fqns) -> None:
+    for fqn in fqns:
+        _asset_cache.pop((tenant, fqn), None)
+
+
+# ------------------------------------------------------------------ duplicates
+def _guard(tenant: str, r: Report) -> dict:
+    return store.guard_item(tenant, r.event_id, r.key, r.seq, r.ev.fingerprint(), int(time.time()))
+
+
+# a claim is new, or the same report claiming it again (a retry after a crash between claim and write)
+GUARD_CONDITION = "attribute_not_exists(PK) OR (event_sk = :sk AND fingerprint = :fp)"
+
+
+def _guard_op(tenant: str, r: Report) -> dict:
+    return db.put_op(_guard(tenant, r), GUARD_CONDITION, values={":sk": f"EV#{r.seq}", ":fp": r.ev.fingerprint()})
+
+
+def resolve_duplicates(tenant: str, reports: list[Report]) -> list[Report]:
+    """Reports whose id was already claimed: a duplicate (same content, event stored), a conflict
+    (different content: rejected), or an orphan (a crash between the claim and the write): the
+    report adopts the claimed event time and uid and is returned, to be written again."""
+    guards = store.get_many([store.guard_key(tenant, r.event_id) for r in reports])
+    events = store.get_many([(k.event_key_pk(tenant, g["event_key"]), g["event_sk"]) for g in guards.values()])
+    retry = []
+    for r in reports:
+        g = guards.get(store.guard_key(tenant, r.event_id))
+        if g is None:  # expired meanwhile: claim again
+            retry.append(r)
+        elif g.get("fingerprint") != r.ev.fingerprint():
+            r.status, r.error = REJECTED, (f"event_id {r.event_id!r} was already used for a different report; "
+                                           "ids must be unique per report.")
+        elif (k.event_key_pk(tenant, g["event_key"]), g["event_sk"]) in events:
+            r.status = DUPLICATE
+        else:
+            r.ts, r.uid = g["seq"].split("#", 1)
+            retry.append(r)
+    return retry
+
+
+# ------------------------------------------------------------------ one report, one transaction
+def record_one(tenant: str, r: Report) -> Report:
+    """HTTP: event, key item, latest pointer, the id guard and (checks) the audit runs with their
+    counters in one TransactWriteItems; a read right after sees all of it."""
+    now = clock.iso()
+    resolve_assets(tenant, [r])
+    skip_pointer, gone = False, set()
+    for _ in range(6):
+        ops, labels = [], []
+        if r.event_id and r.guarded:
+            ops.append(_guard_op(tenant, r))
+            labels.append("guard")
+        ops.append(db.put_op(store.event_item(tenant, r.key, event_attrs(r, now)), "attribute_not_exists(PK)"))
+        labels.append("event")
+        ops.append(db.put_op(store.key_item(tenant, r.key, r.ev.asset_key, now, r.ev.type)))
+        labels.append("key")
+        if not skip_pointer:
+            item = store.pointer_item(tenant, r.key, pointer_attrs(r, now))
+            ops.append(db.put_op(item, store.POINTER_CONDITION, values={":seq": r.seq}))
+            labels.append("pointer")
+        for asset in r.assets:
+            if asset["id"] in gone:
+                continue
+            run = audit_run(r, asset, now)
+            ops.append(db.put_op(store.audit_items(tenant, asset["id"], run), "attribute_not_exists(PK)"))
+            labels.append("asset:" + asset["id"])
+            ops.append(store.asset_live_op(tenant, asset["id"]))
+            labels.append("asset:" + asset["id"])
+            for sk in store.audit_counter_sks(run["status"], run["triggered_by"]):
+                ops.append(store.counter_op(tenant, asset["id"], sk, 1))
+                labels.append("counter")
+        try:
+            store.transact(ops)
+            r.status = RECORDED
+            return r
+        except db.ConditionFailed as exc:
+            failed = {labels[i] for i, code in enumerate(exc.reasons)
+                      if code == "ConditionalCheckFailed" and i < len(labels)}
+            if not failed:
+                raise errors.ServiceUnavailable("The report could not be stored; retry.") from None
+            if failed & {"guard", "event"}:
+                if not r.guarded:
+                    r.status = DUPLICATE
+                    return r
+                if not resolve_duplicates(tenant, [r]):
+                    return r
+                continue  # an orphaned claim adopted: write again
+            skip_pointer |= "pointer" in failed
+            vanished = {label.split(":", 1)[1] for label in failed if label.startswith("asset:")}
+            if vanished:  # deleted, or a stale cache entry: look the key up again
+                gone |= vanished
+                resolve_assets(tenant, [r], refresh=True)
+    raise errors.Conflict("The report kept conflicting with concurrent writes; retry.", code="TRANSACTION_CONFLICT")
+
+
+# ------------------------------------------------------------------ many reports, batched writes
+def record_many(tenant: str, reports: list[Report]) -> list[Report]:
+    """SQS and the batch endpoint. Sets each report's status: recorded, duplicate, rejected (an id
+    reused for different content) or failed (storage trouble: `exc` is set; retrying is safe)."""
+    now = clock.iso()
+    live = [r for r in reports if r.status is None]
+    try:
+        _claim(tenant, [r for r in live if r.event_id and r.guarded])
+    except Exception as exc:  # noqa: BLE001 - transient: the caller retries these reports
+        _fail([r for r in live if r.status is None], exc)
+        return reports
+    live = [r for r in live if r.status is None]
+    if not live:
+        return reports
+    try:
+        resolve_assets(tenant, live)
+        store.batch_put(_event_and_key_items(tenant, live, now))
+    except Exception as exc:  # noqa: BLE001
+        _fail(live, exc)
+        return reports
+    _move_pointers(tenant, live, now)
+    _audit(tenant, [r for r in live if r.status is None and r.assets], now)
+    for r in live:
+        if r.status is None:
+            r.status = RECORDED
+    return reports
+
+
+def _fail(reports: list[Report], exc: BaseException) -> None:
+    for r in reports:
+        r.status, r.exc = FAILED, exc
+        r.error = exc.message if isinstance(exc, errors.AccordError) else "Storage error; retried."
+
+
+def _claim(tenant: str, reports: list[Report]) -> None:
+    """Guard items for reports with an id of their own, ≤ 100 per transaction; ids already claimed
+    are resolved (duplicate / conflict / orphan adopted and claimed again)."""
+    pending = list(reports)
+    for _ in range(6):
+        if not pending:
+            return
+        retry = []
+        for i in range(0, len(pending), MAX_TX_OPS):
+            chunk = pending[i:i + MAX_TX_OPS]
+            seen, todo = set(), []
+            for r in chunk:  # the same id twice in one batch: the second is a duplicate of the first
+                if r.event_id in seen:
+                    r.status = DUPLICATE
+                else:
+                    seen.add(r.event_id)
+                    todo.append(r)
+            while todo:
+                try:
+                    store.transact([_guard_op(tenant, r) for r in todo])
+                    break
+                except db.ConditionFailed as exc:
+                    bad = [todo[j] for j, code in enumerate(exc.reasons)
+                           if code == "ConditionalCheckFailed" and j < len(todo)]
+                    if not bad:
+                        raise errors.ServiceUnavailable("Event ids could not be claimed; retry.") from None
+                    todo = [r for r in todo if r not in bad]
+                    retry.extend(resolve_duplicates(tenant, bad))
+        pending = retry
+    _fail(pending, errors.Conflict("Event ids kept conflicting; retry.", code="TRANSACTION_CONFLICT"))
+
+
+def _event_and_key_items(tenant: str, reports: list[Report], now: str) -> list[dict]:
+    items, latest = [], {}
+    for r in reports:
+        items.append(store.event_item(tenant, r.key, event_attrs(r, now)))
+        if r.key not in latest or r.seq > latest[r.key].seq:
+            latest[r.key] = r
+    items.extend(store.key_item(tenant, key, r.ev.asset_key, now, r.ev.type) for key, r in latest.items())
+    return items
+
+
+def _move_pointers(tenant: str, reports: list[Report], now: str) -> None:
+    """One conditional put per pointer per batch: the batch's latest event for it."""
+    best: dict[tuple, Report] = {}
+    members: dict[tuple, list] = {}
+    for r in reports:
+        slot = (r.key, store.pointer_sk(r.ev.type, r.ev.check_name))
+        members.setdefault(slot, []).append(r)
+        if slot not in best or r.seq > best[slot].seq:
+            best[slot] = r
+    for slot, r in best.items():
+        try:
+            store.put_pointer(store.pointer_item(tenant, r.key, pointer_attrs(r, now)))
+        except Exception as exc:  # noqa: BLE001 - retried with the message; the events are stored
+            _fail(members[slot], exc)
+
+
+def _audit(tenant: str, reports: list[Report], now: str) -> None:
+    """Audit runs of check reports: conditional run puts, the assets' liveness and aggregated
+    counters in as few transactions as fit (≤ 100 ops, ≤ 3 MB each)."""
+    gone: set = set()
+    chunks, chunk, ops_n, size = [], [], 0, 0
+    for r in reports:
+        cost = 6 * len(r.assets)
+        weight = len(dumps(r.ev.metadata)) * len(r.assets) + 2_000
+        if chunk and (ops_n + cost > MAX_TX_OPS or size + weight > MAX_TX_BYTES):
+            chunks.append(chunk)
+            chunk, ops_n, size = [], 0, 0
+        chunk.append(r)
+        ops_n, size = ops_n + cost, size + weight
+    if chunk:
+        chunks.append(chunk)
+    for chunk in chunks:
+        done: set = set()  # (uid, asset id) whose run exists already
+        for _ in range(6):
+            ops, labels, counters, live_assets = [], [], {}, set()
+            for r in chunk:
+                for asset in r.assets:
+                    a = asset["id"]
+                    if a in gone or (r.uid, a) in done:
+                        continue
+                    run = audit_run(r, asset, now)
+                    ops.append(db.put_op(store.audit_items(tenant, a, run), "attribute_not_exists(PK)"))
+                    labels.append(("run", r.uid, a))
+                    live_assets.add(a)
+                    for sk in store.audit_counter_sks(run["status"], run["triggered_by"]):
+                        counters[(a, sk)] = counters.get((a, sk), 0) + 1
+            if not ops:
+                break
+            for a in sorted(live_assets):
+                ops.append(store.asset_live_op(tenant, a))
+                labels.append(("asset", None, a))
+            for (a, sk), n in sorted(counters.items()):
+                ops.append(store.counter_op(tenant, a, sk, n))
+                labels.append(("counter", None, a))
+            try:
+                store.transact(ops)
+                break
+            except db.ConditionFailed as exc:
+                failed = [labels[i] for i, code in enumerate(exc.reasons)
+                          if code == "ConditionalCheckFailed" and i < len(labels)]
+                if not failed:
+                    _fail(chunk, errors.ServiceUnavailable("Audit runs could not be stored; retry."))
+                    break
+                refresh = False
+                for kind, uid, a in failed:
+                    if kind == "run":
+                        done.add((uid, a))   # recorded by an earlier delivery
+                    elif kind == "asset":
+                        gone.add(a)          # deleted meanwhile (or a stale cache entry): no run for it
+                        refresh = True
+                if refresh:
+                    resolve_assets(tenant, chunk, refresh=True)
+            except Exception as exc:  # noqa: BLE001 - transient: retried with the message
+                _fail(chunk, exc)
+                break

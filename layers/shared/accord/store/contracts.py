@@ -1,0 +1,132 @@
+"""Contracts: one item per version, its schema and guarantees stored as compressed JSON (a
+5,000-property schema is far below the 400 KB item limit that way, and schemas nest deeper than
+DynamoDB's 32-level maps allow). A publish is one transaction: the new contract, the version
+guard, the previous active contract → deprecated, the asset's active pointer (conditioned on
+the pointer read before), counters — so concurrent publishes never duplicate a version nor
+leave two active contracts.
+"""
+import json
+import zlib
+
+from accord import errors
+from accord.store import assets as asset_store, db, keys as k
+
+MAX_DOC_BYTES = 350_000  # compressed schema + guarantees per item
+ITEM_KEYS = asset_store.ALL_INDEX_KEYS + ("doc",)
+
+
+def pack(doc: dict) -> bytes:
+    raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    packed = zlib.compress(raw, 6)
+    if len(packed) > MAX_DOC_BYTES:
+        raise errors.PayloadTooLarge(f"The schema is too large to store ({len(packed)} bytes compressed; "
+                                     f"the limit is {MAX_DOC_BYTES}).")
+    return packed
+
+
+def unpack(blob) -> dict:
+    return json.loads(zlib.decompress(bytes(blob)))
+
+
+def _public(item: dict) -> dict:
+    out = {key: v for key, v in item.items() if key not in ITEM_KEYS}
+    out.update(unpack(item["doc"]))
+    return out
+
+
+def contract_item(tenant: str, contract: dict, doc: dict, sort_key: str) -> dict:
+    return {"PK": k.contract_pk(tenant, contract["id"]), "SK": k.CONTRACT_SK,
+            "GSI1PK": k.asset_contracts_gsi(tenant, contract["asset_id"]), "GSI1SK": sort_key,
+            "GSI2PK": k.contracts_gsi(tenant), "GSI2SK": f"{contract['published_at']}#{contract['id']}",
+            **contract, "doc": pack(doc)}
+
+
+def get(tenant: str, contract_id: str) -> dict | None:
+    item = db.get(k.contract_pk(tenant, contract_id), k.CONTRACT_SK)
+    return _public(item) if item else None
+
+
+def get_version(tenant: str, asset_id: str, canonical: str) -> dict | None:
+    guard = db.get(k.asset_pk(tenant, asset_id), k.contract_version_sk(canonical))
+    return get(tenant, guard["contract_id"]) if guard else None
+
+
+def for_asset(tenant: str, asset_id: str, newest_first: bool = True) -> list[dict]:
+    """Every version of an asset line, by semver precedence."""
+    out, start = [], None
+    while True:
+        page, start = db.query(k.asset_contracts_gsi(tenant, asset_id), index="GSI1", forward=not newest_first,
+                               start=start)
+        out.extend(_public(i) for i in page)
+        if not start:
+            return out
+
+
+def list_page(tenant: str, *, status: str | None, offset: int, limit: int) -> list[dict]:
+    """Tenant-wide, newest published first; `status` is a filter on the same key range."""
+    out, start, skipped = [], None, 0
+    filt = dict(filter="#s = :s", names={"#s": "status"}, values={":s": status}) if status else {}
+    while len(out) < limit:
+        page, start = db.query(k.contracts_gsi(tenant), index="GSI2", forward=False, start=start,
+                               limit=max(limit, 50), **filt)
+        for item in page:
+            if skipped < offset:
+                skipped += 1
+            elif len(out) < limit:
+                out.append(_public(item))
+        if not start:
+            break
+    return out
+
+
+def count(tenant: str, status: str | None = None) -> int:
+    item = db.get(k.counter_pk(tenant), k.contract_counter(status), consistent=False)
+    return max(int(item.get("n", 0)), 0) if item else 0
+
+
+def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: str, canonical: str,
+               previous: dict | None, asset_fields: dict, *, no_consumers: bool = False,
+               proposal_id: str | None = None, log: dict | None = None) -> asset_store.Tx:
+    """The publish transaction (labels: contract, version, previous, asset, proposal).
+
+    `asset_fields` are set on the asset under the condition that its active contract is still
+    `previous` (and, for `no_consumers`, that nobody registered meanwhile)."""
+    tx = asset_store.Tx()
+    tx.add("contract", db.put_op(contract_item(tenant, contract, doc, sort_key), "attribute_not_exists(PK)"))
+    tx.add("version", db.put_op({"PK": k.asset_pk(tenant, asset["id"]), "SK": k.contract_version_sk(canonical),
+                                 "contract_id": contract["id"], "version": contract["version"]},
+                                "attribute_not_exists(PK)"))
+    values = {}
+    if previous:
+        tx.add("previous", db.update_op(k.contract_pk(tenant, previous["id"]), k.CONTRACT_SK,
+                                        "SET #s = :dep, deprecated_at = :at", "#s = :active",
+                                        names={"#s": "status"},
+                                        values={":dep": "deprecated", ":active": "active",
+                                                ":at": contract["published_at"]}))
+        cond = "active_contract_id = :prev"
+        values[":prev"] = previous["id"]
+    else:
+        cond = "(attribute_not_exists(active_contract_id) OR attribute_type(active_contract_id, :nt))"
+        values[":nt"] = "NULL"
+    cond += " AND attribute_not_exists(deleted_at)"
+    if no_consumers:
+        cond += " AND (attribute_not_exists(consumer_count) OR consumer_count <= :zero)"
+        values[":zero"] = 0
+    if proposal_id:
+        cond += " AND pending_proposal_id = :proposal"
+        values[":proposal"] = proposal_id
+    canonical_op, view_op = asset_store.set_fields_ops(tenant, asset["id"], asset_fields, cond, values)
+    tx.add("asset", canonical_op)
+    tx.add("asset_view", view_op)
+    tx.add("counter", db.update_op(k.counter_pk(tenant), k.contract_counter(), "ADD n :one", values={":one": 1}))
+    tx.add("counter", db.update_op(k.counter_pk(tenant), k.contract_counter("deprecated" if previous else "active"),
+                                   "ADD n :one", values={":one": 1}))
+    if log:
+        tx.add("log", db.put_op({"PK": k.asset_pk(tenant, asset["id"]), "SK": k.action_log_sk(log["at"], log["id"]),
+                                 **log}))
+    return tx
+
+
+def action_log(tenant: str, asset_id: str, limit: int = 50) -> list[dict]:
+    page, _ = db.query(k.asset_pk(tenant, asset_id), sk_prefix="LOG#", forward=False, limit=limit)
+    return [{key: v for key, v in i.items() if key not in ("PK", "SK")} for i in page]

@@ -1,0 +1,272 @@
+"""Event reports in DynamoDB (key patterns: keys.py, "Reports family").
+
+Events are append-only items under their canonical asset key, keyed by `seq` ({timestamp}#{uid}),
+with two indexes: per type (GSI1) and per check name or partition (GSI2), all in event-time order.
+So "the latest event of this partition / of this check" is one newest-first Query of an index —
+exact, and never regressed by a late or replayed delivery. The asset-level latest pointers (latest
+materialization, observation and each check's latest evaluation) are items moved only by a
+conditional write `seq < :seq`, so the asset detail reads them in one Query.
+
+Two write paths, both idempotent:
+* one report (HTTP): one TransactWriteItems — event id guard (if any), event, key item, pointer,
+  and for checks the audit runs with their counters;
+* many reports (SQS, the batch endpoint): event and key items by BatchWriteItem (deterministic keys:
+  a redelivery overwrites an item with itself), guards by a conditional transaction first, pointers
+  by one conditional PutItem per pointer per batch, audit runs by a transaction whose run puts are
+  conditional (a redelivery cannot count a run twice).
+"""
+import base64
+import json
+import time
+
+from accord import errors
+from accord.store import assets as asset_store, db, keys as k
+from accord.store.codec import encode
+
+GUARD_TTL_SECONDS = 30 * 86400
+REJECTED_TTL_SECONDS = 90 * 86400
+INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+HIDDEN = INDEX_KEYS + ("ttl",)
+BATCH_WRITE_MAX = 25
+MAX_FILTER_PAGES = 10
+
+TYPE_LETTER = {"materialization": "M", "observation": "O", "check": "C"}
+
+
+def key_str(parts: list) -> str:
+    """The canonical asset key: a compact JSON list (unambiguous whatever the parts contain)."""
+    return json.dumps(parts, separators=(",", ":"), ensure_ascii=False)
+
+
+def fqn_of(parts: list) -> str | None:
+    """The registry fqn these parts name (`fqn.split(".")` == parts), or None if none can."""
+    if any("." in p or not p for p in parts):
+        return None
+    return ".".join(parts)
+
+
+def public(item: dict | None) -> dict | None:
+    if item is None:
+        return None
+    return {key: v for key, v in item.items() if key not in HIDDEN}
+
+
+# ------------------------------------------------------------------ items
+def event_item(tenant: str, key: str, attrs: dict) -> dict:
+    """`attrs`: the event's stored fields; must hold seq, type and (checks) check_name, partition."""
+    seq, kind = attrs["seq"], attrs["type"]
+    item = {"PK": k.event_key_pk(tenant, key), "SK": k.event_sk(seq),
+            "GSI1PK": k.event_type_gsi(tenant, key, kind), "GSI1SK": seq}
+    if kind == "check":
+        item.update(GSI2PK=k.event_check_gsi(tenant, key, attrs["check_name"]), GSI2SK=seq)
+    elif attrs.get("partition") is not None:
+        item.update(GSI2PK=k.event_partition_gsi(tenant, key, attrs["partition"]), GSI2SK=seq)
+    item.update({n: v for n, v in attrs.items() if v is not None})
+    return item
+
+
+def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: str) -> dict:
+    item = {"PK": k.event_key_pk(tenant, key), "SK": k.EVENT_KEY_SK,
+            "GSI1PK": k.event_keys_gsi(tenant), "GSI1SK": key,
+            "asset_key": parts, "last_seen_at": last_seen_at, "last_type": last_type}
+    fqn = fqn_of(parts)
+    if fqn:
+        item["fqn"] = fqn
+    return item
+
+
+def pointer_sk(kind: str, check_name: str | None) -> str:
+    return k.pointer_sk(TYPE_LETTER[kind], check_name if kind == "check" else None)
+
+
+def pointer_item(tenant: str, key: str, attrs: dict) -> dict:
+    return {"PK": k.event_key_pk(tenant, key), "SK": pointer_sk(attrs["type"], attrs.get("check_name")),
+            **{n: v for n, v in attrs.items() if v is not None}}
+
+
+POINTER_CONDITION = "attribute_not_exists(PK) OR seq < :seq"
+
+
+def guard_item(tenant: str, event_id: str, key: str, seq: str, fingerprint: str, now_epoch: int) -> dict:
+    return {"PK": k.event_id_pk(tenant, event_id), "SK": k.EVENT_ID_SK, "event_key": key,
+            "event_sk": k.event_sk(seq), "seq": seq, "fingerprint": fingerprint,
+            "ttl": now_epoch + GUARD_TTL_SECONDS}
+
+
+def audit_items(tenant: str, asset_id: str, run: dict) -> dict:
+    """An audit run in the registry's format (keys.py "audit run"; store/audit.record writes the same)."""
+    sort = f"{run['run_at']}#{run['id']}"
+    return {"PK": k.asset_pk(tenant, asset_id), "SK": k.audit_sk(run["run_at"], run["id"]),
+            "GSI1PK": k.audit_status_gsi(tenant, asset_id, run["status"]), "GSI1SK": sort,
+            "GSI2PK": k.audit_source_gsi(tenant, asset_id, run["triggered_by"]), "GSI2SK": sort, **run}
+
+
+def audit_counter_sks(status: str, triggered_by: str) -> list[str]:
+    return [k.audit_counter_sk(), k.audit_counter_sk(status=status), k.audit_counter_sk(triggered_by=triggered_by),
+            k.audit_counter_sk(status=status, triggered_by=triggered_by)]
+
+
+def asset_live_op(tenant: str, asset_id: str) -> dict:
+    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK,
+                       "attribute_exists(PK) AND attribute_not_exists(deleted_at)")
+
+
+def counter_op(tenant: str, asset_id: str, sk: str, n: int) -> dict:
+    return db.update_op(k.asset_pk(tenant, asset_id), sk, "ADD n :n", values={":n": n})
+
+
+def rejected_item(tenant: str, rid: str, at: str, attrs: dict, now_epoch: int) -> dict:
+    return {"PK": k.rejected_pk(tenant), "SK": f"{at}#{rid}", "id": rid, "at": at,
+            **{n: v for n, v in attrs.items() if v is not None}, "ttl": now_epoch + REJECTED_TTL_SECONDS}
+
+
+# ------------------------------------------------------------------ writes
+def transact(ops: list[dict]) -> None:
+    """One TransactWriteItems (retried on a concurrent transaction's conflict; raises ConditionFailed
+    with one reason per op)."""
+    asset_store.transact(ops)
+
+
+def put_pointer(item: dict) -> bool:
+    """Move a latest pointer forward; False if it already points at a later (or the same) event."""
+    try:
+        db.put(item, condition=POINTER_CONDITION, values={":seq": item["seq"]})
+        return True
+    except db.ConditionFailed:
+        return False
+
+
+def batch_put(items: list[dict]) -> None:
+    """Unconditional puts, 25 per BatchWriteItem; unprocessed items (throttling) retried with backoff.
+    (store/db has no batch write yet: this goes through its error translation, db._call.)"""
+    table = db.table_name()
+    for i in range(0, len(items), BATCH_WRITE_MAX):
+        request = {table: [{"PutRequest": {"Item": encode(item)}} for item in items[i:i + BATCH_WRITE_MAX]]}
+        for attempt in range(8):
+            out = db._call("batch_write_item", RequestItems=request)
+            request = out.get("UnprocessedItems") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+        else:
+            raise errors.TooManyRequests("The table is busy; retry with backoff.", headers={"Retry-After": "1"})
+
+
+# ------------------------------------------------------------------ reads
+def get_many(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    return {(i["PK"], i["SK"]): i for i in db.batch_get(pairs, consistent=True)} if pairs else {}
+
+
+def guard_key(tenant: str, event_id: str) -> tuple[str, str]:
+    return k.event_id_pk(tenant, event_id), k.EVENT_ID_SK
+
+
+def live_assets(tenant: str, fqn: str) -> list[dict]:
+    """The live registry assets named `fqn` (one per environment): one Query of the registry's list
+    index (keys.py "asset": GSI1 T#{t}#ASSETS, sort key {fqnkey}{env}␟{id}; deleted assets leave it)."""
+    out, start = [], None
+    while True:
+        page, start = db.query(k.assets_gsi(tenant), index="GSI1", sk_prefix=k.fqn_key(fqn), start=start)
+        out.extend(i for i in page if not i.get("deleted_at"))
+        if not start:
+            return out
+
+
+def has_live_asset(tenant: str, fqn: str) -> bool:
+    page, _ = db.query(k.assets_gsi(tenant), index="GSI1", sk_prefix=k.fqn_key(fqn), limit=1,
+                       projection=["PK"])
+    return bool(page)
+
+
+def pointers(tenant: str, key: str) -> list[dict]:
+    """The asset-level latest pointers of a key (L#M, L#O, L#C#{check}); one Query."""
+    out, start = [], None
+    while True:
+        page, start = db.query(k.event_key_pk(tenant, key), sk_prefix=k.POINTER_PREFIX, start=start,
+                               consistent=True)
+        out.extend(page)
+        if not start:
+            return out
+
+
+def encode_cursor(key: dict) -> str:
+    raw = json.dumps(key, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, names: tuple, partition_name: str, partition: str) -> dict:
+    bad = errors.Unprocessable("Query parameter 'cursor' is not a cursor this list returned (filters must "
+                               "stay the same while paging).",
+                               detail=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}])
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise bad from None
+    if (not isinstance(raw, dict) or set(raw) != set(names) or not all(isinstance(v, str) for v in raw.values())
+            or raw.get(partition_name) != partition):
+        raise bad
+    return {n: {"S": v} for n, v in raw.items()}
+
+
+def _page(partition: str, *, index: str | None, sk_prefix: str | None, limit: int, cursor: str | None,
+          forward: bool, filter: str | None = None, names=None, values=None) -> tuple[list[dict], str | None]:
+    """One page of at most `limit` items and the cursor of the next (None at the end)."""
+    key_names = ("PK", "SK") if index is None else ("PK", "SK", f"{index}PK", f"{index}SK")
+    pname = "PK" if index is None else f"{index}PK"
+    start = decode_cursor(cursor, key_names, pname, partition) if cursor else None
+    items: list[dict] = []
+    for _ in range(MAX_FILTER_PAGES if filter else 1_000):
+        want = limit + 1 - len(items)
+        page, start = db.query(partition, index=index, sk_prefix=sk_prefix, forward=forward, start=start,
+                               limit=max(want, 50) if filter else want, filter=filter, names=names,
+                               values=values)
+        items.extend(page)
+        if len(items) > limit or not start:
+            break
+    if len(items) > limit:
+        items = items[:limit]
+        return items, encode_cursor({n: items[-1][n] for n in key_names})
+    if start:  # filtered pages ran out of budget before the end
+        return items, encode_cursor({n: v["S"] for n, v in start.items()})
+    return items, None
+
+
+def list_events(tenant: str, key: str, *, kind: str | None, partition: str | None, check_name: str | None,
+                limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    """Newest first (event time). Each filter is served by a key; a second filter is a FilterExpression
+    over the first's key range."""
+    flt, names, values = [], {}, {}
+    if check_name is not None:
+        if kind not in (None, "check"):
+            return [], None
+        index, partition_key = "GSI2", k.event_check_gsi(tenant, key, check_name)
+        if partition is not None:
+            flt.append("#fp = :fp")
+            names["#fp"], values[":fp"] = "partition", partition
+    elif partition is not None:
+        index, partition_key = "GSI2", k.event_partition_gsi(tenant, key, partition)
+        if kind is not None:
+            flt.append("#ft = :ft")
+            names["#ft"], values[":ft"] = "type", kind
+    elif kind is not None:
+        index, partition_key = "GSI1", k.event_type_gsi(tenant, key, kind)
+    else:
+        index, partition_key = None, k.event_key_pk(tenant, key)
+    return _page(partition_key, index=index, sk_prefix=k.EVENT_PREFIX if index is None else None,
+                 limit=limit, cursor=cursor, forward=False, filter=" AND ".join(flt) or None,
+                 names=names or None, values=values or None)
+
+
+def list_keys(tenant: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    """Reported keys, in canonical key order."""
+    return _page(k.event_keys_gsi(tenant), index="GSI1", sk_prefix=None, limit=limit, cursor=cursor, forward=True)
+
+
+def first_event(tenant: str, key: str) -> dict | None:
+    page, _ = db.query(k.event_key_pk(tenant, key), sk_prefix=k.EVENT_PREFIX, limit=1, forward=True,
+                       projection=["timestamp", "recorded_at"])
+    return page[0] if page else None
+
+
+def list_rejected(tenant: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    return _page(k.rejected_pk(tenant), index=None, sk_prefix=None, limit=limit, cursor=cursor, forward=False)

@@ -1,0 +1,258 @@
+"""Dagster's request semantics and error texts (api-compatibility §3), at the parser."""
+import json
+
+import pytest
+
+from accord import errors
+from accord.reports import parse
+from accord.reports.parse import CHECK, MATERIALIZATION, OBSERVATION
+
+
+def req(kind, body=None, query=None, path=None):
+    return parse.parse_request(kind, body=body or {}, query=query or {}, path_key=path)
+
+
+def error(kind, body=None, query=None, path=None, exc=errors.BadRequest) -> str:
+    with pytest.raises(exc) as info:
+        req(kind, body, query, path)
+    return info.value.message
+
+
+NO_KEY = {
+    MATERIALIZATION: "Empty asset key, must provide asset key as url path after /report_asset_materialization/ "
+                     "or query param asset_key.",
+    CHECK: "Empty asset key, must provide asset key as url path after /report_asset_check_evaluation/ "
+           "or query param asset_key.",
+    OBSERVATION: "Empty asset key, must provide asset key as url path after /report_asset_materialization/ "
+                 "or query param asset_key.",
+}
+
+
+# ------------------------------------------------------------------ content type and body
+def test_no_content_type_means_no_body():
+    assert parse.read_body('{"asset_key": "x"}', None) == {}
+
+
+@pytest.mark.parametrize("ct", ["application/json", "application/json; charset=utf-8", "Application/JSON"])
+def test_json_content_types_are_read(ct):
+    assert parse.read_body('{"a": 1}', ct) == {"a": 1}
+
+
+def test_other_content_type_is_dagsters_text_with_the_raw_header():
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.read_body("a=1", "application/x-www-form-urlencoded")
+    assert exc.value.message == ("Unhandled content type application/x-www-form-urlencoded, "
+                                 "expect no body or application/json")
+
+
+def test_empty_json_body_is_an_empty_object_and_malformed_json_is_400():
+    assert parse.read_body("  ", "application/json") == {}
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.read_body("{nope", "application/json")
+    assert exc.value.message.startswith("Malformed JSON body: ")
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.read_body("[1, 2]", "application/json")
+    assert "must be an object" in exc.value.message
+    with pytest.raises(errors.BadRequest):
+        parse.read_body('{"a": NaN}', "application/json")
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.read_body("[" * 100 + "]" * 100, "application/json")
+    assert "nested deeper" in exc.value.message
+
+
+def test_oversized_body_is_413():
+    with pytest.raises(errors.PayloadTooLarge):
+        parse.read_body('{"a": "' + "x" * parse.MAX_BODY_BYTES + '"}', "application/json")
+
+
+# ------------------------------------------------------------------ keys
+@pytest.mark.parametrize("kind", [MATERIALIZATION, CHECK, OBSERVATION])
+def test_no_key_anywhere_is_dagsters_text(kind):
+    assert error(kind, body={"passed": True}) == NO_KEY[kind]
+
+
+def test_key_forms():
+    assert req(MATERIALIZATION, path="foo/bar/baz").asset_key == ["foo", "bar", "baz"]
+    assert req(MATERIALIZATION, query={"asset_key": '["slash/key"]'}).asset_key == ["slash/key"]
+    assert req(MATERIALIZATION, body={"asset_key": ["a/b", "c/d"]}).asset_key == ["a/b", "c/d"]
+    assert req(MATERIALIZATION, body={"asset_key": "a/b"}).asset_key == ["a/b"]
+    assert req(MATERIALIZATION, query={"asset_key": "foo/bar"}).asset_key == ["foo", "bar"]
+    # Dagster's from_db_string splits on every non-word character
+    assert req(MATERIALIZATION, query={"asset_key": "my-db.orders"}).asset_key == ["my", "db", "orders"]
+    # not JSON after all: split like any string
+    assert req(MATERIALIZATION, query={"asset_key": "[a,b"}).asset_key == ["a", "b"]
+
+
+def test_path_wins_over_body_wins_over_query():
+    both = req(MATERIALIZATION, body={"asset_key": "body"}, query={"asset_key": "query"}, path="path/key")
+    assert both.asset_key == ["path", "key"]
+    assert req(MATERIALIZATION, body={"asset_key": "body"}, query={"asset_key": "query"}).asset_key == ["body"]
+    # the path wins even over a body key of the wrong type (Dagster never looks at it)
+    assert req(MATERIALIZATION, body={"asset_key": 5}, path="p").asset_key == ["p"]
+
+
+def test_wrong_typed_and_empty_keys_are_400():
+    assert error(MATERIALIZATION, body={"asset_key": 5}).startswith("Invalid asset_key: expected a string")
+    assert error(MATERIALIZATION, body={"asset_key": ["a", 1]}).startswith("Invalid asset_key")
+    assert error(MATERIALIZATION, body={"asset_key": None}).startswith("Invalid asset_key")
+    assert error(MATERIALIZATION, query={"asset_key": "[1, 2]"}).startswith("Invalid asset_key")
+    assert error(MATERIALIZATION, body={"asset_key": ""}) == NO_KEY[MATERIALIZATION]
+    assert error(MATERIALIZATION, body={"asset_key": []}) == NO_KEY[MATERIALIZATION]
+    assert error(MATERIALIZATION, query={"asset_key": "///"}) == NO_KEY[MATERIALIZATION]
+    assert error(MATERIALIZATION, query={"asset_key": ""}) == NO_KEY[MATERIALIZATION]
+    assert "must not be empty" in error(MATERIALIZATION, body={"asset_key": ["a", ""]})
+    assert error(MATERIALIZATION, body={"asset_key": ["p"] * 33}).startswith("Invalid asset_key: at most 32")
+    assert "control characters" in error(MATERIALIZATION, body={"asset_key": ["a\nb"]})
+
+
+def test_path_slashes_never_make_empty_parts():
+    assert req(MATERIALIZATION, path="a//b/").asset_key == ["a", "b"]
+    assert error(MATERIALIZATION, path="/") == NO_KEY[MATERIALIZATION]
+
+
+# ------------------------------------------------------------------ materialization / observation fields
+def test_materialization_fields_from_body():
+    ev = req(MATERIALIZATION, body={"asset_key": "a", "description": "d", "partition": "2024-01-01",
+                                    "metadata": {"rows": 10, "ok": True, "x": [1, 2.5], "n": None},
+                                    "data_version": "v1", "unknown": "ignored"})
+    assert (ev.description, ev.partition, ev.data_version) == ("d", "2024-01-01", "v1")
+    assert ev.metadata == {"rows": 10, "ok": True, "x": [1, 2.5], "n": None}
+
+
+def test_materialization_fields_from_query_with_json_metadata():
+    ev = req(MATERIALIZATION, query={"asset_key": "a", "description": "d", "partition": "p", "data_version": "7",
+                                     "metadata": json.dumps({"rows": 3})})
+    assert (ev.description, ev.partition, ev.data_version, ev.metadata) == ("d", "p", "7", {"rows": 3})
+
+
+def test_body_fields_win_over_query_fields_even_when_null():
+    ev = req(MATERIALIZATION, body={"asset_key": "a", "partition": None, "metadata": {"b": 1}},
+             query={"partition": "q", "metadata": "{not json"})
+    assert ev.partition is None and ev.metadata == {"b": 1}
+
+
+def test_invalid_query_metadata_json():
+    msg = error(MATERIALIZATION, query={"asset_key": "a", "metadata": "{nope"})
+    assert msg == "Error parsing metadata json: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+
+
+@pytest.mark.parametrize("kind", [MATERIALIZATION, OBSERVATION])
+def test_body_metadata_not_an_object(kind):
+    msg = error(kind, body={"asset_key": "a", "metadata": [1, 2]})
+    assert msg == ("Error constructing AssetMaterialization: Param \"metadata\" is not one of ['Mapping']. "
+                   "Got [1, 2] which is type <class 'list'>.")
+
+
+def test_query_metadata_that_is_json_but_not_an_object():
+    assert error(MATERIALIZATION, query={"asset_key": "a", "metadata": "5"}).startswith(
+        'Error constructing AssetMaterialization: Param "metadata" is not')
+
+
+def test_wrong_typed_fields_in_dagsters_order():
+    # materialization: data_version (tags), metadata, partition, description
+    assert error(MATERIALIZATION, body={"asset_key": "a", "partition": 5, "description": 6}) == \
+        "Error constructing AssetMaterialization: Param \"partition\" is not a str. Got 5 which is type <class 'int'>."
+    assert error(OBSERVATION, body={"asset_key": "a", "partition": 5, "description": 6}) == \
+        "Error constructing AssetMaterialization: Param \"description\" is not a str. Got 6 which is type <class 'int'>."
+    assert error(OBSERVATION, body={"asset_key": "a", "data_version": 1, "metadata": 2}).startswith(
+        'Error constructing AssetMaterialization: Param "data_version" is not a str.')
+
+
+def test_observation_keeps_data_version_and_defaults_metadata():
+    ev = req(OBSERVATION, body={"asset_key": ["x", "y"], "data_version": "abc"})
+    assert ev.data_version == "abc" and ev.metadata == {} and ev.type == OBSERVATION
+
+
+# ------------------------------------------------------------------ checks
+def test_check_fields_and_defaults():
+    ev = req(CHECK, body={"asset_key": "a", "check_name": "rows", "passed": False, "metadata": {"n": 1}})
+    assert (ev.check_name, ev.passed, ev.severity, ev.metadata) == ("rows", False, "ERROR", {"n": 1})
+    ev = req(CHECK, query={"asset_key": "a", "check_name": "c", "passed": "true", "severity": "WARN"})
+    assert (ev.passed, ev.severity) == (True, "WARN")
+    ev = req(CHECK, body={"asset_key": "a", "check_name": "c", "passed": True, "partition": "p", "description": "d"})
+    assert (ev.partition, ev.description) == ("p", "d")
+
+
+def test_check_missing_passed_comes_before_metadata_errors():
+    assert error(CHECK, body={"asset_key": "a", "metadata": 5}) == "Missing required parameter 'passed'."
+    assert error(CHECK, body={"asset_key": "a", "check_name": "c"}) == "Missing required parameter 'passed'."
+
+
+def test_check_passed_from_query_must_be_json():
+    assert error(CHECK, query={"asset_key": "a", "passed": "yes"}) == \
+        "Error parsing 'passed': Expecting value: line 1 column 1 (char 0)"
+
+
+def test_check_construction_errors():
+    base = {"asset_key": "a", "check_name": "c", "passed": True}
+    assert error(CHECK, body={**base, "metadata": "x"}) == (
+        "Error constructing AssetCheckEvaluation: Param \"metadata\" is not one of ['Mapping']. "
+        "Got 'x' which is type <class 'str'>.")
+    assert error(CHECK, body={**base, "severity": "INFO"}) == \
+        "Error constructing AssetCheckEvaluation: 'INFO' is not a valid AssetCheckSeverity"
+    # the severity is converted before the constructor runs: it is reported first
+    assert error(CHECK, body={**base, "severity": "LOW", "metadata": 1}).endswith("'LOW' is not a valid AssetCheckSeverity")
+    assert error(CHECK, body={**base, "passed": "true"}) == \
+        "Error constructing AssetCheckEvaluation: Param \"passed\" is not a bool. Got 'true' which is type <class 'str'>."
+    assert error(CHECK, body={"asset_key": "a", "passed": True}) == (
+        "Error constructing AssetCheckEvaluation: Param \"check_name\" is not a str. "
+        "Got None which is type <class 'NoneType'>.")
+    assert error(CHECK, query={"asset_key": "a", "check_name": "c", "passed": "1"}).endswith(
+        "Param \"passed\" is not a bool. Got 1 which is type <class 'int'>.")
+    assert error(CHECK, body={**base, "check_name": ""}) == \
+        "Error constructing AssetCheckEvaluation: check_name must not be empty."
+
+
+def test_the_check_need_not_be_declared_and_null_severity_is_error():
+    ev = req(CHECK, body={"asset_key": "a", "check_name": "never_declared", "passed": True, "severity": None})
+    assert ev.severity == "ERROR"
+
+
+# ------------------------------------------------------------------ limits
+def test_metadata_and_description_limits_are_413():
+    with pytest.raises(errors.PayloadTooLarge) as exc:
+        req(MATERIALIZATION, body={"asset_key": "a", "metadata": {"x": "y" * parse.MAX_METADATA_BYTES}})
+    assert "metadata is" in exc.value.message and str(parse.MAX_METADATA_BYTES) in exc.value.message
+    with pytest.raises(errors.PayloadTooLarge):
+        req(MATERIALIZATION, body={"asset_key": "a", "description": "d" * (parse.MAX_DESCRIPTION_CHARS + 1)})
+    assert "limit is 256" in error(MATERIALIZATION, body={"asset_key": "a", "partition": "p" * 257})
+
+
+# ------------------------------------------------------------------ typed events
+def test_typed_events():
+    ev = parse.parse_typed({"type": "check", "asset_key": ["a"], "check_name": "c", "passed": True,
+                            "event_id": "e-1", "timestamp": 1_700_000_000, "tenant": "ignored"})
+    assert (ev.type, ev.event_id, ev.timestamp) == (CHECK, "e-1", "2023-11-14T22:13:20.000Z")
+    assert parse.parse_typed({"type": "observation", "asset_key": "a",
+                              "timestamp": "2024-01-02T03:04:05Z"}).timestamp == "2024-01-02T03:04:05.000Z"
+
+
+@pytest.mark.parametrize("obj, text", [
+    ([], "must be a JSON object"),
+    ({"asset_key": "a"}, "Field 'type' must be one of materialization, observation, check"),
+    ({"type": "materialization"}, "Empty asset key"),
+    ({"type": "materialization", "asset_key": "a", "event_id": ""}, "event_id"),
+    ({"type": "materialization", "asset_key": "a", "timestamp": "yesterday"}, "ISO-8601 or epoch seconds"),
+    ({"type": "materialization", "asset_key": "a", "timestamp": 4_102_444_800}, "more than a day in the future"),
+    ({"type": "check", "asset_key": "a", "check_name": "c"}, "Missing required parameter 'passed'."),
+])
+def test_typed_event_errors(obj, text):
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.parse_typed(obj)
+    assert text in exc.value.message
+
+
+def test_batches():
+    assert parse.parse_batch({"type": "materialization"}) == [{"type": "materialization"}]
+    assert parse.parse_batch({"events": [1, 2]}) == [1, 2]
+    with pytest.raises(errors.BadRequest):
+        parse.parse_batch([])
+    with pytest.raises(errors.PayloadTooLarge):
+        parse.parse_batch([{}] * (parse.MAX_BATCH + 1))
+
+
+def test_fingerprint_ignores_the_id_only():
+    a = parse.parse_typed({"type": "materialization", "asset_key": "a", "event_id": "1", "metadata": {"x": 1}})
+    b = parse.parse_typed({"type": "materialization", "asset_key": "a", "event_id": "2", "metadata": {"x": 1}})
+    c = parse.parse_typed({"type": "materialization", "asset_key": "a", "event_id": "1", "metadata": {"x": 2}})
+    assert a.fingerprint() == b.fingerprint() != c.fingerprint()
