@@ -3,9 +3,9 @@ from accord import errors
 from accord.domain import assets, audit, lineage
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
-from accord.models.assets import AssetCreate, AssetUpdate, AuditResultCreate, DependencyCreate
 
 router = Router(REGISTRY)
+M = "accord.models.assets:"  # body models load on first use: GETs never import pydantic
 
 LIST_QUERY = (
     ("fqn", "string", "exact fqn, or a dotted prefix: `a.b` matches `a.b` and `a.b.*`"),
@@ -37,7 +37,7 @@ def _paging(req) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------ assets
-@router.route("POST", "/api/v1/assets", scope="write", body=AssetCreate, status=201, tags=["assets"],
+@router.route("POST", "/api/v1/assets", scope="write", body=M + "AssetCreate", status=201, tags=["assets"],
               summary="Create an asset (owning team's key or admin)")
 def create_asset(req):
     return Response(201, assets.create(req.principal, req.body))
@@ -71,7 +71,7 @@ def get_asset(req):
     return assets.view(assets.get(req.principal.tenant, req.path_params["asset_id"]))
 
 
-@router.route("PATCH", "/api/v1/assets/{asset_id}", scope="write", body=AssetUpdate, tags=["assets"],
+@router.route("PATCH", "/api/v1/assets/{asset_id}", scope="write", body=M + "AssetUpdate", tags=["assets"],
               summary="Update an asset (partial; metadata merges, RFC 7396)")
 def update_asset(req):
     return assets.update(req.principal, req.path_params["asset_id"], req.body, req.body.model_fields_set)
@@ -85,7 +85,7 @@ def delete_asset(req):
 
 
 # ------------------------------------------------------------------ lineage
-@router.route("POST", "/api/v1/assets/{asset_id}/dependencies", scope="write", body=DependencyCreate, status=201,
+@router.route("POST", "/api/v1/assets/{asset_id}/dependencies", scope="write", body=M + "DependencyCreate", status=201,
               tags=["lineage"], summary="Declare that this asset depends on another (no self-edges, no cycles)")
 def add_dependency(req):
     return Response(201, lineage.add(req.principal, req.path_params["asset_id"], req.body))
@@ -114,7 +114,7 @@ def get_lineage(req):
 
 
 # ------------------------------------------------------------------ audit
-@router.route("POST", "/api/v1/assets/{asset_id}/audit-results", scope="write", body=AuditResultCreate,
+@router.route("POST", "/api/v1/assets/{asset_id}/audit-results", scope="write", body=M + "AuditResultCreate",
               tags=["audit"], summary="Record a data-quality run (counts derived from results; status checked)")
 def report_audit_result(req):
     return audit.record(req.principal, req.path_params["asset_id"], req.body)

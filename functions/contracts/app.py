@@ -3,10 +3,9 @@ from accord import errors
 from accord.domain import contracts, registrations
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
-from accord.models.contracts import (CompareRequest, ImpactRequest, PublishRequest, RegistrationCreate,
-                                     RegistrationUpdate)
 
 router = Router(REGISTRY)
+M = "accord.models.contracts:"  # body models load on first use: GETs never import pydantic
 
 PUBLISH_QUERY = (("force", "boolean", "admin: publish a breaking change without acknowledgments (needs a reason)"),
                  ("dry_run", "boolean", "plan only: would_publish / would_create_proposal / unchanged"),
@@ -23,14 +22,14 @@ def _publish(req):
 
 
 # ------------------------------------------------------------------ per asset
-@router.route("POST", "/api/v1/assets/{asset_id}/contracts", scope="write", body=PublishRequest, status=201,
+@router.route("POST", "/api/v1/assets/{asset_id}/contracts", scope="write", body=M + "PublishRequest", status=201,
               tags=["contracts"], query=PUBLISH_QUERY,
               summary="Publish a contract version (compatible → published; breaking → proposal; identical → unchanged)")
 def publish_contract(req):
     return _publish(req)
 
 
-@router.route("POST", "/api/v1/assets/{asset_id}/publish", scope="write", body=PublishRequest, status=201,
+@router.route("POST", "/api/v1/assets/{asset_id}/publish", scope="write", body=M + "PublishRequest", status=201,
               tags=["contracts"], query=PUBLISH_QUERY, summary="Alias of POST /assets/{asset_id}/contracts")
 def publish_alias(req):
     return _publish(req)
@@ -64,7 +63,7 @@ def contract_diff(req):
     return contracts.diff(req.principal.tenant, req.path_params["asset_id"], frm, to)
 
 
-@router.route("POST", "/api/v1/assets/{asset_id}/impact", body=ImpactRequest, tags=["contracts"],
+@router.route("POST", "/api/v1/assets/{asset_id}/impact", body=M + "ImpactRequest", tags=["contracts"],
               query=(("depth", "integer", "lineage levels to walk (1-10, default 3)"),),
               summary="What publishing this schema would break, and whom it affects")
 def impact(req):
@@ -85,7 +84,7 @@ def list_contracts(req):
     return Response(200, items, {"X-Total-Count": str(total)})
 
 
-@router.route("POST", "/api/v1/contracts/compare", body=CompareRequest, tags=["contracts"],
+@router.route("POST", "/api/v1/contracts/compare", body=M + "CompareRequest", tags=["contracts"],
               summary="Compare two schemas under a compatibility mode (nothing is stored)")
 def compare(req):
     return contracts.compare_schemas(req.body.old_schema, req.body.new_schema, req.body.compatibility_mode)
@@ -104,7 +103,7 @@ def contract_registrations(req):
 
 
 # ------------------------------------------------------------------ registrations
-@router.route("POST", "/api/v1/registrations", scope="write", body=RegistrationCreate, status=201,
+@router.route("POST", "/api/v1/registrations", scope="write", body=M + "RegistrationCreate", status=201,
               tags=["registrations"], query=(("contract_id", "string", "the contract (or in the body)"),),
               summary="Register a consumer team on an asset's contract line")
 def create_registration(req):
@@ -116,7 +115,7 @@ def get_registration(req):
     return registrations.view(registrations.get(req.principal.tenant, req.path_params["registration_id"]))
 
 
-@router.route("PATCH", "/api/v1/registrations/{registration_id}", scope="write", body=RegistrationUpdate,
+@router.route("PATCH", "/api/v1/registrations/{registration_id}", scope="write", body=M + "RegistrationUpdate",
               tags=["registrations"], summary="Update a registration (pinned_version, status)")
 def update_registration(req):
     return registrations.update(req.principal, req.path_params["registration_id"], req.body,

@@ -2,9 +2,9 @@
 from accord.domain import proposals
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
-from accord.models.contracts import AcknowledgmentCreate, ObjectionCreate, ReasonBody
 
 router = Router(REGISTRY)
+M = "accord.models.contracts:"  # body models load on first use: GETs never import pydantic
 P1 = "/api/v1/proposals/{proposal_id}"
 
 
@@ -31,31 +31,31 @@ def proposal_status(req):
     return proposals.status(req.principal.tenant, req.path_params["proposal_id"])
 
 
-@router.route("POST", P1 + "/acknowledge", scope="write", body=AcknowledgmentCreate, tags=["proposals"],
+@router.route("POST", P1 + "/acknowledge", scope="write", body=M + "AcknowledgmentCreate", tags=["proposals"],
               summary="A registered consumer team answers: approved | migrating | blocked")
 def acknowledge(req):
     return proposals.acknowledge(req.principal, req.path_params["proposal_id"], req.body)
 
 
-@router.route("POST", P1 + "/withdraw", scope="write", body=ReasonBody, body_required=False, tags=["proposals"],
+@router.route("POST", P1 + "/withdraw", scope="write", body=M + "ReasonBody", body_required=False, tags=["proposals"],
               summary="Withdraw a proposal (proposing team, asset owners or admin)")
 def withdraw(req):
     return proposals.withdraw(req.principal, req.path_params["proposal_id"])
 
 
-@router.route("POST", P1 + "/force", scope="admin", body=ReasonBody, body_required=False, tags=["proposals"],
+@router.route("POST", P1 + "/force", scope="admin", body=M + "ReasonBody", body_required=False, tags=["proposals"],
               summary="Approve without (all) acknowledgments (admin; logged)")
 def force(req):
     return proposals.force(req.principal, req.path_params["proposal_id"], req.body.reason)
 
 
-@router.route("POST", P1 + "/publish", scope="write", body=ReasonBody, body_required=False, tags=["proposals"],
+@router.route("POST", P1 + "/publish", scope="write", body=M + "ReasonBody", body_required=False, tags=["proposals"],
               summary="Publish an approved proposal as the next major version (re-checked against the active one)")
 def publish(req):
     return proposals.publish(req.principal, req.path_params["proposal_id"])
 
 
-@router.route("POST", P1 + "/object", scope="write", body=ObjectionCreate, tags=["proposals"],
+@router.route("POST", P1 + "/object", scope="write", body=M + "ObjectionCreate", tags=["proposals"],
               query=(("objector_team_id", "string", "the objecting team (owns a downstream asset)"),),
               summary="Object to a proposal (teams owning affected downstream assets; non-blocking)")
 def object_to(req):

@@ -75,22 +75,6 @@ def dynamo_calls():
 
 
 @pytest.fixture
-def atomic_moto(monkeypatch):
-    """moto's in-process DynamoDB is not thread-safe (a transaction deep-copies a table that other
-    threads are writing). DynamoDB executes each request atomically; so does this: one request
-    at a time, while threads still interleave freely between requests."""
-    from moto.core.botocore_stubber import BotocoreStubber
-    lock = threading.RLock()
-    original = BotocoreStubber.process_request
-
-    def serialized(self, request):
-        with lock:
-            return original(self, request)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", serialized)
-
-
-@pytest.fixture
 def owner(aws, teams_app, admin):
     team = new_team(teams_app, admin, "Data Platform")
     return team, team_key(admin, team["id"])
@@ -462,7 +446,7 @@ def _parallel(fn, n):
     return results
 
 
-def test_concurrent_creates_of_one_fqn_make_one_asset(assets_app, owner, atomic_moto):
+def test_concurrent_creates_of_one_fqn_make_one_asset(assets_app, owner):
     team, key = owner
     statuses = _parallel(lambda i: call(assets_app, "POST", A, principal=key, body={
         "fqn": "race.table", "owner_team_id": team["id"]})["statusCode"], 10)
@@ -471,7 +455,7 @@ def test_concurrent_creates_of_one_fqn_make_one_asset(assets_app, owner, atomic_
     assert page["total"] == 1 and len(page["results"]) == 1
 
 
-def test_concurrent_patches_lose_no_update(assets_app, owner, atomic_moto):
+def test_concurrent_patches_lose_no_update(assets_app, owner):
     team, key = owner
     asset = new_asset(assets_app, key, team["id"], "busy.table")
     responses = _parallel(lambda i: call(assets_app, "PATCH", A1, {"asset_id": asset["id"]}, principal=key,
@@ -482,7 +466,7 @@ def test_concurrent_patches_lose_no_update(assets_app, owner, atomic_moto):
     assert {f"k{i}" for i in ok} <= set(final)
 
 
-def test_concurrent_renames_onto_one_fqn_leave_one_winner(assets_app, owner, atomic_moto):
+def test_concurrent_renames_onto_one_fqn_leave_one_winner(assets_app, owner):
     team, key = owner
     ids = [new_asset(assets_app, key, team["id"], f"r.n{i}")["id"] for i in range(6)]
     statuses = _parallel(lambda i: call(assets_app, "PATCH", A1, {"asset_id": ids[i]}, principal=key,

@@ -10,7 +10,7 @@ from tessera_sdk import models as sdk
 
 from accord.store import contracts as contract_store
 from tests.integration.conftest import load_app
-from tests.integration.test_assets import (A1, _parallel, assets_app, atomic_moto, call, dynamo_calls,  # noqa: F401
+from tests.integration.test_assets import (A1, _parallel, assets_app, call, dynamo_calls,  # noqa: F401
                                            error_of, new_asset, new_team, owner, team_key)
 from tests.support.events import body
 
@@ -408,7 +408,7 @@ def test_authorization_and_tenants(contracts_app, producer, teams_app, admin):
 
 
 # ------------------------------------------------------------------ concurrency and cost
-def test_parallel_publishes_never_duplicate_a_version(contracts_app, producer, atomic_moto):
+def test_parallel_publishes_never_duplicate_a_version(contracts_app, producer):
     _, key, asset = producer
     publish(contracts_app, key, asset["id"], BASE)
     schemas = [with_(**{f"extra_{i}": {"type": "string"}}) for i in range(20)]
@@ -424,7 +424,7 @@ def test_parallel_publishes_never_duplicate_a_version(contracts_app, producer, a
     assert len({v for v, _ in listed}) == len(listed)
 
 
-def test_parallel_publishes_with_requested_versions_keep_one_active(contracts_app, producer, atomic_moto):
+def test_parallel_publishes_with_requested_versions_keep_one_active(contracts_app, producer):
     """Clients naming distinct versions: only the condition on the active pointer stops two of them
     from both replacing 1.0.0 (and leaving two active contracts)."""
     _, key, asset = producer

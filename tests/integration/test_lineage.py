@@ -6,7 +6,7 @@ import pytest
 from tessera_sdk import models as sdk
 
 from accord.domain import lineage
-from tests.integration.test_assets import (A1, _parallel, assets_app, atomic_moto, call, dynamo_calls,  # noqa: F401
+from tests.integration.test_assets import (A1, _parallel, assets_app, call, dynamo_calls,  # noqa: F401
                                            error_of, new_asset, new_team, owner, team_key)
 from tests.support.events import body
 
@@ -215,7 +215,7 @@ def test_authorization_and_tenants(assets_app, owner, chain, teams_app, admin):
     assert call(assets_app, "DELETE", DEP1, ident, principal=admin)["statusCode"] == 204
 
 
-def test_concurrent_adds_never_close_a_cycle(assets_app, owner, atomic_moto):
+def test_concurrent_adds_never_close_a_cycle(assets_app, owner):
     team, key = owner
     # pairs: a->b and b->a at the same time; at most one of each pair may succeed
     for round_ in range(3):

@@ -6,7 +6,7 @@ import pytest
 from tessera_sdk import models as sdk
 
 from accord import clock
-from tests.integration.test_assets import (_parallel, assets_app, atomic_moto, call, dynamo_calls,  # noqa: F401
+from tests.integration.test_assets import (_parallel, assets_app, call, dynamo_calls,  # noqa: F401
                                            error_of, new_asset, owner, team_key)
 from tests.integration.test_contracts import (BASE, PUB, consumer, contracts_app, producer,  # noqa: F401
                                               proposals_app, publish, register, versions_of, with_)
@@ -268,8 +268,7 @@ def test_list_and_tenants(contracts_app, proposals_app, assets_app, setup, admin
         assert r["statusCode"] == 404, action
 
 
-def test_parallel_acknowledgments_are_all_recorded(contracts_app, proposals_app, producer, teams_app, admin,
-                                                   atomic_moto):
+def test_parallel_acknowledgments_are_all_recorded(contracts_app, proposals_app, producer, teams_app, admin):
     _, key, asset = producer
     v1 = publish(contracts_app, key, asset["id"], BASE)["contract"]
     consumers = [consumer(teams_app, admin, f"Consumer {i}") for i in range(10)]

@@ -106,7 +106,19 @@ def schemas(draw, depth=2, defs=True):
             names[name] = node(d - 1, allow_ref=False)
         return {"$ref": f"#/$defs/{name}"}
 
-    root = node(depth)
+    if draw(st.integers(0, 3)) == 0:
+        root = node(depth)
+    else:  # most contracts are objects: a root object with a few properties
+        props = {n: node(depth - 1) for n in draw(st.lists(st.sampled_from(NAMES), min_size=1,
+                                                           max_size=4, unique=True))}
+        root = {"type": "object", "properties": props}
+        req = draw(st.lists(st.sampled_from(sorted(props)), max_size=2, unique=True))
+        if req:
+            root["required"] = req
+        ap = draw(st.sampled_from(["absent", "absent", "true", "false", "schema"]))
+        if ap != "absent":
+            root["additionalProperties"] = {"true": True, "false": False,
+                                            "schema": {"type": "string"}}[ap]
     if names:
         if not isinstance(root, dict):
             root = {"anyOf": [root]}
@@ -219,6 +231,8 @@ def _mutate(draw, t, op):
             t["enum"] = [t.pop("const"), draw(st.sampled_from(ENUM_VALUES))]
         else:
             t["enum"] = draw(st.lists(st.sampled_from(ENUM_VALUES), min_size=1, max_size=2))
+            if draw(st.booleans()):
+                t.pop("type", None)
     elif op == "items" and t.get("type") == "array":
         t["items"] = _scalar(draw)
         t.pop("prefixItems", None)

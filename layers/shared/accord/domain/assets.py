@@ -10,7 +10,7 @@ import uuid
 
 from accord import clock, errors
 from accord.domain import teams
-from accord.models.assets import check_environment, check_fqn
+from accord.domain.naming import check_environment, check_fqn
 from accord.store import assets as store
 from accord.store.db import ConditionFailed
 

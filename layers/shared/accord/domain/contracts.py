@@ -25,7 +25,6 @@ import uuid
 from accord import clock, errors
 from accord.domain import assets, versions
 from accord.log import logger
-from accord.schemadiff import SchemaError, compare, compare_guarantees, normalize_mode, validate_schema
 from accord.store import contracts as store, registrations as reg_store
 from accord.store.db import ConditionFailed
 
@@ -37,23 +36,31 @@ _PROP = re.compile(r"\.properties(?:\.([A-Za-z_$][\w$]*)|\['((?:[^'\\]|\\.)*)'\]
 
 
 # ------------------------------------------------------------------ helpers
-def schema_error(exc: SchemaError, field: str = "schema") -> errors.BadRequest:
+def _engine():
+    """The schema engine, imported on first use: reads of stored contracts never need it."""
+    import accord.schemadiff as engine
+    return engine
+
+
+def schema_error(exc, field: str = "schema") -> errors.BadRequest:
     return errors.BadRequest(f"Invalid {field}: {exc}", code="INVALID_SCHEMA",
                              detail=[{"loc": ["body", field], "msg": str(exc), "type": "schema_error",
                                       **({"path": exc.path} if getattr(exc, "path", None) else {})}])
 
 
 def check_schema(schema, field: str = "schema") -> None:
+    engine = _engine()
     try:
-        validate_schema(schema)
-    except SchemaError as exc:
+        engine.validate_schema(schema)
+    except engine.SchemaError as exc:
         raise schema_error(exc, field) from None
 
 
 def mode_or_422(mode: str, field: str = "compatibility_mode") -> str:
+    engine = _engine()
     try:
-        return normalize_mode(mode)
-    except SchemaError as exc:
+        return engine.normalize_mode(mode)
+    except engine.SchemaError as exc:
         raise errors.Unprocessable(f"{field}: {exc.message}.", detail=[
             {"loc": ["body", field], "msg": exc.message, "type": "enum"}]) from None
 
@@ -140,11 +147,12 @@ class Plan:
         weakened = not covers(self.mode, self.line_mode)
         gweakened = self.line_gmode == "strict" and self.guarantee_mode != "strict"
         diff_mode = self.line_mode if weakened else self.mode
+        engine = _engine()
         try:
-            result = compare(active["schema"], schema, mode=diff_mode, history=history, profile=profile)
-        except SchemaError as exc:
+            result = engine.compare(active["schema"], schema, mode=diff_mode, history=history, profile=profile)
+        except engine.SchemaError as exc:
             raise schema_error(exc) from None
-        gdiff = compare_guarantees(active.get("guarantees"), self.guarantees,
+        gdiff = engine.compare_guarantees(active.get("guarantees"), self.guarantees,
                                    guarantee_mode=self.line_gmode if gweakened else self.guarantee_mode)
         self.changes = [change_view(c) for c in result.changes] + [change_view(c) for c in gdiff.changes]
         self.breaking = [change_view(c) for c in result.breaking_changes] + \
@@ -331,7 +339,7 @@ def diff(tenant: str, asset_id: str, from_version: str, to_version: str) -> dict
             raise errors.NotFound(f"Version {text} of '{asset['fqn']}' not found.", code="CONTRACT_NOT_FOUND")
         found[field] = c
     old, new = found["from_version"], found["to_version"]
-    result = compare(old["schema"], new["schema"], mode=new["compatibility_mode"])
+    result = _engine().compare(old["schema"], new["schema"], mode=new["compatibility_mode"])
     changes = [change_view(c) for c in result.changes]
     return {"asset_id": asset["id"], "from_version": old["version"], "to_version": new["version"],
             "compatibility_mode": new["compatibility_mode"], "is_breaking": result.is_breaking,
@@ -344,9 +352,10 @@ def compare_schemas(old: dict, new: dict, mode: str) -> dict:
     mode = mode_or_422(mode)
     check_schema(old, "old_schema")
     check_schema(new, "new_schema")
+    engine = _engine()
     try:
-        result = compare(old, new, mode=mode)
-    except SchemaError as exc:
+        result = engine.compare(old, new, mode=mode)
+    except engine.SchemaError as exc:
         raise schema_error(exc, "new_schema") from None
     changes = [change_view(c) for c in result.changes]
     return {"compatibility_mode": mode, "is_breaking": result.is_breaking, "is_compatible": not result.is_breaking,

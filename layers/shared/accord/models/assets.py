@@ -1,38 +1,14 @@
 """Requests of the assets function: assets, dependencies (lineage) and audit results."""
-import re
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field, field_validator
 
+from accord.domain.naming import CONTROL, check_environment, check_fqn
 from accord.models.base import Model
 
-MAX_FQN_BYTES = 800  # the fqn is part of sort keys (DynamoDB: 1024 bytes)
-ENVIRONMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def check_fqn(value: str) -> str:
-    """A dotted name: no control characters, no empty segments, at most 800 UTF-8 bytes."""
-    value = value.strip()
-    if not value:
-        raise ValueError("fqn must not be blank")
-    if _CONTROL.search(value):
-        raise ValueError("fqn must not contain control characters")
-    if any(not part.strip() for part in value.split(".")):
-        raise ValueError("fqn segments between dots must not be empty (no leading, trailing or double dots)")
-    if len(value.encode("utf-8")) > MAX_FQN_BYTES:
-        raise ValueError(f"fqn must be at most {MAX_FQN_BYTES} bytes (UTF-8)")
-    return value
-
-
-def check_environment(value: str) -> str:
-    value = value.strip()
-    if not ENVIRONMENT.match(value):
-        raise ValueError("environment must be 1-64 letters, digits, '_', '.', ':' or '-', "
-                         "starting with a letter or digit")
-    return value
+_CONTROL = CONTROL
 
 
 class AssetCreate(Model):
