@@ -289,6 +289,8 @@ def create(principal, project_id: int, body) -> dict:
         asset = store.registry_asset(tenant, guard["asset_id"]) if guard else None
         try:
             if asset is not None and not asset.get("deleted_at"):
+                if asset.get("config_number") == number:  # our own write landed (a retried request)
+                    return view(cfg, conn)
                 if asset.get("config_number") is not None:
                     raise _already_configured(fqn, asset["config_number"])
                 cfg["asset_id"] = asset["id"]
@@ -404,8 +406,13 @@ def delete(principal, project_id: int, raw_id) -> dict:
     tenant = principal.tenant
     projects.load(tenant, project_id)
     number = parse_number(raw_id)
-    for _ in range(WRITE_ATTEMPTS):
-        cfg = load(tenant, project_id, number)
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            cfg = load(tenant, project_id, number)
+        except errors.NotFound:
+            if attempt:  # gone since the first read: deleted (by this request's retried write, or another)
+                return DELETED
+            raise
         asset = store.registry_asset(tenant, cfg["asset_id"])
         if asset is not None and asset.get("config_number") != cfg["id"]:
             asset = None  # not pointing at us (cannot happen): leave it alone
@@ -463,8 +470,12 @@ def move(principal, target_id: int, body) -> dict:
         if not connections.usable_in(target_conn, target_id):
             raise errors.NotFound(f"Connection {body.target_connection_id} not found in project {target_id} (nor "
                                   "among the global connections).", code="CONNECTION_NOT_FOUND")
-    for _ in range(WRITE_ATTEMPTS):
+    planned: dict[int, int] = {}
+    for attempt in range(WRITE_ATTEMPTS):
         found = store.get_configs(tenant, numbers, consistent=True) if numbers else {}
+        if attempt and planned and all(n in found and found[n]["project_id"] == target_id
+                                       and found[n]["rev"] == planned[n] for n in numbers):
+            return MOVED  # this request's own transaction landed (a retried write)
         missing = unknown + [str(n) for n in numbers if n not in found or found[n]["project_id"] != source]
         if missing:
             raise errors.NotFound(f"Asset(s) not found in project {source}: {', '.join(missing)}.",
@@ -476,6 +487,7 @@ def move(principal, target_id: int, body) -> dict:
             raise _bad("source_asset_ids", f"this move needs {parts} transaction parts (assets, projects, "
                                            f"connections); at most {MAX_TRANSACTION} fit one all-or-none "
                                            "transaction: move fewer assets at a time")
+        planned = {new["id"]: new["rev"] for _, new in pairs}
         try:
             store.move_configs(tenant, pairs, source, target_id, deltas,
                                target_conn["type"] if target_conn else None)

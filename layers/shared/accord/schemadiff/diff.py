@@ -721,7 +721,7 @@ class Comparer:
                     y = pb.get(name, _MISSING)
                     if y is _MISSING:
                         removed.append(name)
-                    elif x is not y:
+                    elif x is not y or table:
                         bits |= self._cmp_prop(A, B, name, x, y, pfx + jseg(name), table, cfl)
             else:
                 names = list(pa)
@@ -1168,6 +1168,14 @@ class Comparer:
     def _cmp_union(self, na, nb, path, fl):
         A, kwa, exA, rawA = self._alts(self.da, na)
         B, kwb, exB, rawB = self._alts(self.db, nb)
+        # a side folded into one node spanning several JSON types pairs better with the other
+        # side's branches when split back per type family (same value set)
+        if len(A) == 1 and len(B) > 1:
+            A = _split_families(self.da, A[0])
+            rawA = A if len(A) > 1 else rawA
+        elif len(B) == 1 and len(A) > 1:
+            B = _split_families(self.db, B[0])
+            rawB = B if len(B) > 1 else rawB
         # verdict
         bw_ok = all(self._covered(a, B, exB, fl, BW, True) for a in A)
         fw_ok = all(self._covered(b, A, exA, fl, FW, False) for b in B)
@@ -1501,6 +1509,17 @@ def _restrict(n, bits):
     m.raw = None
     m.ann = None
     return m
+
+
+def _split_families(doc, n):
+    n0 = doc.deref(doc.canon(n)) if type(n) is not CNode else doc.deref(n)
+    if n0.has_combinators() or n0.enum is not None or n0.types == T_ALL:
+        return [n]
+    parts = []
+    for fam in (T_NULL, T_BOOL, T_OBJ, T_ARR, T_NUMBER, T_STR):
+        if n0.types & fam:
+            parts.append(_restrict(n0, fam))
+    return parts if len(parts) > 1 else [n]
 
 
 def _strip_resid(n):

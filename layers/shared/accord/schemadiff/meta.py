@@ -20,8 +20,9 @@ _REGEX_META = {
         "patternProperties": {"propertyNames": {"format": "regex"},
                               "additionalProperties": _SUB},
         "properties": _MAP, "$defs": _MAP, "definitions": _MAP, "dependentSchemas": _MAP,
-        "dependencies": {"additionalProperties": {"anyOf": [{"type": "array"}, _SUB]}},
-        "items": {"anyOf": [{"type": "array", "items": _SUB}, _SUB]},
+        # no anyOf here: its failure would hide which $ref was found
+        "dependencies": _MAP,
+        "items": {"$ref": "#/$defs/s", "items": _SUB},
         "prefixItems": _LIST, "allOf": _LIST, "anyOf": _LIST, "oneOf": _LIST,
         **{k: _SUB for k in ("additionalProperties", "additionalItems", "not", "if", "then",
                              "else", "contains", "propertyNames", "unevaluatedProperties",
