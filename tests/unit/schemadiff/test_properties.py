@@ -101,7 +101,7 @@ def _check_soundness(data, old, new, n_instances=12):
     return r
 
 
-@settings(max_examples=250, **SETTINGS)
+@settings(max_examples=200, **SETTINGS)
 @given(st.data())
 def test_soundness_on_mutations(data):
     old = data.draw(schemas(depth=3))
@@ -109,7 +109,7 @@ def test_soundness_on_mutations(data):
     _check_soundness(data, old, new)
 
 
-@settings(max_examples=120, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(st.data())
 def test_soundness_on_independent_pairs(data):
     old = data.draw(schemas(depth=2))
@@ -134,3 +134,35 @@ def test_breaking_verdict_is_explained_by_a_change(data):
         rr = compare(old, new, mode=mode)
         assert bool(rr.breaking_changes) == rr.is_breaking
         json.dumps(rr.to_dict())
+
+
+_KEYWORDS = ["type", "properties", "required", "additionalProperties", "items", "prefixItems",
+             "enum", "const", "anyOf", "oneOf", "allOf", "not", "if", "then", "else", "$ref",
+             "$defs", "minimum", "maximum", "exclusiveMinimum", "multipleOf", "maxLength",
+             "pattern", "format", "minItems", "uniqueItems", "contains", "minContains",
+             "patternProperties", "propertyNames", "dependentRequired", "dependentSchemas",
+             "unevaluatedProperties", "nullable", "dependencies", "additionalItems", "$schema",
+             "default", "description", "x-a"]
+_VALUES = st.sampled_from([None, True, False, 0, 1, -1, 2.5, "", "string", "object", "#",
+                           "#/$defs/a", "^a", "(", "integer", [], ["a"], ["null", "string"],
+                           {}, "http://json-schema.org/draft-07/schema#"])
+
+
+def _garbage():
+    return st.recursive(
+        _VALUES,
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(
+            st.sampled_from(_KEYWORDS + ["a", "b"]), c, max_size=4),
+        max_leaves=12)
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(_garbage(), _garbage(), st.sampled_from(["backward", "full_transitive"]),
+       st.sampled_from(["event", "table"]))
+def test_arbitrary_input_gives_a_result_or_a_schema_error(old, new, mode, profile):
+    from accord.schemadiff import SchemaError
+    try:
+        r = compare(old, new, mode=mode, profile=profile, history=[old])
+    except SchemaError:
+        return
+    json.dumps(r.to_dict())

@@ -12,7 +12,7 @@ as two bits (1 = backward broken, 2 = forward broken) and report each local diff
 * Union, allOf and not comparisons decide inclusion with side-effect-free trial comparisons,
   then report the changes of the chosen branch pairing.
 """
-from itertools import compress
+from itertools import compress, repeat
 from marshal import dumps as _dumps
 from operator import eq as _eq
 from operator import not_ as _not
@@ -201,8 +201,20 @@ class Comparer:
             return None
         oa = [v for k, v in a.items() if k != kind]
         ob = [b[k] for k in keys if k != kind]
-        if oa != ob or not _safe_equal(oa, ob):
+        if oa != ob:
             return None
+        for x, y in zip(oa, ob):
+            # strings and lists of strings (type, required, annotations) compare strictly in
+            # Python; anything else goes through the marshal check (true != 1, no $ref)
+            tx = type(x)
+            if tx is str:
+                continue
+            if tx is list and type(y) is list and all(type(e) is str for e in x) \
+                    and all(type(e) is str for e in y):
+                continue
+            if not _safe_equal(oa, ob):
+                return None
+            break
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels", path)
@@ -726,7 +738,7 @@ class Comparer:
             else:
                 names = list(pa)
                 xs = list(pa.values())
-                ys = [pb.get(n, _MISSING) for n in names]
+                ys = list(map(pb.get, names, repeat(_MISSING, len(names))))
                 eq = list(map(_eq, xs, ys)) if raw_skip else [False] * len(xs)
                 sx = list(compress(xs, eq))
                 if sx:

@@ -136,10 +136,10 @@ _UNSAFE = re.compile(r"[+*}]\)*[+*{]|\)[+*{]")
 
 def check_pattern(p, path):
     """Raise SchemaError if `p` is not a valid regex (ECMA-262 via jsonschema_rs if needed)."""
+    if type(p) is not str:
+        raise SchemaError(f"'pattern' must be a string, got {_tname(p)}", path)
     ok = _VALID.get(p)
     if ok is None:
-        if type(p) is not str:
-            raise SchemaError(f"'pattern' must be a string, got {_tname(p)}", path)
         try:
             re.compile(p)
             ok = True
