@@ -44,13 +44,22 @@ def create_asset(req):
 
 
 @router.route("GET", "/api/v1/assets", tags=["assets"], query=LIST_QUERY,
-              summary="List assets: {results, total, page, page_size, next}, sorted by fqn")
+              summary="List assets: {results, total, page, page_size, next} (page/page_size, the seed's), "
+                      "or a JSON array with X-Total-Count (limit/offset, tessera-sdk's)")
 def list_assets(req):
     offset, size = _paging(req)
-    return assets.list_page(req.principal.tenant, fqn=req.query_str("fqn", max_len=1000),
+    page = assets.list_page(req.principal.tenant, fqn=req.query_str("fqn", max_len=1000),
                             owner_team_id=req.query_str("owner_team_id", max_len=64),
                             environment=req.query_str("environment", max_len=64),
                             offset=offset, limit=size, cursor=req.query_str("cursor", max_len=4096))
+    # Two clients, two shapes: the seed documents an envelope paged by page/page_size, while
+    # tessera-sdk pages by limit/offset and iterates the body as an array.
+    if ("limit" in req.query or "offset" in req.query) and not ("page" in req.query or "page_size" in req.query):
+        headers = {"X-Total-Count": str(page["total"])}
+        if page.get("next"):
+            headers["X-Next-Cursor"] = page["next"]
+        return Response(200, page["results"], headers)
+    return page
 
 
 @router.route("GET", "/api/v1/assets/search", tags=["assets"],
