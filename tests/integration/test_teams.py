@@ -133,3 +133,21 @@ def test_concurrent_creates_of_one_name_make_one_team(aws, teams_app, admin):
     assert sorted(results) == [201] + [409] * 7
     r = call(teams_app, "GET", T, principal=admin)
     assert len(body(r)) == 1 and r["headers"]["X-Total-Count"] == "1"
+
+
+def test_rename_reaches_owned_assets_and_owners_cannot_be_deleted(aws, teams_app, admin):
+    from tests.integration.conftest import load_app
+    assets_app = load_app("assets")
+    team = body(call(teams_app, "POST", T, body={"name": "old name"}, principal=admin))
+    asset = body(call(assets_app, "POST", "/api/v1/assets", body={"fqn": "wh.s.t", "owner_team_id": team["id"]},
+                      principal=admin))
+    call(teams_app, "PATCH", T1, {"team_id": team["id"]}, body={"name": "new name"}, principal=admin)
+    got = body(call(assets_app, "GET", "/api/v1/assets/{asset_id}", {"asset_id": asset["id"]}, principal=admin))
+    assert got["owner_team_name"] == "new name"
+    listed = body(call(assets_app, "GET", "/api/v1/assets", query={"environment": "production"}, principal=admin))
+    assert [a["owner_team_name"] for a in listed["results"]] == ["new name"]
+    r = call(teams_app, "DELETE", T1, {"team_id": team["id"]}, principal=admin)
+    assert r["statusCode"] == 409 and body(r)["error"]["code"] == "TEAM_HAS_ASSETS"
+    assert call(assets_app, "DELETE", "/api/v1/assets/{asset_id}", {"asset_id": asset["id"]},
+                principal=admin)["statusCode"] == 204
+    assert call(teams_app, "DELETE", T1, {"team_id": team["id"]}, principal=admin)["statusCode"] == 204

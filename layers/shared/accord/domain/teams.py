@@ -2,7 +2,7 @@
 import uuid
 
 from accord import clock, errors
-from accord.store import teams as store
+from accord.store import assets as asset_store, teams as store
 from accord.store.db import ConditionFailed
 
 MAX_OFFSET = 10_000
@@ -84,11 +84,16 @@ def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -
         raise _not_found(team_id) from None
     if updated is None:
         raise _not_found(team_id)
+    if name is not None and name != team["name"]:
+        asset_store.rename_owner(tenant, team["id"], name)
     return view(updated)
 
 
 def delete(tenant: str, team_id: str) -> None:
     team = get(tenant, team_id)
+    if asset_store.owned_by(tenant, team["id"]):
+        raise errors.Conflict(f"Team '{team['name']}' still owns assets; transfer or delete them first.",
+                              code="TEAM_HAS_ASSETS")
     try:
         store.soft_delete(tenant, team, clock.iso())
     except ConditionFailed:

@@ -294,3 +294,31 @@ def search(tenant: str, prefix: str, limit: int, max_pages: int = 5) -> list[str
         if len(ids) >= limit or not start:
             break
     return ids[:limit]
+
+
+# ------------------------------------------------------------------ owner team changes
+def owned_by(tenant: str, team_id: str, limit: int = 1) -> list[dict]:
+    """Up to `limit` live assets the team owns (canonical items), from its GSI2 partition."""
+    items, _ = db.query(k.team_assets_gsi(tenant, team_id), index="GSI2", limit=limit)
+    return items
+
+
+def rename_owner(tenant: str, team_id: str, name: str) -> int:
+    """Copy a renamed team's name onto the assets it owns (both items of each asset).
+
+    `owner_team_name` is denormalised so a list page costs no extra read; a rename — rare — pays
+    instead, one conditional update per item. The condition skips an asset whose owner changed
+    meanwhile (its new owner's name is already on it)."""
+    updated, start = 0, None
+    while True:
+        page, start = db.query(k.team_assets_gsi(tenant, team_id), index="GSI2", limit=100, start=start)
+        for item in page:
+            for sk in (k.ASSET_SK, k.ASSET_VIEW_SK):
+                try:
+                    db.update(item["PK"], sk, "SET owner_team_name = :n", return_new=False,
+                              condition="owner_team_id = :t", values={":n": name, ":t": team_id})
+                except db.ConditionFailed:
+                    pass
+            updated += 1
+        if not start:
+            return updated
