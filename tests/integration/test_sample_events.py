@@ -33,3 +33,7 @@ def test_sample_event(aws, path, monkeypatch):
     elif path.stem == "authorizer-request":
         assert result["context"]["tenant"] == "default"
         assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    elif path.stem == "expiry-schedule":
+        assert result == {"expired": 0}
+    else:
+        pytest.fail(f"no expectation for sample event {path.stem}")

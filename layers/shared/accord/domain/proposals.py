@@ -78,6 +78,29 @@ def _load(tenant: str, proposal_id: str) -> dict:
     return p
 
 
+def expire_due(lookback_days: int = 7) -> int:
+    """The scheduled sweep (DESIGN §4.9): expire every pending proposal whose `expires_at` has
+    passed, from the global work list of the last `lookback_days` days. Reads apply expiry lazily
+    too, so a late sweep never lets a stale proposal act as pending."""
+    now = clock.now()
+    now_iso = clock.iso(now)
+    expired = 0
+    for back in range(lookback_days, -1, -1):
+        day = (now - timedelta(days=back)).strftime("%Y-%m-%d")
+        while True:
+            due = store.due_expiries(day, now_iso)
+            for marker in due:
+                try:
+                    p = _load(marker["tenant"], marker["proposal_id"])
+                    expired += p["status"] == "expired"
+                except errors.NotFound:
+                    pass
+                store.delete_expiry(marker)
+            if len(due) < 100:
+                break
+    return expired
+
+
 # ------------------------------------------------------------------ creation (from a breaking publish)
 def create(principal, asset: dict, plan, consumers: list[dict], *, version: str | None,
            expires_in_days: int | None) -> dict | None:

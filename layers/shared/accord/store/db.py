@@ -213,6 +213,10 @@ def update_op(pk: str, sk: str, expression: str, condition: str | None = None,
     return {"Update": op}
 
 
+def delete(pk: str, sk: str) -> None:
+    _call("delete_item", TableName=table_name(), Key={"PK": {"S": pk}, "SK": {"S": sk}})
+
+
 def delete_op(pk: str, sk: str, condition: str | None = None, names=None, values=None) -> dict:
     op = {"TableName": table_name(), "Key": {"PK": {"S": pk}, "SK": {"S": sk}}}
     _conditional(op, condition, names, values)

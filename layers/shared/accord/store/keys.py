@@ -37,6 +37,7 @@ every fqn below it (`a.b` → `a.b`, `a.b.c`; never `a.bc`), and exact names sor
 | admin action log    | T#{t}#ASSET#{a}                     | LOG#{at}#{id}          | - (forced publishes/approvals, with reason) |
 | registration        | T#{t}#REG#{id}                      | REG                    | - |
 | asset's consumer    | T#{t}#ASSET#{a}                     | REG#{consumer team}    | - (one registration per team and asset line; a copy) |
+| proposal expiry     | EXPIRY#{YYYY-MM-DD of expires_at}   | {expires_at}#{t}#{id}  | - (global work list of the expiry sweep; TTL 30 days after) |
 | proposal            | T#{t}#PROPOSAL#{id}                 | PROPOSAL               | T#{t}#PROPOSALS / {proposed_at}#{id} ; T#{t}#ASSET#{a}#PROPOSALS / same |
 
 The asset item also carries the contract line's state: `compatibility_mode`, `guarantee_mode`,
@@ -63,14 +64,14 @@ Both sides change in the same transaction.
 Reports family (accord/reports, store/events.py). `{key}` is the canonical asset key: the parts
 as a compact JSON list (`["warehouse","orders"]`), unambiguous whatever the parts hold; an asset's
 events are those of `fqn.split(".")`. `{seq}` is `{timestamp}#{uid}` (ISO-8601 ms, then the event's
-uid): the order of events, and what the latest pointers compare (`seq < :seq` moves them forward).
+uid): event-time order. "Latest" (per type, per check, per partition) is the first item of the matching
+index read newest first — a pointer that only moves forward in event time, with nothing to regress.
 
 | entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
 |---------------------|-------------------------------------|------------------------|-----------------------------------|
 | reported key        | T#{t}#EVK#{key}                     | KEY                    | T#{t}#EVKEYS / {key} ; - (first/last seen, event counts: the unregistered list) |
 | event               | T#{t}#EVK#{key}                     | EV#{seq}               | T#{t}#EVK#{key}#T#{type} / {seq} ; T#{t}#EVK#{key}#C#{check name} (checks) or #P#{partition} / {seq} |
-| latest pointer      | T#{t}#EVK#{key}                     | L#M, L#O, L#C#{check}  | - (latest materialization, observation, each check's latest evaluation) |
-| partition pointer   | T#{t}#EVK#{key}                     | LP#M#{partition}, LP#O#{partition} | - (latest per partition) |
+| reported check      | T#{t}#EVK#{key}                     | CHK#{check name}       | - (the key's check names: the status lists each one's latest evaluation) |
 | event id guard      | T#{t}#EVID#{event id}               | EVID                   | - (producer `event_id` / `Idempotency-Key` / SQS message id + index; `ttl` 30 days) |
 | rejected report     | T#{t}#REJECTED                      | {at}#{rid}             | - (invalid SQS reports with their reason; `ttl` 90 days) |
 
@@ -301,6 +302,15 @@ def consumer_sk(team_id: str) -> str:
 
 
 # ------------------------------------------------------------------ registry: proposals
+def expiry_pk(day: str) -> str:
+    """Proposals due to expire on `day` (YYYY-MM-DD), across tenants: the scheduled sweep's work list."""
+    return f"EXPIRY#{day}"
+
+
+def expiry_sk(expires_at: str, tenant: str, proposal_id: str) -> str:
+    return f"{expires_at}#{tenant}#{proposal_id}"
+
+
 def proposal_pk(tenant: str, proposal_id: str) -> str:
     return f"{t(tenant)}PROPOSAL#{proposal_id}"
 
@@ -381,7 +391,6 @@ def event_key_pk(tenant: str, key: str) -> str:
 
 EVENT_KEY_SK = "KEY"
 EVENT_PREFIX = "EV#"
-POINTER_PREFIX = "L#"
 
 
 def event_keys_gsi(tenant: str) -> str:
@@ -404,12 +413,11 @@ def event_partition_gsi(tenant: str, key: str, partition: str) -> str:
     return f"{event_key_pk(tenant, key)}#P#{partition}"
 
 
-def pointer_sk(kind_letter: str, check_name: str | None = None) -> str:
-    return f"L#{kind_letter}#{check_name}" if check_name is not None else f"L#{kind_letter}"
+def reported_check_sk(check_name: str) -> str:
+    return f"CHK#{check_name}"
 
 
-def partition_pointer_sk(kind_letter: str, partition: str) -> str:
-    return f"LP#{kind_letter}#{partition}"
+REPORTED_CHECK_PREFIX = "CHK#"
 
 
 def event_id_pk(tenant: str, event_id: str) -> str:

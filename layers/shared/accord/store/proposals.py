@@ -2,6 +2,7 @@
 acknowledgments and objections (so an acknowledgment is one conditional write) and a `rev`
 for optimistic locking; the asset's `pending_proposal_id` holds the one open slot per asset.
 The proposed schema is stored compressed like a contract's."""
+from accord import clock
 from accord.store import assets as asset_store, contracts as contract_store, db, keys as k
 
 ITEM_KEYS = asset_store.ALL_INDEX_KEYS + ("doc",)
@@ -40,7 +41,26 @@ def create(tenant: str, proposal: dict, doc: dict, expected_active: str | None) 
                                                  cond, values)
     tx.add("asset", canonical)
     tx.add("asset_view", view)
+    if proposal.get("expires_at"):
+        tx.add("expiry", db.put_op(_expiry_item(tenant, proposal)))
     _run(tx)
+
+
+def _expiry_item(tenant: str, proposal: dict) -> dict:
+    at = proposal["expires_at"]
+    return {"PK": k.expiry_pk(at[:10]), "SK": k.expiry_sk(at, tenant, proposal["id"]),
+            "tenant": tenant, "proposal_id": proposal["id"],
+            "ttl": int(clock.parse(at).timestamp()) + 30 * 86400}
+
+
+def due_expiries(day: str, now_iso: str, limit: int = 100) -> list[dict]:
+    """Expiry markers of `day` whose time has come (at most `limit`)."""
+    items, _ = db.query(k.expiry_pk(day), limit=limit)
+    return [i for i in items if i["SK"] <= now_iso]
+
+
+def delete_expiry(item: dict) -> None:
+    db.delete(item["PK"], item["SK"])
 
 
 def update_ops(tenant: str, proposal: dict, fields: dict, *, expect_status: str | None = None) -> dict:

@@ -1,0 +1,9 @@
+"""Scheduled: expire pending proposals whose `expires_at` has passed (DESIGN §4.9)."""
+from accord.domain.proposals import expire_due
+from accord.log import logger
+
+
+def lambda_handler(event, context):
+    expired = expire_due()
+    logger.info("proposal expiry sweep", extra={"expired": expired})
+    return {"expired": expired}
