@@ -347,7 +347,38 @@ def _grow(api, reg, conn, n):
     return made
 
 
-def test_list_with_every_flag_reads_a_constant_number_of_times(api, reg_app, key):
+@pytest.fixture
+def fast_transactions(monkeypatch):
+    """moto deep-copies the whole table once per transaction *part* (for its rollback); once per
+    table is the same rollback and keeps a test that seeds dozens of assets quick."""
+    import copy
+
+    import moto.dynamodb.models as models
+    original = models.DynamoDBBackend.transact_write_items
+
+    class OncePerTable:
+        def __init__(self):
+            self.copies = {}
+
+        def deepcopy(self, obj, memo=None):
+            if id(obj) not in self.copies:
+                self.copies[id(obj)] = copy.deepcopy(obj)
+            return self.copies[id(obj)]
+
+        def __getattr__(self, name):
+            return getattr(copy, name)
+
+    def once(self, transact_items):
+        saved, models.copy = models.copy, OncePerTable()
+        try:
+            return original(self, transact_items)
+        finally:
+            models.copy = saved
+
+    monkeypatch.setattr(models.DynamoDBBackend, "transact_write_items", once)
+
+
+def test_list_with_every_flag_reads_a_constant_number_of_times(api, reg_app, key, fast_transactions):
     reg = Client(reg_app, key)
     c = connection(api)
     made = _grow(api, reg, c, 22)
@@ -405,3 +436,37 @@ def test_another_tenant_is_not_found_exactly_like_an_unknown_one(api, cfg_app, k
     own = Client(cfg_app, replace(key, tenant="globex"), tenant="globex")
     assert own("GET", ASSET, {"projectId": 0, "assetId": a["id"]})["statusCode"] == 404
     assert own("GET", ALL)["json"] == []
+
+
+# ------------------------------------------------------------------ retried writes
+def _lands_then_fails(monkeypatch, name):
+    """The store's `name` commits, then reports a lost condition once — what a client sees when
+    a retried request finds its own earlier write."""
+    from accord.store import configuration as store
+    original = getattr(store, name)
+    state = {"failed": False}
+
+    def flaky(*args, **kwargs):
+        original(*args, **kwargs)
+        if not state["failed"]:
+            state["failed"] = True
+            exc = db.ConditionFailed(["ConditionalCheckFailed"])
+            exc.failed = {"config"}
+            raise exc
+    monkeypatch.setattr(store, name, flaky)
+    return state
+
+
+def test_a_write_that_landed_is_not_reported_as_a_conflict(api, monkeypatch):
+    g = api("POST", GLOBAL, body={"name": "g", "type": "DELTALAKE"})["json"]
+    p1 = project(api)
+    state = _lands_then_fails(monkeypatch, "create_config")
+    made = asset(api, g)
+    assert state["failed"] and len(api("GET", ASSETS, {"projectId": 0})["json"]) == 1
+    state = _lands_then_fails(monkeypatch, "move_configs")
+    r = api("POST", MOVE, {"projectId": p1}, body={"source_project_id": 0, "source_asset_ids": [made["id"]]})
+    assert state["failed"] and r["statusCode"] == 200 and r["json"] == {"message": "Assets moved successfully"}
+    state = _lands_then_fails(monkeypatch, "delete_config")
+    r = api("DELETE", ASSET, {"projectId": p1, "assetId": made["id"]})
+    assert state["failed"] and r["statusCode"] == 200 and r["json"] == {"message": "Asset deleted successfully"}
+    assert api("GET", ASSET, {"projectId": p1, "assetId": made["id"]})["statusCode"] == 404

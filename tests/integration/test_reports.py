@@ -33,6 +33,7 @@ def events_app():
 @pytest.fixture(autouse=True)
 def _fresh_caches(monkeypatch):
     monkeypatch.setattr(recorder, "_asset_cache", {})
+    monkeypatch.setattr(recorder, "_written", {})
     monkeypatch.setattr(clock, "_offset_seconds", 0.0)
 
 

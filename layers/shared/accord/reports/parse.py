@@ -317,7 +317,7 @@ def check_limits(ev: Event, construct: str = "") -> Event:
 def parse_typed(obj) -> Event:
     """One object of the batch endpoint or of an SQS message: the HTTP body's fields plus `type`
     (materialization|observation|check), optional `event_id` (dedupes) and `timestamp` (event time:
-    ISO-8601 or epoch seconds; orders the latest pointers)."""
+    ISO-8601 or epoch seconds; orders "latest")."""
     if not isinstance(obj, dict):
         raise bad(f"Each event must be a JSON object, got {type(obj).__name__}.")
     kind = obj.get("type")

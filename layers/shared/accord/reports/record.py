@@ -23,8 +23,7 @@ from accord import clock, errors
 from accord.reports.parse import CHECK, OBSERVATION, Event, dumps
 from accord.store import db, events as store, keys as k
 
-POINTER_METADATA_BYTES = 4_096       # pointers carry small metadata inline (the event has it all)
-POINTER_DESCRIPTION_CHARS = 1_000
+BOOKKEEPING_SECONDS = float(os.environ.get("ACCORD_KEY_REFRESH_SECONDS", "60"))
 MAX_TX_OPS = 100
 MAX_TX_BYTES = 3_000_000             # TransactWriteItems stops at 4 MB
 ASSET_CACHE_SECONDS = float(os.environ.get("ACCORD_ASSET_CACHE_SECONDS", "60"))
@@ -91,25 +90,6 @@ def event_attrs(r: Report, now: str) -> dict:
             "passed": ev.passed, "severity": ev.severity, "environment": ev.environment,
             "event_id": r.event_id, "source": r.source, "recorded_by": r.recorded_by,
             "message_id": r.message_id}
-
-
-def pointer_attrs(r: Report, now: str) -> dict:
-    ev = r.ev
-    meta = dumps(ev.metadata)
-    desc = ev.description
-    out = {"seq": r.seq, "id": r.uid, "type": ev.type, "timestamp": r.ts, "recorded_at": now,
-           "event_sk": f"EV#{r.seq}", "partition": ev.partition, "data_version": ev.data_version,
-           "description": desc[:POINTER_DESCRIPTION_CHARS] if desc else desc, "check_name": ev.check_name,
-           "passed": ev.passed, "severity": ev.severity, "event_id": r.event_id}
-    if len(meta) <= POINTER_METADATA_BYTES:
-        out["metadata_json"] = meta
-    else:
-        out["metadata_truncated"] = True
-    if ev.type == OBSERVATION:
-        updated = last_updated_timestamp(ev.metadata)
-        if updated:
-            out["last_updated_at"] = updated
-    return out
 
 
 def last_updated_timestamp(metadata: dict) -> str | None:
@@ -225,6 +205,34 @@ def forget_assets(tenant: str, fqns) -> None:
         _asset_cache.pop((tenant, fqn), None)
 
 
+# ------------------------------------------------------------------ key and check items
+_written: dict = {}
+
+
+def bookkeeping(tenant: str, reports: list[Report], now: str) -> list[dict]:
+    """The key items (the unregistered list) and reported-check items (the status' check names) the
+    reports need, except those this warm environment wrote within BOOKKEEPING_SECONDS: they only say
+    "this key / check was reported" and when (last_seen_at is that coarse)."""
+    items, seen = {}, time.monotonic()
+    for r in reports:
+        key_slot = (tenant, r.key, "KEY")
+        if _written.get(key_slot, 0) <= seen:
+            items[key_slot] = store.key_item(tenant, r.key, r.ev.asset_key, now, r.ev.type)
+        if r.ev.type == CHECK:
+            check_slot = (tenant, r.key, "CHK", r.ev.check_name)
+            if _written.get(check_slot, 0) <= seen:
+                items[check_slot] = store.check_item(tenant, r.key, r.ev.check_name, now)
+    return list(items.items())
+
+
+def written(slots) -> None:
+    until = time.monotonic() + BOOKKEEPING_SECONDS
+    for slot in slots:
+        _written[slot] = until
+    if len(_written) > 100_000:
+        _written.clear()
+
+
 # ------------------------------------------------------------------ duplicates
 def _guard(tenant: str, r: Report) -> dict:
     return store.guard_item(tenant, r.event_id, r.key, r.seq, r.ev.fingerprint(), int(time.time()))
@@ -262,11 +270,11 @@ def resolve_duplicates(tenant: str, reports: list[Report]) -> list[Report]:
 
 # ------------------------------------------------------------------ one report, one transaction
 def record_one(tenant: str, r: Report) -> Report:
-    """HTTP: event, key item, latest pointer, the id guard and (checks) the audit runs with their
-    counters in one TransactWriteItems; a read right after sees all of it."""
+    """HTTP: event, key item, the id guard and (checks) the audit runs with their counters in one
+    TransactWriteItems; a read right after sees all of it."""
     now = clock.iso()
     resolve_assets(tenant, [r])
-    skip_pointer, gone = False, set()
+    gone = set()
     for _ in range(6):
         ops, labels = [], []
         if r.event_id and r.guarded:
@@ -274,12 +282,10 @@ def record_one(tenant: str, r: Report) -> Report:
             labels.append("guard")
         ops.append(db.put_op(store.event_item(tenant, r.key, event_attrs(r, now)), "attribute_not_exists(PK)"))
         labels.append("event")
-        ops.append(db.put_op(store.key_item(tenant, r.key, r.ev.asset_key, now, r.ev.type)))
-        labels.append("key")
-        if not skip_pointer:
-            item = store.pointer_item(tenant, r.key, pointer_attrs(r, now))
-            ops.append(db.put_op(item, store.POINTER_CONDITION, values={":seq": r.seq}))
-            labels.append("pointer")
+        extra = bookkeeping(tenant, [r], now)
+        for _, item in extra:
+            ops.append(db.put_op(item))
+            labels.append("key")
         for asset in r.assets:
             if asset["id"] in gone:
                 continue
@@ -293,6 +299,7 @@ def record_one(tenant: str, r: Report) -> Report:
                 labels.append("counter")
         try:
             store.transact(ops)
+            written(slot for slot, _ in extra)
             r.status = RECORDED
             return r
         except db.ConditionFailed as exc:
@@ -307,7 +314,6 @@ def record_one(tenant: str, r: Report) -> Report:
                 if not resolve_duplicates(tenant, [r]):
                     return r
                 continue  # an orphaned claim adopted: write again
-            skip_pointer |= "pointer" in failed
             vanished = {label.split(":", 1)[1] for label in failed if label.startswith("asset:")}
             if vanished:  # deleted, or a stale cache entry: look the key up again
                 gone |= vanished
@@ -331,11 +337,13 @@ def record_many(tenant: str, reports: list[Report]) -> list[Report]:
         return reports
     try:
         resolve_assets(tenant, live)
-        store.batch_put(_event_and_key_items(tenant, live, now))
+        extra = bookkeeping(tenant, live, now)
+        store.batch_put([store.event_item(tenant, r.key, event_attrs(r, now)) for r in live]
+                        + [item for _, item in extra])
+        written(slot for slot, _ in extra)
     except Exception as exc:  # noqa: BLE001
         _fail(live, exc)
         return reports
-    _move_pointers(tenant, live, now)
     _audit(tenant, [r for r in live if r.status is None and r.assets], now)
     for r in live:
         if r.status is None:
@@ -379,32 +387,6 @@ def _claim(tenant: str, reports: list[Report]) -> None:
                     retry.extend(resolve_duplicates(tenant, bad))
         pending = retry
     _fail(pending, errors.Conflict("Event ids kept conflicting; retry.", code="TRANSACTION_CONFLICT"))
-
-
-def _event_and_key_items(tenant: str, reports: list[Report], now: str) -> list[dict]:
-    items, latest = [], {}
-    for r in reports:
-        items.append(store.event_item(tenant, r.key, event_attrs(r, now)))
-        if r.key not in latest or r.seq > latest[r.key].seq:
-            latest[r.key] = r
-    items.extend(store.key_item(tenant, key, r.ev.asset_key, now, r.ev.type) for key, r in latest.items())
-    return items
-
-
-def _move_pointers(tenant: str, reports: list[Report], now: str) -> None:
-    """One conditional put per pointer per batch: the batch's latest event for it."""
-    best: dict[tuple, Report] = {}
-    members: dict[tuple, list] = {}
-    for r in reports:
-        slot = (r.key, store.pointer_sk(r.ev.type, r.ev.check_name))
-        members.setdefault(slot, []).append(r)
-        if slot not in best or r.seq > best[slot].seq:
-            best[slot] = r
-    for slot, r in best.items():
-        try:
-            store.put_pointer(store.pointer_item(tenant, r.key, pointer_attrs(r, now)))
-        except Exception as exc:  # noqa: BLE001 - retried with the message; the events are stored
-            _fail(members[slot], exc)
 
 
 def _audit(tenant: str, reports: list[Report], now: str) -> None:

@@ -1,13 +1,14 @@
 """What the reports say about an asset: its latest materialization, the latest result of each check,
 and freshness against the active contract's `guarantees.freshness.max_staleness_minutes`.
 
-`freshness()` is pure; `asset_status()` reads the key's latest pointers (one Query) and the active
-contract (one GetItem, when the asset has one).
+`freshness()` is pure; `asset_status()` reads the newest event of each index (materializations,
+observations, each check) and the active contract (one GetItem, when the asset has one).
 """
 import json
 from datetime import datetime, timedelta
 
 from accord import clock
+from accord.reports.record import last_updated_timestamp
 from accord.store import events as store
 
 FRESH, STALE, UNKNOWN = "fresh", "stale", "unknown"
@@ -51,35 +52,38 @@ def active_guarantees(tenant: str, asset: dict):
     return (contract or {}).get("guarantees")
 
 
-def _event_view(p: dict | None) -> dict | None:
-    if not p:
+def _event_view(item: dict | None) -> dict | None:
+    if not item:
         return None
-    out = {"id": p.get("id"), "event_id": p.get("event_id"), "timestamp": p.get("timestamp"),
-           "recorded_at": p.get("recorded_at"), "partition": p.get("partition"),
-           "description": p.get("description")}
-    if p.get("type") != "check":
-        out["data_version"] = p.get("data_version")
+    out = {"id": item.get("id"), "event_id": item.get("event_id"), "timestamp": item.get("timestamp"),
+           "recorded_at": item.get("recorded_at"), "partition": item.get("partition"),
+           "description": item.get("description"), "metadata": json.loads(item.get("metadata_json") or "{}")}
+    if item.get("type") == "check":
+        out.update(passed=item.get("passed"), status="passed" if item.get("passed") else "failed",
+                   severity=item.get("severity"))
     else:
-        out.update(passed=p.get("passed"), status="passed" if p.get("passed") else "failed",
-                   severity=p.get("severity"))
-    if "metadata_json" in p:
-        out["metadata"] = json.loads(p["metadata_json"])
-    elif p.get("metadata_truncated"):
-        out["metadata_truncated"] = True
-    if p.get("last_updated_at"):
-        out["last_updated_at"] = p["last_updated_at"]
+        out["data_version"] = item.get("data_version")
     return out
 
 
 def status_of_key(tenant: str, parts: list, max_staleness_minutes=None, now: datetime | None = None) -> dict:
-    latest = {p["SK"]: p for p in store.pointers(tenant, store.key_str(parts))}
-    mat, obs = latest.get(store.pointer_sk("materialization", None)), latest.get(store.pointer_sk("observation", None))
-    checks = {p["check_name"]: _event_view(p) for sk, p in sorted(latest.items()) if p.get("type") == "check"}
+    """Latest materialization, observation and evaluation of each check (newest-first index reads:
+    2 + one per check name) and freshness from the materialization or the observation's
+    `dagster/last_updated_timestamp`, whichever is later."""
+    key = store.key_str(parts)
+    mat, obs = store.latest(tenant, key, "materialization"), store.latest(tenant, key, "observation")
+    checks = {}
+    for name in sorted(store.check_names(tenant, key)):
+        checks[name] = _event_view(store.latest(tenant, key, "check", name))
     candidates = [clock.parse(mat["timestamp"])] if mat else []
-    if obs and obs.get("last_updated_at"):
-        candidates.append(clock.parse(obs["last_updated_at"]))
+    last_obs = _event_view(obs)
+    if last_obs:
+        updated = last_updated_timestamp(last_obs["metadata"])
+        if updated:
+            last_obs["last_updated_at"] = updated
+            candidates.append(clock.parse(updated))
     last = max(candidates) if candidates else None
-    return {"asset_key": parts, "last_materialization": _event_view(mat), "last_observation": _event_view(obs),
+    return {"asset_key": parts, "last_materialization": _event_view(mat), "last_observation": last_obs,
             "checks": checks, "freshness": freshness(max_staleness_minutes, last, now or clock.now())}
 
 

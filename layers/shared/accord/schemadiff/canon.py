@@ -882,6 +882,12 @@ class Document:
 
     def satisfies(self, n, v, depth=0):
         """True / False if `v` is (not) valid under node `n`; None when not decidable here."""
+        try:
+            return self._satisfies(n, v, depth)
+        except _InProgress:   # a node of a recursive schema still being canonicalised
+            return None
+
+    def _satisfies(self, n, v, depth=0):
         if depth > 32:
             return None
         if n.ref is not None:
@@ -942,39 +948,39 @@ class Document:
             if r is None:
                 res = None
         if n.anyof is not None:
-            rs = [self.satisfies(self.canon(b), v, depth + 1) for b in n.anyof]
+            rs = [self._satisfies(self.canon(b), v, depth + 1) for b in n.anyof]
             r = True if True in rs else (False if all(x is False for x in rs) else None)
             if r is False:
                 return False
             if r is None:
                 res = None
         if n.oneof is not None:
-            rs = [self.satisfies(self.canon(b), v, depth + 1) for b in n.oneof]
+            rs = [self._satisfies(self.canon(b), v, depth + 1) for b in n.oneof]
             if None in rs:
                 res = None
             elif rs.count(True) != 1:
                 return False
         for c in n.allof or ():
-            r = self.satisfies(self.canon(c), v, depth + 1)
+            r = self._satisfies(self.canon(c), v, depth + 1)
             if r is False:
                 return False
             if r is None:
                 res = None
         if n.not_ is not None:
-            r = self.satisfies(self.canon(n.not_), v, depth + 1)
+            r = self._satisfies(self.canon(n.not_), v, depth + 1)
             if r is True:
                 return False
             if r is None:
                 res = None
         if n.cond is not None:
             ci, ct, ce = n.cond
-            r = self.satisfies(self.canon(ci), v, depth + 1)
+            r = self._satisfies(self.canon(ci), v, depth + 1)
             if r is None:
                 res = None
             else:
                 br = ct if r else ce
                 if br is not None:
-                    r2 = self.satisfies(self.canon(br), v, depth + 1)
+                    r2 = self._satisfies(self.canon(br), v, depth + 1)
                     if r2 is False:
                         return False
                     if r2 is None:
@@ -997,14 +1003,14 @@ class Document:
                     s = a.uneval
                 else:
                     continue
-            r = self.satisfies(self.canon(s), x, depth + 1)
+            r = self._satisfies(self.canon(s), x, depth + 1)
             if r is False:
                 return False
             if r is None:
                 res = None
         if a.contains is not None:
             cn = self.canon(a.contains)
-            rs = [self.satisfies(cn, x, depth + 1) for x in v]
+            rs = [self._satisfies(cn, x, depth + 1) for x in v]
             if None in rs:
                 res = None
             else:
@@ -1024,7 +1030,7 @@ class Document:
             matched = False
             if name in o.props:
                 matched = True
-                r = self.satisfies(self.canon(o.props[name]), x, depth + 1)
+                r = self._satisfies(self.canon(o.props[name]), x, depth + 1)
                 if r is False:
                     return False
                 if r is None:
@@ -1036,7 +1042,7 @@ class Document:
                     matched = True
                 elif m:
                     matched = True
-                    r = self.satisfies(self.canon(s), x, depth + 1)
+                    r = self._satisfies(self.canon(s), x, depth + 1)
                     if r is False:
                         return False
                     if r is None:
@@ -1044,13 +1050,13 @@ class Document:
             if not matched:
                 s = o.addl if o.addl is not None else o.uneval
                 if s is not None:
-                    r = self.satisfies(self.canon(s), x, depth + 1)
+                    r = self._satisfies(self.canon(s), x, depth + 1)
                     if r is False:
                         return False
                     if r is None:
                         res = None
             if o.pn is not None:
-                r = self.satisfies(self.canon(o.pn), name, depth + 1)
+                r = self._satisfies(self.canon(o.pn), name, depth + 1)
                 if r is False:
                     return False
                 if r is None:
@@ -1060,7 +1066,7 @@ class Document:
                 return False
         for trig, s in (o.depsch or {}).items():
             if trig in v:
-                r = self.satisfies(self.canon(s), v, depth + 1)
+                r = self._satisfies(self.canon(s), v, depth + 1)
                 if r is False:
                     return False
                 if r is None:

@@ -17,7 +17,7 @@ from marshal import dumps as _dumps
 from operator import eq as _eq
 from operator import not_ as _not
 
-from .canon import (ANN_TYPES, ANY, CNode, NEVER, STRUCTURAL_IGNORED, ObjC, int_bounds,
+from .canon import (ANN_TYPES, ANY, CNode, NEVER, STRUCTURAL_IGNORED, ObjC, _part, int_bounds,
                     is_any, is_never, jseg)
 from .errors import SchemaError
 from .limits import MAX_DEPTH, MAX_PAIRWISE
@@ -102,6 +102,8 @@ class Comparer:
         self.memo = {}
         self.active = set()
         self.trials = {}
+        self.trial_active = set()
+        self.synth = {}
         self.depth = 0
         self.raw_skip = da.d is db.d
         self.fl0 = (F_STRICT if opts.strict else 0) | (F_TABLE if profile == "table" else 0)
@@ -126,17 +128,31 @@ class Comparer:
         if self.sink is not None:
             self.sink.append(Change(type_, path, EFFECT_NAMES[bits], old, new, desc))
 
+    def _synth(self, fn, doc, n, *extra):
+        """A derived node (restricted, null-stripped, split ...) made once per source node, so
+        node identities stay stable and the co-inductive memo terminates on cycles."""
+        key = (fn, id(n), extra)
+        hit = self.synth.get(key)
+        if hit is None:
+            out = fn(doc, n) if doc is not None else fn(n, *extra)
+            hit = self.synth[key] = (out, n)
+        return hit[0]
+
     def trial(self, a, b, fl):
         key = (id(a), id(b), fl)
         r = self.trials.get(key)
         if r is not None:
             return r[0]
+        if key in self.trial_active:
+            return 0
+        self.trial_active.add(key)
         saved = self.sink
         self.sink = None
         try:
             r = self.cmp(a, b, "$", fl)
         finally:
             self.sink = saved
+            self.trial_active.discard(key)
         self.trials[key] = (r, a, b)
         return r
 
@@ -157,13 +173,24 @@ class Comparer:
                 return r
         na = self.da.canon(a, path)
         nb = self.db.canon(b, path)
-        if na.ref is not None or nb.ref is not None:
+        if na.ref is not None or nb.ref is not None or type(a) is CNode or type(b) is CNode:
             return self._cmp_ref(na, nb, path, fl)
+        # pairs of schema objects are memoised too: a cycle can also run through a union that
+        # folded a $ref in (anyOf [{$ref}, null]), and aliased input must not fan out
+        memo = type(a) is dict and type(b) is dict
+        sink = self.sink
+        if memo:
+            key = (id(na), id(nb), fl)
+            m = self.memo.get(key)
+            if m is not None and (m[1] or sink is None):
+                return m[0]
+            if key in self.active:
+                return 0
+            self.active.add(key)
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels", path)
         try:
-            sink = self.sink
             start = len(sink) if sink is not None else 0
             bits = self._cmp_nodes(na, nb, path, fl)
             if sink is not None and len(sink) == start and self._spelling_differs(a, b):
@@ -172,6 +199,10 @@ class Comparer:
                           "it accepts")
         finally:
             self.depth -= 1
+            if memo:
+                self.active.discard(key)
+        if memo:
+            self.memo[key] = (bits, sink is not None)
         return bits
 
     def _fast_container(self, a, b, path, fl):
@@ -237,8 +268,8 @@ class Comparer:
         if na.ann is not None or nb.ann is not None:
             if ra is not None and rb is not None and self.sink is not None:
                 self._cmp_ann(na.ann, nb.ann, path)
-        ta = self.da.deref(na)
-        tb = self.db.deref(nb)
+        ta = self.da.deref(na) if ra is not None else na
+        tb = self.db.deref(nb) if rb is not None else nb
         same_target = ra is not None and rb is not None and ra[1] == rb[1]
         if same_target:
             path = rb[1]
@@ -260,7 +291,8 @@ class Comparer:
             self.active.discard(key)
             self.depth -= 1
         self.memo[key] = (bits, sink is not None)
-        if sink is not None and len(sink) == start and not same_target and ta is not tb:
+        if sink is not None and len(sink) == start and not same_target and ta is not tb \
+                and (ra is not None or rb is not None):
             self.emit("schema_refactored", path, 0, ra[2] if ra else None,
                       rb[2] if rb else None,
                       f"{_cap(_label(path))} now "
@@ -811,7 +843,8 @@ class Comparer:
                 t = "required_added" if req_changed else "nullable_removed"
                 self.emit(t, sub, BW, True, False, f"Column '{name}' is now NOT NULL")
                 bits |= BW
-        return bits | self.cmp(_strip_null(da, xn), _strip_null(db, yn), sub, fl)
+        return bits | self.cmp(self._synth(_strip_null, da, xn), self._synth(_strip_null, db, yn),
+                                sub, fl)
 
     def _nullable(self, doc, y):
         return _has_null(doc, doc.deref(doc.canon(y)))
@@ -1094,12 +1127,19 @@ class Comparer:
         base.raw = None
         from .canon import merge
         alts = []
+        constrained = base.constrained()
         for br in branches:
             cb = doc.canon(br)
-            if base.constrained():
-                alts.append(merge(doc, base, doc.deref(cb)))
-            else:
+            if not constrained:
                 alts.append(cb)
+                continue
+            tb = doc.deref(cb)
+            if tb.ref is not None or tb.has_combinators():
+                # base AND a branch that is itself a union / reference: kept as a lazy
+                # conjunction (merging would unfold a recursive union without end)
+                alts.append(_part(allof=(base, br)))
+            else:
+                alts.append(merge(doc, base, tb))
         out = (alts, kw, exclusive, list(branches))
         doc.alt_cache[id(n)] = (out, n)
         return out
@@ -1127,7 +1167,7 @@ class Comparer:
         if len(parts) < 2:
             return False
         for b in parts:
-            xp = _restrict(xn, b)
+            xp = self._synth(_restrict, None, xn, b)
             ok = False
             for y in ys:
                 r = self.trial(xp, y, fl) & BW if direction == BW else self.trial(y, xp, fl) & FW
@@ -1183,10 +1223,10 @@ class Comparer:
         # a side folded into one node spanning several JSON types pairs better with the other
         # side's branches when split back per type family (same value set)
         if len(A) == 1 and len(B) > 1:
-            A = _split_families(self.da, A[0])
+            A = self._synth(_split_families, self.da, A[0])
             rawA = A if len(A) > 1 else rawA
         elif len(B) == 1 and len(A) > 1:
-            B = _split_families(self.db, B[0])
+            B = self._synth(_split_families, self.db, B[0])
             rawB = B if len(B) > 1 else rawB
         # verdict
         bw_ok = all(self._covered(a, B, exB, fl, BW, True) for a in A)
@@ -1286,8 +1326,8 @@ class Comparer:
         sfl = (fl & ~F_TABLE) | F_STRICT
         RA, RB = na.allof or (), nb.allof or ()
         if RA or RB:
-            baseA = _strip_resid(na)
-            baseB = _strip_resid(nb)
+            baseA = self._synth(_strip_resid, None, na)
+            baseB = self._synth(_strip_resid, None, nb)
             partsA = [baseA] + list(RA)
             partsB = [baseB] + list(RB)
             bw_ok = all(any(not (self.trial(p, rb, sfl) & BW) for p in partsA) for rb in RB)

@@ -2,18 +2,17 @@
 
 Events are append-only items under their canonical asset key, keyed by `seq` ({timestamp}#{uid}),
 with two indexes: per type (GSI1) and per check name or partition (GSI2), all in event-time order.
-So "the latest event of this partition / of this check" is one newest-first Query of an index —
-exact, and never regressed by a late or replayed delivery. The asset-level latest pointers (latest
-materialization, observation and each check's latest evaluation) are items moved only by a
-conditional write `seq < :seq`, so the asset detail reads them in one Query.
+So "the latest materialization / observation / evaluation of this check / event of this partition"
+is the first item of one newest-first Query: a latest pointer that only moves forward in event time
+by construction — a late, out-of-order or replayed delivery is simply not the newest — and costs no
+write at all (conditional pointer items would cost a request per pointer per batch).
 
 Two write paths, both idempotent:
-* one report (HTTP): one TransactWriteItems — event id guard (if any), event, key item, pointer,
-  and for checks the audit runs with their counters;
+* one report (HTTP): one TransactWriteItems — event id guard (if any), event, key item, and for
+  checks the audit runs with their counters;
 * many reports (SQS, the batch endpoint): event and key items by BatchWriteItem (deterministic keys:
-  a redelivery overwrites an item with itself), guards by a conditional transaction first, pointers
-  by one conditional PutItem per pointer per batch, audit runs by a transaction whose run puts are
-  conditional (a redelivery cannot count a run twice).
+  a redelivery overwrites an item with itself), producer-id guards by a conditional transaction
+  first, audit runs by a transaction whose run puts are conditional (never counted twice).
 """
 import base64
 import json
@@ -29,9 +28,6 @@ INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 HIDDEN = INDEX_KEYS + ("ttl",)
 BATCH_WRITE_MAX = 25
 MAX_FILTER_PAGES = 10
-
-TYPE_LETTER = {"materialization": "M", "observation": "O", "check": "C"}
-
 
 def key_str(parts: list) -> str:
     """The canonical asset key: a compact JSON list (unambiguous whatever the parts contain)."""
@@ -75,16 +71,9 @@ def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: s
     return item
 
 
-def pointer_sk(kind: str, check_name: str | None) -> str:
-    return k.pointer_sk(TYPE_LETTER[kind], check_name if kind == "check" else None)
-
-
-def pointer_item(tenant: str, key: str, attrs: dict) -> dict:
-    return {"PK": k.event_key_pk(tenant, key), "SK": pointer_sk(attrs["type"], attrs.get("check_name")),
-            **{n: v for n, v in attrs.items() if v is not None}}
-
-
-POINTER_CONDITION = "attribute_not_exists(PK) OR seq < :seq"
+def check_item(tenant: str, key: str, check_name: str, last_seen_at: str) -> dict:
+    return {"PK": k.event_key_pk(tenant, key), "SK": k.reported_check_sk(check_name), "check_name": check_name,
+            "last_seen_at": last_seen_at}
 
 
 def guard_item(tenant: str, event_id: str, key: str, seq: str, fingerprint: str, now_epoch: int) -> dict:
@@ -125,15 +114,6 @@ def transact(ops: list[dict]) -> None:
     """One TransactWriteItems (retried on a concurrent transaction's conflict; raises ConditionFailed
     with one reason per op)."""
     asset_store.transact(ops)
-
-
-def put_pointer(item: dict) -> bool:
-    """Move a latest pointer forward; False if it already points at a later (or the same) event."""
-    try:
-        db.put(item, condition=POINTER_CONDITION, values={":seq": item["seq"]})
-        return True
-    except db.ConditionFailed:
-        return False
 
 
 def batch_put(items: list[dict]) -> None:
@@ -178,15 +158,20 @@ def has_live_asset(tenant: str, fqn: str) -> bool:
     return bool(page)
 
 
-def pointers(tenant: str, key: str) -> list[dict]:
-    """The asset-level latest pointers of a key (L#M, L#O, L#C#{check}); one Query."""
-    out, start = [], None
-    while True:
-        page, start = db.query(k.event_key_pk(tenant, key), sk_prefix=k.POINTER_PREFIX, start=start,
-                               consistent=True)
-        out.extend(page)
-        if not start:
-            return out
+def latest(tenant: str, key: str, kind: str, check_name: str | None = None) -> dict | None:
+    """The newest event of a type (GSI1) or of a check (GSI2), by event time."""
+    if check_name is not None:
+        partition, index = k.event_check_gsi(tenant, key, check_name), "GSI2"
+    else:
+        partition, index = k.event_type_gsi(tenant, key, kind), "GSI1"
+    page, _ = db.query(partition, index=index, forward=False, limit=1)
+    return page[0] if page else None
+
+
+def check_names(tenant: str, key: str, limit: int = 100) -> list[str]:
+    page, _ = db.query(k.event_key_pk(tenant, key), sk_prefix=k.REPORTED_CHECK_PREFIX, limit=limit,
+                       projection=["check_name"])
+    return [i["check_name"] for i in page]
 
 
 def encode_cursor(key: dict) -> str:
@@ -219,7 +204,7 @@ def _page(partition: str, *, index: str | None, sk_prefix: str | None, limit: in
         want = limit + 1 - len(items)
         page, start = db.query(partition, index=index, sk_prefix=sk_prefix, forward=forward, start=start,
                                limit=max(want, 50) if filter else want, filter=filter, names=names,
-                               values=values)
+                               values=values, consistent=index is None)
         items.extend(page)
         if len(items) > limit or not start:
             break
