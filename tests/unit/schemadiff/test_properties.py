@@ -48,7 +48,7 @@ def _shuffled(x, rng):
     return x
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=100, **SETTINGS)
 @given(schemas(depth=3))
 def test_identity_reports_nothing(s):
     for mode in ("backward", "forward", "full", "full_transitive"):
@@ -59,7 +59,7 @@ def test_identity_reports_nothing(s):
     assert compare(s, s).changes == []
 
 
-@settings(max_examples=120, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(schemas(depth=3), st.integers(0, 2 ** 32))
 def test_key_and_branch_order_never_matter(s, seed):
     shuffled = _shuffled(s, random.Random(seed))
@@ -68,7 +68,7 @@ def test_key_and_branch_order_never_matter(s, seed):
     assert r.bump == "none", [c.to_dict() for c in r.changes]
 
 
-@settings(max_examples=120, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(st.data())
 def test_verdict_does_not_depend_on_order(data):
     s = data.draw(schemas(depth=2))
@@ -101,7 +101,7 @@ def _check_soundness(data, old, new, n_instances=12):
     return r
 
 
-@settings(max_examples=200, **SETTINGS)
+@settings(max_examples=150, **SETTINGS)
 @given(st.data())
 def test_soundness_on_mutations(data):
     old = data.draw(schemas(depth=3))
@@ -156,7 +156,7 @@ def _garbage():
         max_leaves=12)
 
 
-@settings(max_examples=300, **SETTINGS)
+@settings(max_examples=200, **SETTINGS)
 @given(_garbage(), _garbage(), st.sampled_from(["backward", "full_transitive"]),
        st.sampled_from(["event", "table"]))
 def test_arbitrary_input_gives_a_result_or_a_schema_error(old, new, mode, profile):

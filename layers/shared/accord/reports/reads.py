@@ -24,7 +24,7 @@ def get_asset(tenant: str, asset_id: str) -> dict:
 
 
 def event_view(item: dict) -> dict:
-    out = {"id": item["id"], "type": item["type"], "asset_key": item["asset_key"], "timestamp": item["timestamp"],
+    out = {"id": store.event_uid(item), "type": item["type"], "asset_key": item["asset_key"], "timestamp": item["timestamp"],
            "recorded_at": item.get("recorded_at"), "metadata": json.loads(item.get("metadata_json") or "{}"),
            "partition": item.get("partition"), "description": item.get("description"),
            "event_id": item.get("event_id"), "source": item.get("source")}

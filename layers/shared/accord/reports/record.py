@@ -83,13 +83,13 @@ def prepare(ev: Event, *, source: str, recorded_by: str | None = None, event_id:
 
 # ------------------------------------------------------------------ stored shapes
 def event_attrs(r: Report, now: str) -> dict:
+    """The stored event (its id and seq are its sort key: EV#{timestamp}#{uid})."""
     ev = r.ev
-    return {"seq": r.seq, "id": r.uid, "type": ev.type, "asset_key": ev.asset_key, "timestamp": r.ts,
+    return {"seq": r.seq, "type": ev.type, "asset_key": ev.asset_key, "timestamp": r.ts,
             "recorded_at": now, "metadata_json": dumps(ev.metadata), "partition": ev.partition,
             "description": ev.description, "data_version": ev.data_version, "check_name": ev.check_name,
             "passed": ev.passed, "severity": ev.severity, "environment": ev.environment,
-            "event_id": r.event_id, "source": r.source, "recorded_by": r.recorded_by,
-            "message_id": r.message_id}
+            "event_id": r.event_id, "source": r.source, "recorded_by": r.recorded_by}
 
 
 def last_updated_timestamp(metadata: dict) -> str | None:
@@ -176,28 +176,31 @@ _asset_cache: dict = {}
 
 def resolve_assets(tenant: str, reports: list[Report], *, refresh: bool = False) -> None:
     """Attach to each check report the live registry assets its key names (its `environment`, if it
-    gave one, else every environment). One Query per distinct key; found assets are cached briefly
-    in the warm environment (a deleted one is caught by the audit write's condition)."""
+    gave one, else every environment). Found assets are cached briefly in the warm environment (a
+    deleted one is caught by the audit write's condition, which then looks again). Keys not cached:
+    one Query each — for several, first one BatchGetItem of the registry's exact per-fqn asset
+    counters, so keys no asset has (most of a noisy stream) cost no Query."""
     now = time.monotonic()
     found: dict[str, list] = {}
-    for r in reports:
-        if r.ev.type != CHECK or r.status is not None:
-            continue
+    wanted = [r for r in reports if r.ev.type == CHECK and r.status is None and store.fqn_of(r.ev.asset_key)]
+    todo = []
+    for r in wanted:
         fqn = store.fqn_of(r.ev.asset_key)
-        if not fqn:
-            continue
-        if fqn not in found:
-            cached = None if refresh else _asset_cache.get((tenant, fqn))
-            if cached and cached[0] > now:
-                found[fqn] = cached[1]
-            else:
-                found[fqn] = store.live_assets(tenant, fqn)[:MAX_ASSETS_PER_KEY]
-                if found[fqn]:
-                    _asset_cache[(tenant, fqn)] = (now + ASSET_CACHE_SECONDS, found[fqn])
-                else:
-                    _asset_cache.pop((tenant, fqn), None)
+        cached = None if refresh else _asset_cache.get((tenant, fqn))
+        if cached and cached[0] > now:
+            found[fqn] = cached[1]
+        elif fqn not in todo:
+            todo.append(fqn)
+    maybe = set(todo) if len(todo) <= 1 else store.possibly_registered(tenant, todo)
+    for fqn in todo:
+        found[fqn] = store.live_assets(tenant, fqn)[:MAX_ASSETS_PER_KEY] if fqn in maybe else []
+        if found[fqn]:
+            _asset_cache[(tenant, fqn)] = (now + ASSET_CACHE_SECONDS, found[fqn])
+        else:
+            _asset_cache.pop((tenant, fqn), None)
+    for r in wanted:
         env = r.ev.environment
-        r.assets = [a for a in found[fqn] if env is None or a.get("environment") == env]
+        r.assets = [a for a in found[store.fqn_of(r.ev.asset_key)] if env is None or a.get("environment") == env]
 
 
 def forget_assets(tenant: str, fqns) -> None:

@@ -98,7 +98,7 @@ def stage(record) -> Staged:
         except errors.AccordError as exc:
             s.rejections.append((i, exc.message, _raw_text(obj)))
             continue
-        s.reports.append(recorder.prepare(ev, source="sqs", recorded_by="sqs", event_id=f"sqs:{message_id}:{i}",
+        s.reports.append(recorder.prepare(ev, source="sqs", event_id=f"sqs:{message_id}:{i}",
                                         default_ts=s.sent_at, message_id=message_id, index=i))
     return s
 

@@ -55,7 +55,7 @@ def active_guarantees(tenant: str, asset: dict):
 def _event_view(item: dict | None) -> dict | None:
     if not item:
         return None
-    out = {"id": item.get("id"), "event_id": item.get("event_id"), "timestamp": item.get("timestamp"),
+    out = {"id": store.event_uid(item), "event_id": item.get("event_id"), "timestamp": item.get("timestamp"),
            "recorded_at": item.get("recorded_at"), "partition": item.get("partition"),
            "description": item.get("description"), "metadata": json.loads(item.get("metadata_json") or "{}")}
     if item.get("type") == "check":

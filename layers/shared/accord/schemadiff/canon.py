@@ -13,7 +13,6 @@ so unchanged subtrees are never canonicalised, and a `$ref` graph is never expan
 import math
 import re
 from marshal import dumps as _dumps
-from urllib.parse import unquote, urljoin, urldefrag
 
 from .errors import SchemaError
 from .limits import MAX_BRANCHES, MAX_DEPTH, MAX_ENUM, MAX_FINITE, MAX_REFS, MAX_SCHEMA_NODES
@@ -266,7 +265,7 @@ class Document:
         base = root.get("$id") if type(root) is dict else None
         if type(base) is not str:
             base = root.get("id") if type(root) is dict and self.d is D04 else None
-        self.base = urldefrag(base)[0] if type(base) is str else ""
+        self.base = base.split("#", 1)[0] if type(base) is str else ""
 
     def err(self, msg, path=None):
         return SchemaError(msg, path, self.side)
@@ -342,6 +341,7 @@ class Document:
         hit = self.ref_cache.get(ref)
         if hit is not None:
             return hit
+        from urllib.parse import unquote, urldefrag, urljoin   # lazy: cheap module import
         self.refs += 1
         if self.refs > MAX_REFS:
             raise self.err(f"too many $ref: more than {MAX_REFS}")

@@ -35,6 +35,7 @@ _FAST_OBJ_KEYS = frozenset({"type", "properties", "required", "additionalPropert
 _FAST_ARR_KEYS = frozenset({"type", "items", "minItems", "maxItems", "uniqueItems", "title",
                             "description", "$comment", "examples", "default", "deprecated",
                             "readOnly", "writeOnly"})
+_STR_ONLY = frozenset((str,))
 _RANK = {FALSE: 0, SCHEMA: 1, OPEN: 2, TRUE: 3}
 _COMB_RANK = {"allOf": 0, "oneOf": 1, "anyOf": 2}
 _LIST_SET_KW = ("type", "required", "enum")
@@ -69,14 +70,27 @@ def _label(path):
     """Human name of a schema location for descriptions."""
     if path == "$":
         return "the schema"
+    for suffix, what in ((".items", "items of "), (".additionalProperties", "additional properties of "),
+                         (".additionalItems", "additional items of "), (".contains", "'contains' of "),
+                         (".propertyNames", "property names of "), (".not", "'not' of ")):
+        if path.endswith(suffix):
+            return what + _label(path[:-len(suffix)])
     i = path.rfind(".properties")
     if i >= 0:
         tail = path[i + len(".properties"):]
         if tail.startswith(".") and "." not in tail[1:] and "[" not in tail:
             return f"property '{tail[1:]}'"
-        if tail.startswith("['") and tail.endswith("']"):
+        if tail.startswith("['") and tail.endswith("']") and "'][" not in tail:
             return f"property '{tail[2:-2]}'"
     return f"'{path}'"
+
+
+def _chg(kw, old, new, where):
+    if old is None:
+        return f"{kw} of {where} set to {new}"
+    if new is None:
+        return f"{kw} of {where} removed (was {old})"
+    return f"{kw} of {where} changed from {old} to {new}"
 
 
 def _cap(s):
@@ -240,8 +254,8 @@ class Comparer:
             tx = type(x)
             if tx is str:
                 continue
-            if tx is list and type(y) is list and all(type(e) is str for e in x) \
-                    and all(type(e) is str for e in y):
+            if tx is list and type(y) is list and _STR_ONLY.issuperset(map(type, x)) \
+                    and _STR_ONLY.issuperset(map(type, y)):
                 continue
             if not _safe_equal(oa, ob):
                 return None
@@ -890,7 +904,7 @@ class Comparer:
             r = (BW if a_min < B.minp else 0) | (FW if b_min < A.minp else 0)
             t = "property_count_tightened" if B.minp > A.minp else "property_count_loosened"
             self.emit(t, path, r, A.minp, B.minp,
-                      f"minProperties of {_label(path)} changed from {A.minp} to {B.minp}")
+                      _chg("minProperties", A.minp, B.minp, _label(path)))
             bits |= r
         if A.maxp != B.maxp:
             wa = self._writer_max(self.da, A, fl)
@@ -901,7 +915,7 @@ class Comparer:
             tight = A.maxp is None or (B.maxp is not None and B.maxp < A.maxp)
             t = "property_count_tightened" if tight else "property_count_loosened"
             self.emit(t, path, r, A.maxp, B.maxp,
-                      f"maxProperties of {_label(path)} changed from {A.maxp} to {B.maxp}")
+                      _chg("maxProperties", A.maxp, B.maxp, _label(path)))
             bits |= r
         return bits
 
@@ -990,7 +1004,7 @@ class Comparer:
             r = (BW if A.mini < B.mini else 0) | (FW if B.mini < A.mini else 0)
             t = "array_length_tightened" if B.mini > A.mini else "array_length_loosened"
             self.emit(t, path, r, A.mini, B.mini,
-                      f"minItems of {_label(path)} changed from {A.mini} to {B.mini}")
+                      _chg("minItems", A.mini, B.mini, _label(path)))
             bits |= r
         if A.maxi != B.maxi:
             r = (BW if _gt(_min(A.maxi, wa), B.maxi) else 0) | \
@@ -998,7 +1012,7 @@ class Comparer:
             tight = A.maxi is None or (B.maxi is not None and B.maxi < A.maxi)
             t = "array_length_tightened" if tight else "array_length_loosened"
             self.emit(t, path, r, A.maxi, B.maxi,
-                      f"maxItems of {_label(path)} changed from {A.maxi} to {B.maxi}")
+                      _chg("maxItems", A.maxi, B.maxi, _label(path)))
             bits |= r
         if A.unique != B.unique:
             if B.unique:
@@ -1018,14 +1032,14 @@ class Comparer:
                 r = (BW if A.minc < B.minc else 0) | (FW if B.minc < A.minc else 0)
                 t = "contains_count_tightened" if B.minc > A.minc else "contains_count_loosened"
                 self.emit(t, path, r, A.minc, B.minc,
-                          f"minContains of {_label(path)} changed from {A.minc} to {B.minc}")
+                          _chg("minContains", A.minc, B.minc, _label(path)))
                 bits |= r
             if A.maxc != B.maxc:
                 tight = A.maxc is None or (B.maxc is not None and B.maxc < A.maxc)
                 r = BW if tight else FW
                 t = "contains_count_tightened" if tight else "contains_count_loosened"
                 self.emit(t, path, r, A.maxc, B.maxc,
-                          f"maxContains of {_label(path)} changed from {A.maxc} to {B.maxc}")
+                          _chg("maxContains", A.maxc, B.maxc, _label(path)))
                 bits |= r
         elif cb is not None:
             r = BW if B.minc > 0 and not is_any(self.db.canon(cb)) or B.maxc is not None else 0

@@ -1,7 +1,5 @@
 """JSON values: JSON equality keys, JSON types as bits, regexes and the format lattice."""
 import re
-from decimal import Decimal
-from fractions import Fraction
 
 from .errors import SchemaError
 from .limits import MAX_REGEX_PATTERN, MAX_REGEX_SUBJECT
@@ -48,7 +46,7 @@ def jtype(v):
         return T_OBJ
     if t is list or t is tuple:
         return T_ARR
-    if t is Decimal:
+    if t is _decimal_type():
         return T_INT if v == v.to_integral_value() else T_NUM
     raise SchemaError(f"not a JSON value: {type(v).__name__}")
 
@@ -74,7 +72,7 @@ def vkey(v, _depth=0):
         return ("a", tuple(vkey(e, _depth + 1) for e in v))
     if t is dict:
         return ("o", tuple(sorted((k, vkey(x, _depth + 1)) for k, x in v.items())))
-    if t is Decimal:
+    if t is _decimal_type():
         return ("n", int(v)) if v == v.to_integral_value() else ("n", float(v))
     raise SchemaError(f"not a JSON value: {type(v).__name__}")
 
@@ -86,7 +84,7 @@ def plain(v):
         return {k: plain(x) for k, x in v.items()}
     if t is list or t is tuple:
         return [plain(x) for x in v]
-    if t is Decimal:
+    if t is _decimal_type():
         return int(v) if v == v.to_integral_value() else float(v)
     return v
 
@@ -98,7 +96,7 @@ def num(v, kw, path):
         if t is float and (v != v or v in (float("inf"), float("-inf"))):
             raise SchemaError(f"'{kw}' must be a finite number", path)
         return v
-    if t is Decimal:
+    if t is _decimal_type():
         return int(v) if v == v.to_integral_value() else float(v)
     raise SchemaError(f"'{kw}' must be a number, got {_tname(v)}", path)
 
@@ -112,9 +110,19 @@ def nonneg_int(v, kw, path):
 
 def frac(v):
     """Exact decimal value of a JSON number (0.1 -> 1/10)."""
+    from fractions import Fraction   # lazy: keeps `import accord.schemadiff` cheap
     if type(v) is int:
         return Fraction(v)
     return Fraction(repr(v))
+
+
+class _DecimalType:
+    """Stands in for decimal.Decimal in type checks without importing `decimal`."""
+
+
+def _decimal_type():
+    mod = __import__("sys").modules.get("decimal")
+    return mod.Decimal if mod is not None else _DecimalType
 
 
 def _tname(v):

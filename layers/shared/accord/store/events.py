@@ -57,8 +57,16 @@ def event_item(tenant: str, key: str, attrs: dict) -> dict:
         item.update(GSI2PK=k.event_check_gsi(tenant, key, attrs["check_name"]), GSI2SK=seq)
     elif attrs.get("partition") is not None:
         item.update(GSI2PK=k.event_partition_gsi(tenant, key, attrs["partition"]), GSI2SK=seq)
-    item.update({n: v for n, v in attrs.items() if v is not None})
+    item.update({n: v for n, v in attrs.items() if v is not None and n != "seq"})
     return item
+
+
+def event_seq(item: dict) -> str:
+    return item["SK"][len(k.EVENT_PREFIX):]
+
+
+def event_uid(item: dict) -> str:
+    return event_seq(item).split("#", 1)[1]
 
 
 def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: str) -> dict:
@@ -150,6 +158,21 @@ def live_assets(tenant: str, fqn: str) -> list[dict]:
         out.extend(i for i in page if not i.get("deleted_at"))
         if not start:
             return out
+
+
+def possibly_registered(tenant: str, fqns: list[str]) -> set[str]:
+    """The fqns that may name a live asset, from the registry's exact per-prefix asset counters
+    (keys.py "asset counters": `assets|f={fqn}` counts live assets named fqn or below it; kept for
+    fqns of up to store/assets.FQN_COUNTER_DEPTH segments): one BatchGetItem instead of a Query per
+    fqn. Deeper fqns are always "possibly"."""
+    shallow = [f for f in fqns if len(f.split(".")) <= asset_store.FQN_COUNTER_DEPTH]
+    found = get_many([(k.counter_pk(tenant), k.asset_counter(fqn=f)) for f in shallow])
+    out = {f for f in fqns if f not in shallow}
+    for f in shallow:
+        item = found.get((k.counter_pk(tenant), k.asset_counter(fqn=f)))
+        if item and int(item.get("n", 0)) > 0:
+            out.add(f)
+    return out
 
 
 def has_live_asset(tenant: str, fqn: str) -> bool:
