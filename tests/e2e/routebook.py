@@ -390,6 +390,17 @@ def request_for(route: RouteInfo, w: World, fresh: bool = False) -> tuple[str, o
     return fill(route.path, ids), body, query_for(route, w)
 
 
+_WORLDS: dict = {}
+
+
+def shared_world(runtime) -> World:
+    """One World per runtime for the whole e2e session (the matrices share it: building one
+    costs some forty writes). Its `expired` key is expired by the time this returns."""
+    if runtime.url not in _WORLDS:
+        _WORLDS[runtime.url] = World(Http(runtime.url), runtime.admin_key, expiring_key_seconds=4)
+    return _WORLDS[runtime.url]
+
+
 def as_json(r: requests.Response):
     try:
         return r.json()
@@ -401,9 +412,18 @@ def normalised(text: str | None, values) -> str | None:
     """A message with the ids it quotes replaced, so two calls with different ids compare."""
     if text is None:
         return None
-    for v in sorted((str(v) for v in values), key=len, reverse=True):
-        text = text.replace(v, "<id>")
+    for v in sorted({str(v) for v in values}, key=len, reverse=True):
+        text = re.sub(r"(?<![\w-])" + re.escape(v) + r"(?![\w-])", "<id>", text)
     return text
+
+
+def leaves(value) -> list:
+    """The scalar leaves of a JSON-ish value, in a stable order (to pair two parallel requests)."""
+    if isinstance(value, dict):
+        return [x for k in sorted(value) for x in leaves(value[k])]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in leaves(v)]
+    return [value]
 
 
 def dumps(value) -> str:

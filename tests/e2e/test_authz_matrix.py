@@ -15,12 +15,13 @@ Expected, derived from the router's `scope` and the documented rules below:
 - configuration routes: viewers (and operators) read, editors write, TENANT_ADMIN does project
   and global-connection lifecycle (`CONFIG_LEVEL`);
 - everything else: neither 401 nor 403 — and not 404 either (the object exists), nor 5xx.
-Routes that consume their object (deletes, proposal decisions, moves) get a fresh one per call.
+Routes that consume their object (deletes, proposal decisions, moves) get a fresh one for each
+principal that may act; the others must leave the shared one untouched.
 """
 import pytest
 
-from tests.e2e.routebook import (CFG, PROJECT, PROPOSAL, Http, World, as_json, envelope_ok, error_code, request_for,
-                                 routes)
+from tests.e2e.routebook import (CFG, PROJECT, PROPOSAL, as_json, envelope_ok, error_code, request_for, routes,
+                                 shared_world)
 
 ROUTES = routes()
 ALLOWED = "allowed"
@@ -110,7 +111,7 @@ def matrix_size() -> int:
 
 @pytest.fixture(scope="module")
 def world(runtime):
-    w = World(Http(runtime.url), runtime.admin_key, expiring_key_seconds=4)
+    w = shared_world(runtime)
     roles = {role: w.key(["read", "write"], project_roles={str(w.project): role, str(w.project2): role})
              for role in ROLES[1:]}
     roles["TENANT_ADMIN"] = w.key(["read", "write"], project_roles={"0": "TENANT_ADMIN"})
@@ -135,7 +136,8 @@ def test_route_answers_each_principal_as_documented(world, route):
     for who in principals_for(route):
         want = expected(route, who)
         key = world.rw[ACTOR.get(route.key, "owner")] if who == "write" else world.principals[who]
-        path, body, query = request_for(route, world, fresh=True)
+        # a principal that may act consumes the object: give it a fresh one (denials change nothing)
+        path, body, query = request_for(route, world, fresh=want == ALLOWED)
         kwargs = {"params": query}
         if body is not None:
             kwargs["json"] = body

@@ -49,9 +49,9 @@ def test_the_same_message_delivered_three_times_is_one_event(worker, aws):
     for _ in range(3):
         assert worker.lambda_handler(event, None) == {"batchItemFailures": []}
     [ev] = events_of("default", ["wh", "orders"])
-    assert json.loads(ev["metadata_json"]) == {"rows": 5} and ev["source"] == "sqs"
-    assert ev["event_id"] == f"sqs:{event['Records'][0]['messageId']}:0"
-    assert ev["timestamp"] == "2023-11-14T22:13:20.000Z"  # the message's SentTimestamp
+    assert json.loads(ev["metadata_json"]) == {"rows": 5} and "source" not in ev  # absent = the queue
+    assert store.event_timestamp(ev) == "2023-11-14T22:13:20.000Z"  # the message's SentTimestamp
+    assert store.event_key(ev) == ["wh", "orders"]
 
 
 def test_a_list_body_and_the_tenant_attribute(worker, aws):

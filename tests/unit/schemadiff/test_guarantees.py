@@ -83,3 +83,27 @@ def test_bad_input():
         compare_guarantees([], {})
     with pytest.raises(SchemaError):
         compare_guarantees({}, {}, guarantee_mode="lenient")
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALS = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 100) | st.sampled_from(["never", "allowed", "x"]),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(
+        st.sampled_from(["count", "period", "min_rows", "max_staleness_minutes", "warn_after",
+                         "a", "name", "columns"]), c, max_size=3), max_leaves=8)
+_G = st.dictionaries(st.sampled_from(["freshness", "volume", "nullability", "accepted_values",
+                                      "uniqueness", "custom", "sla"]), _VALS, max_size=4)
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(_G | _VALS, _G | _VALS, st.sampled_from(["normal", "strict"]))
+def test_arbitrary_guarantees_give_a_result_or_a_schema_error(a, b, mode):
+    try:
+        d = compare_guarantees(a, b, mode)
+    except SchemaError:
+        return
+    json.dumps(d.to_dict())
+    assert d.is_breaking == (mode == "strict" and bool(d.warnings))

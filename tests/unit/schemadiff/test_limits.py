@@ -174,3 +174,20 @@ def test_ref_limit(monkeypatch):
          "$defs": {f"D{i}": STR for i in range(10)}}
     with pytest.raises(SchemaError, match="too many"):
         compare(s, STR)
+
+
+@pytest.mark.parametrize("kw", ["oneOf", "anyOf"])
+def test_large_unions_stay_linear(kw):
+    def br(i, extra=None):
+        p = {"k": {"const": f"v{i}"}, "x": STR, **(extra or {})}
+        return {"type": "object", "properties": p, "required": ["k"]}
+    old = {kw: [br(i) for i in range(900)]}
+    new = {kw: [br(i, {"y": {"type": "integer"}} if i % 100 == 0 else None) for i in range(899)]
+           + [br(5000)]}
+    r = compare(old, new, mode="full")
+    assert r.backward_breaking and r.forward_breaking     # v899 removed, v5000 added
+    types = {c.type for c in r.changes}
+    assert {"union_branch_added", "union_branch_removed", "property_added"} <= types
+    r = compare({kw: [{"type": "string", "pattern": f"^p{i}"} for i in range(900)]},
+                {kw: [{"type": "string", "pattern": f"^q{i}"} for i in range(900)]}, mode="full")
+    assert r.is_breaking

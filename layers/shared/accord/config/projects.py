@@ -85,7 +85,7 @@ def delete(principal, raw_id) -> None:
     if project_id == 0:
         raise errors.Conflict("Project 0 is every tenant's default project; it cannot be deleted.",
                               code="PROJECT_NOT_DELETABLE")
-    project = load(tenant, project_id)
+    load(tenant, project_id)
     try:
         store.delete_project(tenant, project_id)
     except ConditionFailed:
@@ -94,7 +94,6 @@ def delete(principal, raw_id) -> None:
         raise errors.Conflict(
             f"Project {project_id} is not empty ({counts['asset_count']} asset(s), {counts['connection_count']} "
             "connection(s)); move or delete them first.", code="PROJECT_NOT_EMPTY") from None
-    del project
 
 
 def list_page(principal, limit: int, after: int | None) -> tuple[list[dict], int | None]:

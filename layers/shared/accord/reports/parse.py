@@ -56,10 +56,11 @@ class Event:
     event_id: str | None = None        # the producer's id (or Idempotency-Key): dedupes
     timestamp: str | None = None       # ISO-8601 ms; None = when it is recorded
     environment: str | None = None     # which registered asset(s) a check's audit run goes to
+    metadata_json: str = field(default="", repr=False, compare=False)  # metadata as stored ("" = {})
 
     def fingerprint(self) -> str:
         """What makes two reports with the same id the same report (server-assigned time excluded)."""
-        body = {k: v for k, v in self.__dict__.items() if k != "event_id"}
+        body = {k: v for k, v in self.__dict__.items() if k not in ("event_id", "metadata_json")}
         raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
@@ -193,8 +194,11 @@ def check_key(kind: str, parts: list) -> list:
     return parts
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _has_control(text: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+    return _CONTROL.search(text) is not None
 
 
 # ------------------------------------------------------------------ one request
@@ -307,7 +311,8 @@ def check_limits(ev: Event, construct: str = "") -> Event:
     if ev.description is not None and len(ev.description) > MAX_DESCRIPTION_CHARS:
         raise errors.PayloadTooLarge(f"description is {len(ev.description)} characters long; "
                                      f"the limit is {MAX_DESCRIPTION_CHARS}.")
-    size = len(dumps(ev.metadata).encode("utf-8"))
+    ev.metadata_json = dumps(ev.metadata) if ev.metadata else ""
+    size = len(ev.metadata_json.encode("utf-8"))
     if size > MAX_METADATA_BYTES:
         raise errors.PayloadTooLarge(f"metadata is {size} bytes as JSON; the limit is {MAX_METADATA_BYTES} bytes.")
     return ev

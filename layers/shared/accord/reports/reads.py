@@ -24,10 +24,11 @@ def get_asset(tenant: str, asset_id: str) -> dict:
 
 
 def event_view(item: dict) -> dict:
-    out = {"id": store.event_uid(item), "type": item["type"], "asset_key": item["asset_key"], "timestamp": item["timestamp"],
+    out = {"id": store.event_uid(item), "type": item["type"], "asset_key": store.event_key(item),
+           "timestamp": store.event_timestamp(item),
            "recorded_at": item.get("recorded_at"), "metadata": json.loads(item.get("metadata_json") or "{}"),
            "partition": item.get("partition"), "description": item.get("description"),
-           "event_id": item.get("event_id"), "source": item.get("source")}
+           "event_id": item.get("event_id"), "source": item.get("source", "sqs")}
     if item["type"] == parse.CHECK:
         out.update(check_name=item.get("check_name"), passed=item.get("passed"), severity=item.get("severity"))
     else:

@@ -18,6 +18,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from accord import clock, errors
 from accord.reports.parse import CHECK, OBSERVATION, Event, dumps
@@ -53,7 +54,7 @@ class Report:
     def seq(self) -> str:
         return f"{self.ts}#{self.uid}"
 
-    @property
+    @cached_property
     def key(self) -> str:
         return store.key_str(self.ev.asset_key)
 
@@ -83,13 +84,15 @@ def prepare(ev: Event, *, source: str, recorded_by: str | None = None, event_id:
 
 # ------------------------------------------------------------------ stored shapes
 def event_attrs(r: Report, now: str) -> dict:
-    """The stored event (its id and seq are its sort key: EV#{timestamp}#{uid})."""
+    """The stored event. Its key is its sort key's and partition key's business: EV#{timestamp}#{uid}
+    under T#{t}#EVK#{asset key} (store/events.event_fields reads them back)."""
     ev = r.ev
-    return {"seq": r.seq, "type": ev.type, "asset_key": ev.asset_key, "timestamp": r.ts,
-            "recorded_at": now, "metadata_json": dumps(ev.metadata), "partition": ev.partition,
+    return {"seq": r.seq, "type": ev.type, "recorded_at": now,
+            "metadata_json": ev.metadata_json or None, "partition": ev.partition,
             "description": ev.description, "data_version": ev.data_version, "check_name": ev.check_name,
             "passed": ev.passed, "severity": ev.severity, "environment": ev.environment,
-            "event_id": r.event_id, "source": r.source, "recorded_by": r.recorded_by}
+            "event_id": r.ev.event_id, "source": None if r.source == "sqs" else r.source,  # absent: the queue
+            "recorded_by": r.recorded_by}
 
 
 def last_updated_timestamp(metadata: dict) -> str | None:

@@ -55,7 +55,7 @@ def active_guarantees(tenant: str, asset: dict):
 def _event_view(item: dict | None) -> dict | None:
     if not item:
         return None
-    out = {"id": store.event_uid(item), "event_id": item.get("event_id"), "timestamp": item.get("timestamp"),
+    out = {"id": store.event_uid(item), "event_id": item.get("event_id"), "timestamp": store.event_timestamp(item),
            "recorded_at": item.get("recorded_at"), "partition": item.get("partition"),
            "description": item.get("description"), "metadata": json.loads(item.get("metadata_json") or "{}")}
     if item.get("type") == "check":
@@ -75,7 +75,7 @@ def status_of_key(tenant: str, parts: list, max_staleness_minutes=None, now: dat
     checks = {}
     for name in sorted(store.check_names(tenant, key)):
         checks[name] = _event_view(store.latest(tenant, key, "check", name))
-    candidates = [clock.parse(mat["timestamp"])] if mat else []
+    candidates = [clock.parse(store.event_timestamp(mat))] if mat else []
     last_obs = _event_view(obs)
     if last_obs:
         updated = last_updated_timestamp(last_obs["metadata"])

@@ -118,6 +118,8 @@ class Comparer:
         self.trials = {}
         self.trial_active = set()
         self.synth = {}
+        self.disc_index = {}
+        self.discs = {}
         self.depth = 0
         self.raw_skip = da.d is db.d
         self.fl0 = (F_STRICT if opts.strict else 0) | (F_TABLE if profile == "table" else 0)
@@ -180,6 +182,10 @@ class Comparer:
             self.skipped_a.add(id(a))
             self.skipped_b.add(id(b))
             return 0
+        return self._cmp_unequal(a, b, path, fl)
+
+    def _cmp_unequal(self, a, b, path, fl):
+        """cmp() for a pair already known not to be raw-equal."""
         if self.raw_skip and type(a) is dict and type(b) is dict and not fl & F_TABLE \
                 and a.keys() == b.keys():
             r = self._fast_container(a, b, path, fl)
@@ -787,19 +793,21 @@ class Comparer:
                 ys = list(map(pb.get, names, repeat(_MISSING, len(names))))
                 eq = list(map(_eq, xs, ys)) if raw_skip else [False] * len(xs)
                 sx = list(compress(xs, eq))
+                cmp = self._cmp_unequal if raw_skip else self.cmp
                 if sx:
                     # one C-level check for all raw-equal properties of this object; only if
                     # it fails (true vs 1, $ref inside, key order) are they compared one by one
                     sy = list(compress(ys, eq))
                     if not _safe_equal(sx, sy):
                         eq = [False] * len(xs)
+                        cmp = self.cmp
                 for i in compress(range(len(xs)), map(_not, eq)):
                     y = ys[i]
                     name = names[i]
                     if y is _MISSING:
                         removed.append(name)
                     elif xs[i] is not y:
-                        bits |= self.cmp(xs[i], y, pfx + jseg(name), cfl)
+                        bits |= cmp(xs[i], y, pfx + jseg(name), cfl)
             for name in removed:
                 self.loose_a.append(pa[name])
                 sub = pfx + jseg(name)
@@ -1158,15 +1166,32 @@ class Comparer:
         doc.alt_cache[id(n)] = (out, n)
         return out
 
-    def _covered(self, x, ys, exclusive, fl, direction, xs_doc_is_old):
-        """x ⊆ union(ys) (writer x, reader ys) in the given direction."""
+    def _covered(self, x, ys, exclusive, fl, direction, xs_doc_is_old, hint=None):
+        """x ⊆ union(ys) (writer x, reader ys) in the given direction. `hint` = indices of ys
+        worth trying first (an identical branch); with many branches only the hinted ones
+        and the discriminator-compatible ones are tried (otherwise: not covered)."""
         def incl(y):
             if direction == BW:
                 return not (self.trial(x, y, fl) & BW)
             return not (self.trial(y, x, fl) & FW)
-        for j, y in enumerate(ys):
+        order = list(hint or ())
+        if len(ys) <= MAX_PAIRWISE:
+            order += [j for j in range(len(ys)) if j not in order]
+        else:
+            xd = self._discs(self.da if direction == BW else self.db, x)
+            if xd:
+                _, index, _ = self._disc_idx(ys, direction)
+                cands = set()
+                for name, vals in xd.items():
+                    for v in vals:
+                        cands |= index.get((name, v), set())
+                order += sorted(cands - set(order))
+        for j in order:
+            y = ys[j]
             if incl(y):
                 if exclusive and len(ys) > 1:
+                    if len(ys) > MAX_PAIRWISE:
+                        return self._disjoint_by_discriminator(x, ys, j, direction)
                     for k, z in enumerate(ys):
                         if k != j and not self._disjoint(x, z, direction):
                             return False
@@ -1174,7 +1199,7 @@ class Comparer:
         # split x by JSON type and cover each part separately
         doc = self.da if direction == BW else self.db
         xn = doc.deref(doc.canon(x))
-        if exclusive or xn.has_combinators():
+        if exclusive or xn.has_combinators() or len(ys) > MAX_PAIRWISE:
             return False
         t = xn.types
         parts = [b for b in (T_NULL, T_BOOL, T_OBJ, T_ARR, T_NUM, T_INT, T_STR) if t & b]
@@ -1191,6 +1216,40 @@ class Comparer:
             if not ok:
                 return False
         return True
+
+    def _discs(self, doc, x):
+        key = id(x)
+        hit = self.discs.get(key)
+        if hit is None:
+            hit = self.discs[key] = (_discriminators(doc, x), x)
+        return hit[0]
+
+    def _disc_idx(self, ys, direction):
+        """(names that discriminate every branch, (name, value) -> branch indices) of ys."""
+        key = (id(ys), direction)
+        hit = self.disc_index.get(key)
+        if hit is None:
+            ydoc = self.db if direction == BW else self.da
+            per = [self._discs(ydoc, y) for y in ys]
+            common = set(per[0]).intersection(*per[1:]) if per else set()
+            index = {}
+            for k, d in enumerate(per):
+                for name, vals in d.items():
+                    for v in vals:
+                        index.setdefault((name, v), set()).add(k)
+            hit = self.disc_index[key] = (common, index, ys)
+        return hit
+
+    def _disjoint_by_discriminator(self, x, ys, j, direction):
+        """Large oneOf: x is disjoint from every branch but ys[j] if some discriminator
+        property of x is a discriminator of every branch, with values no other branch uses."""
+        xdoc = self.da if direction == BW else self.db
+        common, index, _ = self._disc_idx(ys, direction)
+        xd = self._discs(xdoc, x)
+        for name in common & set(xd):
+            if all(index.get((name, v), set()) <= {j} for v in xd[name]):
+                return True
+        return False
 
     def _disjoint(self, x, z, direction):
         """x (a side's node) and z (a node of the other side) provably share no value."""
@@ -1242,9 +1301,22 @@ class Comparer:
         elif len(B) == 1 and len(A) > 1:
             B = self._synth(_split_families, self.db, B[0])
             rawB = B if len(B) > 1 else rawB
-        # verdict
-        bw_ok = all(self._covered(a, B, exB, fl, BW, True) for a in A)
-        fw_ok = all(self._covered(b, A, exA, fl, FW, False) for b in B)
+        # verdict (an identical branch on the other side is tried first)
+        fpa = [_fingerprint(r) for r in rawA]
+        fpb = [_fingerprint(r) for r in rawB]
+        ib, ia = {}, {}
+        for j, f in enumerate(fpb):
+            if f is not None:
+                ib.setdefault(f, j)
+        for i, f in enumerate(fpa):
+            if f is not None:
+                ia.setdefault(f, i)
+        bw_ok = all(self._covered(a, B, exB, fl, BW, True,
+                                  (ib[fpa[i]],) if fpa[i] in ib else None)
+                    for i, a in enumerate(A))
+        fw_ok = all(self._covered(b, A, exA, fl, FW, False,
+                                  (ia[fpb[j]],) if fpb[j] in ia else None)
+                    for j, b in enumerate(B))
         bits = (0 if bw_ok else BW) | (0 if fw_ok else FW)
         if self.sink is None:
             return bits
@@ -1254,18 +1326,20 @@ class Comparer:
             sub = f"{path}.{kwb}[{j}]" if kwb else path
             self.cmp(A[i], B[j], sub, fl)
         for j in unB:
-            r = 0 if self._covered(B[j], A, exA, fl, FW, False) else FW
+            r = 0 if self._covered(B[j], A, exA, fl, FW, False,
+                                   (ia[fpb[j]],) if fpb[j] in ia else None) else FW
             sub = f"{path}.{kwb}[{j}]" if kwb else path
             self.emit("union_branch_added", sub, r, None, _raw_out(rawB[j]),
                       f"A branch was added to {_label(path)}")
         for i in unA:
-            r = 0 if self._covered(A[i], B, exB, fl, BW, True) else BW
+            r = 0 if self._covered(A[i], B, exB, fl, BW, True,
+                                   (ib[fpa[i]],) if fpa[i] in ib else None) else BW
             sub = f"{path}.{kwa}[{i}]" if kwa else path
             self.emit("union_branch_removed", sub, r, _raw_out(rawA[i]), None,
                       f"A branch was removed from {_label(path)}")
         if exB and len(B) > 1:
-            ov_b = self._overlaps(self.db, B, rawB)
-            ov_a = self._overlaps(self.da, A, rawA) if exA else set()
+            ov_b = self._overlaps(self.db, B, fpb)
+            ov_a = self._overlaps(self.da, A, fpa) if exA else set()
             new = ov_b - ov_a
             if new:
                 self.emit("oneof_overlap_introduced", path + f".{kwb}", BW | FW, None, None,
@@ -1273,20 +1347,23 @@ class Comparer:
                           "two branches is invalid")
         return bits
 
-    def _overlaps(self, doc, alts, raws):
+    def _overlaps(self, doc, alts, fps):
         out = set()
+        if len(alts) > MAX_PAIRWISE:   # reported for unions of moderate size only
+            return out
+        nodes = [doc.canon(a) for a in alts]
         for i in range(len(alts)):
             for j in range(i + 1, len(alts)):
-                if not _disjoint_nodes(doc, doc.canon(alts[i]), doc, doc.canon(alts[j])):
-                    out.add(frozenset((_rnorm_repr(raws[i]), _rnorm_repr(raws[j]))))
+                if not _disjoint_nodes(doc, nodes[i], doc, nodes[j]):
+                    out.add(frozenset((fps[i] or ("#", i), fps[j] or ("#", j))))
         return out
 
     def _pair(self, A, B, rawA, rawB, fl):
         pairs = []
-        ua = list(range(len(A)))
-        ub = list(range(len(B)))
         if len(A) == 1 and len(B) == 1:
             return [(0, 0)], [], []
+        ua = dict.fromkeys(range(len(A)))     # ordered sets
+        ub = dict.fromkeys(range(len(B)))
         # 1. identical branches
         fa = {}
         for i in ua:
@@ -1296,31 +1373,47 @@ class Comparer:
             if lst:
                 i = lst.pop(0)
                 pairs.append((i, j))
-                ua.remove(i)
-                ub.remove(j)
-        # 2. discriminator
+                del ua[i]
+                del ub[j]
+        # 2. discriminator (a const / enum on a required property), through an index
         if ua and ub:
-            da = {i: _discriminators(self.da, A[i]) for i in ua}
-            db = {j: _discriminators(self.db, B[j]) for j in ub}
-            for i in list(ua):
-                for j in list(ub):
-                    if j not in ub:
-                        continue
-                    common = set(da[i]) & set(db[j])
-                    if any(da[i][k] & db[j][k] for k in common):
-                        pairs.append((i, j))
-                        ua.remove(i)
-                        ub.remove(j)
-                        break
+            idx = {}
+            for j in ub:
+                for name, vals in _discriminators(self.db, B[j]).items():
+                    for v in vals:
+                        idx.setdefault((name, v), []).append(j)
+            if idx:
+                for i in list(ua):
+                    found = None
+                    for name, vals in _discriminators(self.da, A[i]).items():
+                        for v in vals:
+                            for j in idx.get((name, v), ()):
+                                if j in ub:
+                                    found = j
+                                    break
+                            if found is not None:
+                                break
+                        if found is not None:
+                            break
+                    if found is not None:
+                        pairs.append((i, found))
+                        del ua[i]
+                        del ub[found]
+        ua, ub = list(ua), list(ub)
         # 3. best compatibility match
         if ua and ub and len(ua) <= MAX_PAIRWISE and len(ub) <= MAX_PAIRWISE:
             scored = []
             for i in ua:
                 ta = self.da.deref(self.da.canon(A[i])).types
+                dai = self._discs(self.da, A[i])
                 for j in ub:
                     tb = self.db.deref(self.db.canon(B[j])).types
                     if not ta & tb:
                         continue
+                    dbj = self._discs(self.db, B[j])
+                    shared = set(dai) & set(dbj)
+                    if shared and all(not (dai[k] & dbj[k]) for k in shared):
+                        continue   # different variants of a discriminated union
                     r = self.trial(A[i], B[j], fl)
                     score = {0: 0, BW: 1, FW: 1, BW | FW: 2}[r]
                     scored.append((score, i, j))
@@ -1467,6 +1560,16 @@ def _rnorm(x, depth=0):
 
 def _rnorm_repr(x):
     return repr(_rnorm(x))
+
+
+def _fingerprint(raw):
+    """Order-insensitive identity of a raw branch, or None if it holds a $ref (whose target
+    may differ between the two documents) or is synthetic."""
+    if type(raw) is CNode:
+        return None
+    if type(raw) is dict and _has_ref_bytes(_dump_or(raw)):
+        return None
+    return _rnorm_repr(raw)
 
 
 def _raw_of(x):

@@ -200,11 +200,19 @@ def _is_strict_null(v):
 
 
 def _uniq_set(v):
+    """Column names (or tuples of names) guaranteed unique."""
     if isinstance(v, dict):
         return {k for k, x in v.items() if x}
     out = set()
     for x in v:
-        out.add(tuple(x) if isinstance(x, list) else x)
+        if isinstance(x, str):
+            out.add(x)
+        elif isinstance(x, list):
+            out.add(tuple(str(e) if not isinstance(e, str) else e for e in x))
+        elif isinstance(x, dict) and isinstance(x.get("columns"), list):
+            out.add(tuple(str(e) for e in x["columns"]))
+        else:
+            out.add(repr(x))
     return out
 
 

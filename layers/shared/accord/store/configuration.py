@@ -12,7 +12,6 @@ TransactWriteItems with conditions:
 from accord.store import assets as asset_store, db, keys as k
 
 LINEAGE_WORKERS = 8
-_LIVE = "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
 
 
 def _strip(item: dict | None) -> dict | None:

@@ -11,7 +11,7 @@ import os
 # Lambda's init phase is where that cost belongs (and where the cold-start bench sees it).
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError
+from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
 
 from accord import errors
 from accord.store.codec import decode, encode, value
@@ -85,7 +85,7 @@ def _call(op: str, **kwargs):
                 raise errors.PayloadTooLarge("The item would exceed DynamoDB's 400 KB item limit.") from None
             raise errors.BadRequest(f"The data cannot be stored: {message}.", code="UNSTORABLE_VALUE") from None
         raise errors.ServiceUnavailable(f"Storage error ({code or 'unknown'}); retry later.") from None
-    except BotoConnectionError:
+    except (BotoConnectionError, HTTPClientError):  # HTTPClientError: read timeouts, closed connections
         raise errors.ServiceUnavailable("Storage unreachable; retry later.") from None
 
 

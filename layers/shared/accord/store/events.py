@@ -69,6 +69,15 @@ def event_uid(item: dict) -> str:
     return event_seq(item).split("#", 1)[1]
 
 
+def event_timestamp(item: dict) -> str:
+    return event_seq(item).split("#", 1)[0]
+
+
+def event_key(item: dict) -> list:
+    """The asset key parts, from the partition key (T#{t}#EVK#{key as JSON})."""
+    return json.loads(item["PK"].split("#EVK#", 1)[1])
+
+
 def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: str) -> dict:
     item = {"PK": k.event_key_pk(tenant, key), "SK": k.EVENT_KEY_SK,
             "GSI1PK": k.event_keys_gsi(tenant), "GSI1SK": key,
