@@ -13,3 +13,23 @@ def test_found_by_fuzzing(admin, raw, status):
     r = admin("POST", "/api/v1/teams", data=raw, headers={"Content-Type": "application/json"})
     assert r.status_code == status, r.text
     assert set(r.json()) == {"detail", "error"}
+
+
+# Found by the 200-example run (issue 7): a metadata object with an empty key ("") was stored
+# (moto accepts it; DynamoDB itself refuses empty attribute names at any depth) and every later read
+# of the item — the team, and every list page holding it — answered 500 (the codec could not
+# decode the map moto returned). Whatever is decided (refuse it with 400, or store it), a read
+# must never break.
+@pytest.mark.parametrize("metadata", [{"": {}}, {"": 1}, {"ok": {"": "nested"}}])
+def test_empty_metadata_keys_never_break_reads(admin, runtime, metadata):
+    from tests.e2e.conftest import Api, new_tenant
+    api = Api(runtime.url, new_tenant(admin)["admin_key"]["key"])  # its own tenant: lists stay readable
+    r = api("POST", "/api/v1/teams", json={"name": "empty-key", "metadata": metadata})
+    assert r.status_code in (201, 400), r.text
+    if r.status_code == 400:
+        assert r.json()["error"]["code"] == "UNSTORABLE_VALUE" and set(r.json()) == {"detail", "error"}
+    else:
+        got = api("GET", f"/api/v1/teams/{r.json()['id']}")
+        assert got.status_code == 200 and got.json()["metadata"] == metadata, got.text
+    listed = api("GET", "/api/v1/teams")
+    assert listed.status_code == 200, listed.text

@@ -256,3 +256,13 @@ def test_fingerprint_ignores_the_id_only():
     b = parse.parse_typed({"type": "materialization", "asset_key": "a", "event_id": "2", "metadata": {"x": 1}})
     c = parse.parse_typed({"type": "materialization", "asset_key": "a", "event_id": "1", "metadata": {"x": 2}})
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+def test_lone_surrogates_are_400_not_500():
+    for raw in ('{"asset_key": ["\\ud800"]}', '{"asset_key": "a", "metadata": {"x": "\\udfff"}}'):
+        with pytest.raises(errors.BadRequest) as exc:
+            parse.read_body(raw, "application/json")
+        assert "lone surrogate" in exc.value.message
+    assert parse.read_body('{"a": "\\ud83d\\ude00"}', "application/json") == {"a": "\U0001F600"}
+    assert "lone surrogates" in error(MATERIALIZATION, query={"asset_key": '["\\ud800"]'})
+    assert "control characters" in error(MATERIALIZATION, body={"asset_key": "a", "partition": "\ud800"})

@@ -75,14 +75,23 @@ def _reject_constant(name: str):
 
 
 def loads(raw: str):
-    """json.loads without NaN/Infinity (not JSON; DynamoDB and clients choke on them), depth-bounded."""
+    """json.loads without NaN/Infinity (not JSON; DynamoDB and clients choke on them) or lone UTF-16
+    surrogates (`"\\ud800"` decodes to text no UTF-8 can hold), depth-bounded."""
     try:
         value = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
         raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
-    if not _depth_ok(value, MAX_JSON_DEPTH):
+    if (raw.count("[") + raw.count("{") > MAX_JSON_DEPTH) and not _depth_ok(value, MAX_JSON_DEPTH):
         raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if "\\u" in raw and _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a \\u escape is a lone surrogate, which is not Unicode text") from None
     return value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _depth_ok(value, limit: int) -> bool:
@@ -190,11 +199,11 @@ def check_key(kind: str, parts: list) -> list:
     if len(dumps(parts).encode("utf-8")) > MAX_KEY_BYTES:
         raise bad(f"Invalid asset_key: longer than {MAX_KEY_BYTES} bytes as a JSON list.")
     if any(_has_control(p) for p in parts):
-        raise bad("Invalid asset_key: key parts must not contain control characters.")
+        raise bad("Invalid asset_key: key parts must not contain control characters or lone surrogates.")
     return parts
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")  # control characters, lone surrogates
 
 
 def _has_control(text: str) -> bool:
