@@ -3,10 +3,9 @@ under /api/backend/{tenant}/configuration. Errors: {"message", "error"}."""
 from accord.config import access, assets, connections, projects
 from accord.http.envelopes import CONFIGURATION
 from accord.http.router import Response, Router
-from accord.models.configuration import (AssetCreate, AssetMove, AssetUpdate, ConnectionCreate, ConnectionUpdate,
-                                         ProjectCreate, ProjectUpdate)
 
 router = Router(CONFIGURATION)
+M = "accord.models.configuration:"  # body models load on first use: GETs never import pydantic
 
 BASE = "/api/backend/{tenant}/configuration"
 PROJECT = BASE + "/projects/{projectId}"
@@ -50,7 +49,7 @@ def _flags(req, default: bool = False) -> dict:
 
 
 # ------------------------------------------------------------------ projects
-@router.route("POST", BASE + "/projects", scope="write", body=ProjectCreate, status=201, tags=["configuration"],
+@router.route("POST", BASE + "/projects", scope="write", body=M + "ProjectCreate", status=201, tags=["configuration"],
               summary="Create a project (TENANT_ADMIN)")
 def create_project(req):
     return Response(201, projects.create(_principal(req), req.body))
@@ -68,7 +67,7 @@ def get_project(req):
     return projects.get(_principal(req), req.path_params["projectId"])
 
 
-@router.route("PATCH", PROJECT, scope="write", body=ProjectUpdate, tags=["configuration"],
+@router.route("PATCH", PROJECT, scope="write", body=M + "ProjectUpdate", tags=["configuration"],
               summary="Rename or describe a project (PROJECT_EDITOR)")
 def update_project(req):
     return projects.update(_principal(req), req.path_params["projectId"], req.body, req.body.model_fields_set)
@@ -82,7 +81,7 @@ def delete_project(req):
 
 
 # ------------------------------------------------------------------ connections
-@router.route("POST", PROJECT + "/connections", scope="write", body=ConnectionCreate, status=201,
+@router.route("POST", PROJECT + "/connections", scope="write", body=M + "ConnectionCreate", status=201,
               tags=["configuration"], summary="Create a project connection (credential is write-only)")
 def create_connection(req):
     principal = _principal(req)
@@ -104,7 +103,7 @@ def get_connection(req):
     return connections.get(principal, _project(req), req.path_params["connectionId"])
 
 
-@router.route("PUT", PROJECT + "/connections/{connectionId}", scope="write", body=ConnectionUpdate,
+@router.route("PUT", PROJECT + "/connections/{connectionId}", scope="write", body=M + "ConnectionUpdate",
               tags=["configuration"], summary="Update a connection (fields sent are replaced)")
 def update_connection(req):
     principal = _principal(req)
@@ -127,14 +126,14 @@ def list_global_connections(req):
     return _array(items, None, nxt)
 
 
-@router.route("POST", BASE + "/connections", scope="write", body=ConnectionCreate, status=201,
+@router.route("POST", BASE + "/connections", scope="write", body=M + "ConnectionCreate", status=201,
               tags=["configuration"], summary="Create a global connection (TENANT_ADMIN)")
 def create_global_connection(req):
     return Response(201, connections.create(_principal(req), None, req.body))
 
 
 # ------------------------------------------------------------------ assets
-@router.route("POST", PROJECT + "/assets", scope="write", body=AssetCreate, status=201, tags=["configuration"],
+@router.route("POST", PROJECT + "/assets", scope="write", body=M + "AssetCreate", status=201, tags=["configuration"],
               summary="Create an asset (its fqn comes from the payload; attaches to a registry asset)")
 def create_asset(req):
     principal = _principal(req)
@@ -158,7 +157,7 @@ def list_all_assets(req):
     return _array(items, total, nxt)
 
 
-@router.route("POST", PROJECT + "/assets/move", scope="write", body=AssetMove, tags=["configuration"],
+@router.route("POST", PROJECT + "/assets/move", scope="write", body=M + "AssetMove", tags=["configuration"],
               summary="Move assets from source_project_id into this project (all or none)")
 def move_assets(req):
     principal = _principal(req)
@@ -172,7 +171,7 @@ def get_asset(req):
     return assets.get(principal, _project(req), req.path_params["assetId"], **_flags(req, default=True))
 
 
-@router.route("PUT", PROJECT + "/assets/{assetId}", scope="write", body=AssetUpdate, tags=["configuration"],
+@router.route("PUT", PROJECT + "/assets/{assetId}", scope="write", body=M + "AssetUpdate", tags=["configuration"],
               summary="Update an asset (options merge key by key; payload is replaced)")
 def update_asset(req):
     principal = _principal(req)

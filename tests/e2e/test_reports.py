@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import Api, new_key
+from tests.e2e.conftest import Api, new_key, new_tenant
 
 MAT, CHECK, OBS = "/report_asset_materialization/", "/report_asset_check/", "/report_asset_observation/"
 NO_KEY_MAT = ("Empty asset key, must provide asset key as url path after /report_asset_materialization/ "
@@ -322,21 +322,24 @@ def test_asset_events_and_status_with_freshness(dagster, admin, owned):
     assert [e["type"] for e in only["results"]] == ["observation"]
 
 
-def test_unregistered_keys(dagster, admin, owned):
-    a = uniq("zz")
-    ok(dagster("POST", MAT + f"{a}/events"))
+def test_unregistered_keys(runtime, admin):
+    tenant = Api(runtime.url, new_tenant(admin)["admin_key"]["key"])   # a tenant of its own: its keys only
+    team = tenant("POST", "/api/v1/teams", json={"name": "owners"}).json()
+    for key in (["raw", "events"], ["raw", "users"], ["odd.part"], ["raw", "events", "daily"]):
+        ok(tenant("POST", MAT, json={"asset_key": key}))
 
-    def listed():
+    def listed(limit):
         out, cursor = [], None
         while True:
-            page = admin("GET", "/api/v1/events/unregistered", params={"limit": 500, **({"cursor": cursor} if cursor else {})}).json()
-            out += [x["asset_key"] for x in page["results"]]
-            cursor = page["next"]
+            r = tenant("GET", "/api/v1/events/unregistered", params={"limit": limit, **({"cursor": cursor} if cursor else {})})
+            assert r.status_code == 200, r.text
+            out += [x["asset_key"] for x in r.json()["results"]]
+            cursor = r.json()["next"]
             if not cursor:
                 return out
-    assert [a, "events"] in listed()
-    new_asset(admin, owned, f"{a}.events")
-    assert [a, "events"] not in listed()
+    assert listed(2) == [["odd.part"], ["raw", "events"], ["raw", "events", "daily"], ["raw", "users"]]
+    new_asset(tenant, team, "raw.events")
+    assert listed(50) == [["odd.part"], ["raw", "events", "daily"], ["raw", "users"]]
 
 
 # ------------------------------------------------------------------ SQS

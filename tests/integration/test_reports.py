@@ -303,15 +303,21 @@ def test_asset_events_filters_and_cursor(reports_app, events_app, aws, admin, as
 
 
 # ------------------------------------------------------------------ limits
-def test_sizes_are_4xx_never_500(reports_app, aws, admin):
+def test_sizes_are_4xx_never_500(reports_app, aws, admin, assets_app, owner):
+    team, key = owner
+    asset = new_asset(assets_app, key, team["id"], "big.checked")
     big = {"asset_key": "a", "metadata": {"x": "y" * 70_000}}
     assert "metadata is" in post(reports_app, admin, body=big, expect=413)["error"]
     assert post(reports_app, admin, BATCH, body=[{"type": "materialization", "asset_key": "a"}] * 101,
                 expect=413)["error"] == "101 events in one request; the limit is 100."
     # many events of maximal metadata in one batch: split into writes DynamoDB accepts
-    fat = [{"type": "check", "asset_key": "a", "check_name": f"c{i}", "passed": True,
+    fat = [{"type": "check", "asset_key": ["big", "checked"], "check_name": f"c{i}", "passed": True,
             "metadata": {"x": "y" * 60_000}} for i in range(15)]
     assert post(reports_app, admin, BATCH, body=fat)["recorded"] == 15
+    from accord.store import audit as audit_store
+    assert audit_store.total("acme", asset["id"], status=None, triggered_by=None) == 15
+    post(reports_app, admin, CHECK, body={**fat[0], "metadata": {"x": "y" * 65_000}})
+    assert audit_store.total("acme", asset["id"], status=None, triggered_by=None) == 16
     deep = {"asset_key": "a", "metadata": json.loads("[" * 40 + "]" * 40)}
     assert post(reports_app, admin, body={"asset_key": "a", "metadata": {"d": deep}})  == {}
     huge = {"asset_key": "a", "metadata": {"n": 10 ** 40, "f": 1e300}}

@@ -21,7 +21,6 @@ import uuid
 
 from accord import clock, errors
 from accord.config import access, connections, fqn as fqns, projects
-from accord.models.configuration import LIGHT_SCAN_TYPES, PAYLOADS, Options, ScheduledUpload
 from accord.store import configuration as store
 from accord.store.db import ConditionFailed
 
@@ -54,6 +53,7 @@ def _bad(field: str, message: str) -> errors.BadRequest:
 
 
 def _payload_hint(asset_type: str) -> str:
+    from accord.models.configuration import PAYLOADS
     model = PAYLOADS[asset_type]
     required = [f.alias or n for n, f in model.model_fields.items() if f.is_required()]
     optional = [f.alias or n for n, f in model.model_fields.items() if not f.is_required()]
@@ -63,6 +63,8 @@ def _payload_hint(asset_type: str) -> str:
 
 def validate_payload(asset_type: str, payload: dict, kept: bool = False) -> dict:
     from pydantic import ValidationError
+
+    from accord.models.configuration import PAYLOADS
     connections.check_size(payload, "payload")
     try:
         model = PAYLOADS[asset_type].model_validate(payload)
@@ -75,6 +77,8 @@ def validate_payload(asset_type: str, payload: dict, kept: bool = False) -> dict
 
 def validate_options(asset_type: str, options) -> dict:
     from pydantic import ValidationError
+
+    from accord.models.configuration import LIGHT_SCAN_TYPES, Options
     if not isinstance(options, Options):
         try:
             options = Options.model_validate(options)
@@ -312,7 +316,7 @@ def create(principal, project_id: int, body) -> dict:
 def _schedule(value) -> dict | None:
     if value is None:
         return None
-    return value.model_dump() if isinstance(value, ScheduledUpload) else dict(value)
+    return value.model_dump() if hasattr(value, "model_dump") else dict(value)
 
 
 # ------------------------------------------------------------------ update

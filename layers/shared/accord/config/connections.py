@@ -13,11 +13,11 @@ import secrets
 
 from accord import clock, errors
 from accord.config import access, projects
-from accord.models.configuration import MAX_PAYLOAD_BYTES
 from accord.store import configuration as store
 from accord.store.db import ConditionFailed
 
 WRITE_ATTEMPTS = 4
+MAX_PAYLOAD_BYTES = 65_536  # a connection's or asset's payload, its options, a credential
 
 
 def not_found(connection_id) -> errors.NotFound:

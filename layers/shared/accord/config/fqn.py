@@ -14,8 +14,6 @@ the fqn names the data, not how it is read. File paths drop empty segments (lead
 or doubled slashes). The result must be a valid registry fqn (no control characters, at most
 800 bytes), else the payload is rejected.
 """
-from accord.models.assets import check_fqn
-
 FILE_TYPES = ("GCP", "S3", "AZURE")
 _PARTS = {"DELTALAKE": ("catalog", "schema", "table"), "SNOWFLAKE": ("database", "schema", "table"),
           "REDSHIFT": ("database", "schema", "table"), "BIGQUERY": ("dataset", "table"),
@@ -24,6 +22,7 @@ _PARTS = {"DELTALAKE": ("catalog", "schema", "table"), "SNOWFLAKE": ("database",
 
 def derive(asset_type: str, payload: dict) -> str:
     """Raises ValueError (naming the payload) when the result is not a valid fqn."""
+    from accord.models.assets import check_fqn  # pydantic's module: loaded by writes only
     if asset_type in FILE_TYPES:
         segments = [s for s in payload["path"].split("/") if s.strip()]
         if not segments:

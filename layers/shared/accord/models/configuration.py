@@ -17,7 +17,6 @@ from accord.models.base import StrictModel
 TYPES = ("DELTALAKE", "REDSHIFT", "GCP", "S3", "AZURE", "BIGQUERY", "SNOWFLAKE", "GENERIC_JDBC", "HIVE_ICEBERG")
 ALIASES = {"GCS": "GCP"}  # accepted on input, stored and returned as the canonical spelling
 LIGHT_SCAN_TYPES = ("SNOWFLAKE", "DELTALAKE", "BIGQUERY")
-MAX_PAYLOAD_BYTES = 65_536
 
 
 def canonical_type(value: Any) -> str:

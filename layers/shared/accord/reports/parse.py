@@ -196,10 +196,10 @@ def check_key(kind: str, parts: list) -> list:
         raise bad(f"Invalid asset_key {_repr(parts)}: key parts must not be empty.")
     if len(parts) > MAX_KEY_PARTS:
         raise bad(f"Invalid asset_key: at most {MAX_KEY_PARTS} parts, got {len(parts)}.")
-    if len(dumps(parts).encode("utf-8")) > MAX_KEY_BYTES:
-        raise bad(f"Invalid asset_key: longer than {MAX_KEY_BYTES} bytes as a JSON list.")
     if any(_has_control(p) for p in parts):
         raise bad("Invalid asset_key: key parts must not contain control characters or lone surrogates.")
+    if len(dumps(parts).encode("utf-8")) > MAX_KEY_BYTES:
+        raise bad(f"Invalid asset_key: longer than {MAX_KEY_BYTES} bytes as a JSON list.")
     return parts
 
 

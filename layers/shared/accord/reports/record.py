@@ -28,7 +28,7 @@ BOOKKEEPING_SECONDS = float(os.environ.get("ACCORD_KEY_REFRESH_SECONDS", "60"))
 MAX_TX_OPS = 100
 MAX_TX_BYTES = 3_000_000             # TransactWriteItems stops at 4 MB
 ASSET_CACHE_SECONDS = float(os.environ.get("ACCORD_ASSET_CACHE_SECONDS", "60"))
-MAX_ASSETS_PER_KEY = 20              # environments a check's audit run is copied to
+MAX_ASSETS_PER_KEY = 15              # environments a check's audit run is copied to (one transaction: ≤ 100 ops)
 _RUN_NS = uuid.UUID("6f1c9b0e-2f43-4c59-9a57-5d0f3c1f7a10")
 
 RECORDED, DUPLICATE, REJECTED, FAILED = "recorded", "duplicate", "rejected", "failed"
@@ -85,7 +85,7 @@ def prepare(ev: Event, *, source: str, recorded_by: str | None = None, event_id:
 # ------------------------------------------------------------------ stored shapes
 def event_attrs(r: Report, now: str) -> dict:
     """The stored event. Its key is its sort key's and partition key's business: EV#{timestamp}#{uid}
-    under T#{t}#EVK#{asset key} (store/events.event_fields reads them back)."""
+    under T#{t}#EVK#{asset key}; store/events.event_timestamp, event_uid and event_key read them back."""
     ev = r.ev
     return {"seq": r.seq, "type": ev.type, "recorded_at": now,
             "metadata_json": ev.metadata_json or None, "partition": ev.partition,
@@ -206,16 +206,11 @@ def resolve_assets(tenant: str, reports: list[Report], *, refresh: bool = False)
         r.assets = [a for a in found[store.fqn_of(r.ev.asset_key)] if env is None or a.get("environment") == env]
 
 
-def forget_assets(tenant: str, fqns) -> None:
-    for fqn in fqns:
-        _asset_cache.pop((tenant, fqn), None)
-
-
 # ------------------------------------------------------------------ key and check items
 _written: dict = {}
 
 
-def bookkeeping(tenant: str, reports: list[Report], now: str) -> list[dict]:
+def bookkeeping(tenant: str, reports: list[Report], now: str) -> list[tuple]:
     """The key items (the unregistered list) and reported-check items (the status' check names) the
     reports need, except those this warm environment wrote within BOOKKEEPING_SECONDS: they only say
     "this key / check was reported" and when (last_seen_at is that coarse)."""

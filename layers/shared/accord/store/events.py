@@ -80,7 +80,7 @@ def event_key(item: dict) -> list:
 
 def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: str) -> dict:
     item = {"PK": k.event_key_pk(tenant, key), "SK": k.EVENT_KEY_SK,
-            "GSI1PK": k.event_keys_gsi(tenant), "GSI1SK": key,
+            "GSI1PK": k.event_keys_gsi(tenant), "GSI1SK": k.US.join(parts),
             "asset_key": parts, "last_seen_at": last_seen_at, "last_type": last_type}
     fqn = fqn_of(parts)
     if fqn:
@@ -275,14 +275,8 @@ def list_events(tenant: str, key: str, *, kind: str | None, partition: str | Non
 
 
 def list_keys(tenant: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
-    """Reported keys, in canonical key order."""
+    """Reported keys in key order (parts joined by ␟: a key sorts before the keys below it)."""
     return _page(k.event_keys_gsi(tenant), index="GSI1", sk_prefix=None, limit=limit, cursor=cursor, forward=True)
-
-
-def first_event(tenant: str, key: str) -> dict | None:
-    page, _ = db.query(k.event_key_pk(tenant, key), sk_prefix=k.EVENT_PREFIX, limit=1, forward=True,
-                       projection=["timestamp", "recorded_at"])
-    return page[0] if page else None
 
 
 def list_rejected(tenant: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:

@@ -69,7 +69,7 @@ index read newest first — a pointer that only moves forward in event time, wit
 
 | entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
 |---------------------|-------------------------------------|------------------------|-----------------------------------|
-| reported key        | T#{t}#EVK#{key}                     | KEY                    | T#{t}#EVKEYS / {key} ; - (first/last seen, event counts: the unregistered list) |
+| reported key        | T#{t}#EVK#{key}                     | KEY                    | T#{t}#EVKEYS / {parts joined by ␟} ; - (last seen: the unregistered list, a key before the keys below it) |
 | event               | T#{t}#EVK#{key}                     | EV#{seq}               | T#{t}#EVK#{key}#T#{type} / {seq} ; T#{t}#EVK#{key}#C#{check name} (checks) or #P#{partition} / {seq} |
 | reported check      | T#{t}#EVK#{key}                     | CHK#{check name}       | - (the key's check names: the status lists each one's latest evaluation) |
 | event id guard      | T#{t}#EVID#{event id}               | EVID                   | - (producer `event_id` / `Idempotency-Key` / SQS message id + index; `ttl` 30 days) |
