@@ -245,6 +245,10 @@ def main():
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from local import moto_patches
+    moto_patches.apply()
+
     class Handler(MotoRequestHandler):
         def setup(self):
             super().setup()

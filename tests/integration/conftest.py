@@ -8,6 +8,7 @@ from moto import mock_aws
 
 from accord.auth.principal import Principal
 from accord.store import db
+from local import moto_patches
 from tests.support.aws import create_template_resources, use_tables
 
 
@@ -29,6 +30,7 @@ def _serialise_calls(monkeypatch):
 def aws(monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     _serialise_calls(monkeypatch)
+    moto_patches.apply()
     with mock_aws():
         db.reset_client()
         names = create_template_resources()
