@@ -121,17 +121,18 @@ def _wait(predicate, timeout=30.0):
     return None
 
 
-def test_queue_message_is_processed_and_undecodable_one_ends_in_dlq(runtime, aws_clients):
-    sqs, ddb = aws_clients
+def test_queue_message_is_processed_and_undecodable_one_ends_in_dlq(runtime, aws_clients, admin):
+    sqs, _ = aws_clients
     marker = uuid.uuid4().hex
+    team = admin("POST", "/api/v1/teams", json={"name": f"q-{marker}"}).json()
+    asset = admin("POST", "/api/v1/assets", json={"fqn": f"e2e.q{marker}", "owner_team_id": team["id"]}).json()
     sqs.send_message(QueueUrl=runtime.queue_urls["ReportsQueue"],
-                     MessageBody=json.dumps({"type": "materialization", "asset_key": ["e2e", marker]}))
+                     MessageBody=json.dumps({"type": "materialization", "asset_key": ["e2e", f"q{marker}"]}))
 
-    def stored():
-        items = ddb.query(TableName=runtime.table_names["AccordTable"], KeyConditionExpression="PK = :p",
-                          ExpressionAttributeValues={":p": {"S": "T#default#INBOX"}})["Items"]
-        return [i for i in items if marker in json.dumps(i)]
-    assert _wait(stored), "the worker did not store the message"
+    def recorded():
+        r = admin("GET", f"/api/v1/assets/{asset['id']}/events")
+        return r.status_code == 200 and f"q{marker}" in r.text
+    assert _wait(recorded), "the worker did not record the message"
 
     poison = f"not json {marker}"
     sqs.send_message(QueueUrl=runtime.queue_urls["ReportsQueue"], MessageBody=poison)
