@@ -5,7 +5,7 @@ from accord.store.codec import decode, encode
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: f == 0 or 1e-130 <= abs(f) < 1e126)
-    | st.text(), lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(), c, max_size=4), max_leaves=20)
+    | st.text(), lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(min_size=1), c, max_size=4), max_leaves=20)
 
 
 @given(st.dictionaries(st.text(min_size=1), json_values, max_size=6))
@@ -34,3 +34,9 @@ def test_values_dynamodb_cannot_hold_are_a_clear_400(value):
 def test_edge_numbers_that_fit():
     for v in (9.9e125, 1e-130, 10 ** 37, 10 ** 40, -0.0, 0, 1.7e-100):
         assert decode(encode({"v": v}))["v"] == v
+
+
+def test_empty_map_keys_are_a_clear_400():
+    with pytest.raises(Unstorable) as exc:
+        encode({"metadata": {"ok": {"": 1}}})
+    assert "metadata.ok" in exc.value.message and "empty key" in exc.value.message

@@ -50,6 +50,9 @@ def _enc(v, where=""):
     if isinstance(v, (bytes, bytearray)):
         return {"B": bytes(v)}
     if isinstance(v, dict):
+        if "" in v:  # DynamoDB map keys must be non-empty (moto silently mangles them)
+            raise Unstorable(f"The object at {where or 'the top level'} has an empty key (\"\"); "
+                             f"keys must be non-empty strings.")
         return {"M": {str(k): _enc(x, f"{where}.{k}" if where else str(k)) for k, x in v.items()}}
     if isinstance(v, (list, tuple)):
         return {"L": [_enc(x, f"{where}[{i}]") for i, x in enumerate(v)]}
