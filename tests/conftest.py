@@ -2,6 +2,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 for p in (ROOT / "layers" / "shared", ROOT, ROOT / "tools"):
     if str(p) not in sys.path:
@@ -13,3 +15,30 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+
+# Suites whose session fixture starts a runtime: each runs on one xdist worker (--dist loadgroup).
+_GROUPS = {"tests/e2e/": "e2e", "tests/local/": "local-runtime"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker turns the mark into the "@group" nodeid suffix
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = str(item.fspath)
+        for prefix, group in _GROUPS.items():
+            if prefix in path:
+                item.add_marker(pytest.mark.xdist_group(group))
+                _group_suffix(config, item, group)
+
+
+def _group_suffix(config, item, group: str) -> None:
+    """pytest 9 reads `nodeid` from `item._id`, but xdist 3.8 appends the "@group" suffix that
+    --dist loadgroup schedules by to the old `item._nodeid`, which pytest 9 ignores: nothing was
+    grouped and each xdist worker started a runtime of its own. Put the suffix where pytest reads it."""
+    if not getattr(config.option, "loadgroup", False) or "@" in item.nodeid.rpartition("]")[2]:
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest < 9: xdist's own suffix works
+        return
+    item._id = NodeId.parse(f"{item.nodeid}@{group}")

@@ -177,13 +177,15 @@ def summary(stats: Stats, seconds: float) -> dict:
     return out
 
 
-def run(clients: int = 8, seconds: float = 20.0, seed: int = 7, quiet: bool = False) -> dict:
-    """Start a runtime, load it, stop it; returns the summary (also printed unless quiet)."""
+def run(clients: int = 8, seconds: float = 20.0, seed: int = 7, quiet: bool = False,
+        concurrency: int | None = None) -> dict:
+    """Start a runtime, load it, stop it; returns the summary (also printed unless quiet).
+    `concurrency`: worker processes per function (the runtime's default: ACCORD_LOCAL_CONCURRENCY or 4)."""
     from local.runtime import LocalRuntime
     admin = "acc_load_" + uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="accord-load-") as state:
         rt = LocalRuntime(repo_root=str(ROOT), port=0, host="127.0.0.1", state_dir=state, admin_key=admin,
-                          quiet=True, persist=False, concurrency=max(2, min(clients, 8)))
+                          quiet=True, persist=False, concurrency=concurrency)
         rt.start()
         try:
             tenant = requests.post(rt.url + "/api/v1/tenants", json={"name": f"load-{uuid.uuid4().hex[:6]}"},
@@ -228,11 +230,13 @@ def main(argv=None) -> int:
     parser.add_argument("-c", "--clients", type=int, default=int(os.environ.get("LOAD_CLIENTS", "8")))
     parser.add_argument("-s", "--seconds", type=float, default=float(os.environ.get("LOAD_SECONDS", "20")))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="worker processes per function (default: ACCORD_LOCAL_CONCURRENCY or 4)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON too")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.seconds <= 0:
         parser.error("clients must be ≥ 1 and seconds > 0")
-    out = run(args.clients, args.seconds, args.seed)
+    out = run(args.clients, args.seconds, args.seed, concurrency=args.concurrency)
     if args.json:
         print(json.dumps(out, indent=2))
     return 1 if out["errors"] else 0

@@ -11,17 +11,14 @@ from tests.conftest import ROOT
 ADMIN_KEY = "acc_e2e_" + uuid.uuid4().hex
 
 
-def pytest_collection_modifyitems(items):
-    # One runtime serves every e2e test: keep them on one xdist worker.
-    for item in items:
-        if "tests/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("e2e"))
-
-
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory):
+    # persist=False: no state file. Snapshots scan every table every 2 s while writes happen, which on
+    # a session's worth of data keeps moto busy and slows every request (test_platform checks
+    # persistence with runtimes of its own).
     rt = LocalRuntime(repo_root=str(ROOT), port=0, state_dir=str(tmp_path_factory.mktemp("state")),
-                      admin_key=ADMIN_KEY, parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True)
+                      admin_key=ADMIN_KEY, parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True,
+                      persist=False)
     rt.start()
     yield rt
     rt.stop()

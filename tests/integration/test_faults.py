@@ -329,6 +329,7 @@ def test_a_fault_at_every_call_is_surfaced_and_leaves_no_half_write(aws, fresh_r
             break  # past the operation's last call: every call has had its fault
         at += 1
     assert at >= 1
+    print(f"{name} / {kind}: a fault at each of {at} DynamoDB calls")
 
 
 def test_botocore_retries_throttling_by_itself_while_attempts_remain(aws, monkeypatch):

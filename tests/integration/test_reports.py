@@ -318,6 +318,12 @@ def test_sizes_are_4xx_never_500(reports_app, aws, admin, assets_app, owner):
     assert audit_store.total("acme", asset["id"], status=None, triggered_by=None) == 15
     post(reports_app, admin, CHECK, body={**fat[0], "metadata": {"x": "y" * 65_000}})
     assert audit_store.total("acme", asset["id"], status=None, triggered_by=None) == 16
+    # metadata DynamoDB cannot hold as a map (empty keys, huge numbers): the run keeps it as JSON text
+    odd = {"": 1, "n": 10 ** 40, "deep": json.loads("[" * 40 + "]" * 40)}
+    post(reports_app, admin, CHECK, body={**fat[0], "check_name": "odd", "metadata": odd})
+    [run] = [r for r in audit_store.history("acme", asset["id"], status=None, triggered_by=None, limit=50)
+             if r["details"]["check_name"] == "odd"]
+    assert json.loads(run["details"]["metadata_json"]) == odd
     deep = {"asset_key": "a", "metadata": json.loads("[" * 40 + "]" * 40)}
     assert post(reports_app, admin, body={"asset_key": "a", "metadata": {"d": deep}})  == {}
     huge = {"asset_key": "a", "metadata": {"n": 10 ** 40, "f": 1e300}}

@@ -14,13 +14,6 @@ if REPO_ROOT not in sys.path:
 from local.runtime import LocalRuntime  # noqa: E402
 
 
-def pytest_collection_modifyitems(items):
-    # The runtime fixture is session-scoped: keep these tests on one xdist worker.
-    for item in items:
-        if "tests/local/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("local-runtime"))
-
-
 @pytest.fixture(scope="session")
 def fixtures_dir():
     return FIXTURES

@@ -129,7 +129,8 @@ def _triggered_by(metadata: dict) -> str:
 
 
 def _dynamo_safe(value, depth: int = 0) -> bool:
-    """Can DynamoDB store this as a native value (≤ 32 levels, numbers within its range)?"""
+    """Can DynamoDB store this as a native value (≤ 32 levels, numbers within its range, no empty
+    map keys)? Otherwise an audit run keeps the metadata as a JSON string."""
     if depth > 30:
         return False
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -138,8 +139,8 @@ def _dynamo_safe(value, depth: int = 0) -> bool:
         return len(str(abs(value))) <= 38
     if isinstance(value, float):
         return math.isfinite(value) and (value == 0 or 1e-130 < abs(value) < 9.9e125)
-    if isinstance(value, dict):
-        return all(_dynamo_safe(v, depth + 1) for v in value.values())
+    if isinstance(value, dict):  # map keys must be non-empty
+        return all(key != "" and _dynamo_safe(v, depth + 1) for key, v in value.items())
     if isinstance(value, list):
         return all(_dynamo_safe(v, depth + 1) for v in value)
     return False
