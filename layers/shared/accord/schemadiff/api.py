@@ -5,6 +5,7 @@ from .canon import Document
 from .diff import Comparer, Options
 from .errors import SchemaError
 from .result import MODES, PATCH_TYPES, CompareResult
+from .values import refs_in
 
 _OPTIONS = ("content_model", "defaults_materialize", "format_assertion")
 
@@ -44,7 +45,7 @@ def _has_refs(root):
         return False
     try:
         m = _dumps(root)
-        return b"$ref" in m or b"Ref" in m
+        return refs_in(m)
     except ValueError:  # unmarshallable (e.g. Decimal) or too deep: walk it
         return True
 

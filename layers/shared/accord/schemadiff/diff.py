@@ -23,7 +23,8 @@ from .errors import SchemaError
 from .limits import MAX_DEPTH, MAX_PAIRWISE
 from .result import EFFECT_NAMES, Change
 from .values import (NUMERIC_FORMATS, T_ALL, T_ARR, T_BOOL, T_INT, T_NULL, T_NUM, T_NUMBER,
-                     T_OBJ, T_STR, format_subset, frac, jtype, regex_search, type_names, vkey)
+                     T_OBJ, T_STR, format_subset, frac, jtype, refs_in, regex_search, type_names,
+                     vkey)
 
 BW, FW = 1, 2
 F_TABLE, F_STRICT = 1, 2
@@ -45,7 +46,7 @@ def _safe_equal(a, b):
     """Raw equality that is JSON equality, and only for subtrees without $ref."""
     try:
         ma = _dumps(a)
-        if b"$ref" in ma or b"Ref" in ma:
+        if refs_in(ma):
             return False
         return ma == _dumps(b)
     except (ValueError, RecursionError):
@@ -66,15 +67,19 @@ def _fmt_val(v):
     return str(v)
 
 
+_SUFFIX_LABELS = {".items": "items of ", ".additionalProperties": "additional properties of ",
+                  ".additionalItems": "additional items of ", ".contains": "'contains' of ",
+                  ".propertyNames": "property names of ", ".not": "'not' of "}
+
+
 def _label(path):
     """Human name of a schema location for descriptions."""
     if path == "$":
         return "the schema"
-    for suffix, what in ((".items", "items of "), (".additionalProperties", "additional properties of "),
-                         (".additionalItems", "additional items of "), (".contains", "'contains' of "),
-                         (".propertyNames", "property names of "), (".not", "'not' of ")):
-        if path.endswith(suffix):
-            return what + _label(path[:-len(suffix)])
+    i = path.rfind(".")
+    what = _SUFFIX_LABELS.get(path[i:])  # the last segment, when it is one of these
+    if what is not None:
+        return what + _label(path[:i])
     i = path.rfind(".properties")
     if i >= 0:
         tail = path[i + len(".properties"):]
@@ -1477,7 +1482,7 @@ class Comparer:
         CA, CB = na.cond, nb.cond
         if CA is not None or CB is not None:
             if CA is not None and CB is not None and _rnorm_repr(CA[0]) == _rnorm_repr(CB[0]) \
-                    and not _has_ref_bytes(_dump_or(CA[0])):
+                    and not refs_in(_dump_or(CA[0])):
                 ta = CA[1] if CA[1] is not None else True
                 tb = CB[1] if CB[1] is not None else True
                 bits |= self.cmp(ta, tb, path + ".then", sfl)
@@ -1516,10 +1521,6 @@ class _NoArr:
 
 
 _NO_ARR = _NoArr()
-
-
-def _has_ref_bytes(m):
-    return b"$ref" in m or b"Ref" in m
 
 
 def _dump_or(x):
@@ -1567,7 +1568,7 @@ def _fingerprint(raw):
     may differ between the two documents) or is synthetic."""
     if type(raw) is CNode:
         return None
-    if type(raw) is dict and _has_ref_bytes(_dump_or(raw)):
+    if type(raw) is dict and refs_in(_dump_or(raw)):
         return None
     return _rnorm_repr(raw)
 

@@ -14,6 +14,12 @@ _NAMES = (("null", T_NULL), ("boolean", T_BOOL), ("object", T_OBJ), ("array", T_
           ("number", T_NUMBER), ("integer", T_INT), ("string", T_STR))
 
 
+def refs_in(marshalled):
+    """Could these marshal bytes hold a $ref, $dynamicRef or $recursiveRef (as key or text)?
+    Every such keyword contains "$": one memchr-speed test settles the common case."""
+    return b"$" in marshalled and (b"$ref" in marshalled or b"Ref" in marshalled)
+
+
 def type_names(bits):
     """Bits -> sorted JSON type names ("number" absorbs "integer")."""
     out = []
