@@ -3,6 +3,7 @@ from accord import errors
 from accord.domain import assets, audit, lineage
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
+from accord.reports import status as report_status
 
 router = Router(REGISTRY)
 M = "accord.models.assets:"  # body models load on first use: GETs never import pydantic
@@ -75,9 +76,21 @@ def search_assets(req):
     return Response(200, found, {"X-Total-Count": str(len(found))})
 
 
-@router.route("GET", "/api/v1/assets/{asset_id}", tags=["assets"], summary="Get an asset")
+@router.route("GET", "/api/v1/assets/{asset_id}", tags=["assets"],
+              query=(("include", "string", "`status`: add what the reports say (last_materialization, "
+                                           "last_observation, checks, freshness)"),),
+              summary="Get an asset (one read; `?include=status` adds its report status)")
 def get_asset(req):
-    return assets.view(assets.get(req.principal.tenant, req.path_params["asset_id"]))
+    include = req.query_str("include", max_len=64)
+    if include not in (None, "", "status"):
+        raise errors.Unprocessable(f"Unknown include {include!r}: the only one is 'status'.",
+                                   detail=[{"loc": ["query", "include"], "msg": "unknown include",
+                                            "type": "value_error"}])
+    asset = assets.get(req.principal.tenant, req.path_params["asset_id"])
+    view = assets.view(asset)
+    if include == "status":  # 3 + one per check reads more: opt-in, so the plain detail stays one read
+        view.update(report_status.asset_status(req.principal.tenant, asset))
+    return view
 
 
 @router.route("PATCH", "/api/v1/assets/{asset_id}", scope="write", body=M + "AssetUpdate", tags=["assets"],

@@ -294,6 +294,9 @@ def test_checks_appear_in_audit_history(dagster, admin, owned):
     status = admin("GET", f"/api/v1/assets/{asset['id']}/status").json()
     assert status["checks"]["unique"]["status"] == "failed" and status["checks"]["unique"]["severity"] == "WARN"
     assert status["checks"]["not_null"]["passed"] is True
+    detail = admin("GET", f"/api/v1/assets/{asset['id']}", params={"include": "status"}).json()
+    assert {name: c["status"] for name, c in detail["checks"].items()} == \
+        {"not_null": "passed", "unique": "failed", "dbt": "passed"}
 
 
 def test_asset_events_and_status_with_freshness(dagster, admin, owned):
@@ -313,6 +316,13 @@ def test_asset_events_and_status_with_freshness(dagster, admin, owned):
     status = admin("GET", f"/api/v1/assets/{asset['id']}/status").json()
     assert status["freshness"]["status"] == "fresh" and status["freshness"]["stale_since"] is None
     assert status["last_materialization"]["metadata"] == {"rows": 5}
+    detail = admin("GET", f"/api/v1/assets/{asset['id']}", params={"include": "status"}).json()
+    assert detail["fqn"] == fqn and detail["freshness"]["status"] == "fresh"
+    assert detail["last_materialization"]["partition"] == "p1" and detail["checks"] == {}
+    plain = admin("GET", f"/api/v1/assets/{asset['id']}").json()
+    assert plain["fqn"] == fqn and "freshness" not in plain
+    bad = admin("GET", f"/api/v1/assets/{asset['id']}", params={"include": "everything"})
+    assert bad.status_code == 422 and "the only one is 'status'" in bad.json()["error"]["message"]
     page = admin("GET", f"/api/v1/assets/{asset['id']}/events", params={"limit": 1}).json()
     assert page["asset_id"] == asset["id"] and len(page["results"]) == 1 and page["next"]
     assert page["results"][0]["type"] == "materialization"  # newest first
