@@ -16,13 +16,13 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from accord import errors
+from accord import errors, jsontext
 from accord.auth.principal import Principal
 from accord.http.envelopes import REGISTRY, error_body
 from accord.log import logger
 
 MAX_BODY_BYTES = 1_048_576  # 1 MiB; API Gateway itself stops at 10 MB
-MAX_JSON_DEPTH = 64
+MAX_JSON_DEPTH = jsontext.MAX_JSON_DEPTH
 
 
 @dataclass
@@ -141,37 +141,6 @@ def require_scope(principal: Principal | None, scope: str) -> Principal:
     return principal
 
 
-def _check_tree(value, limit: int) -> str | None:
-    """Why a parsed body is unacceptable (too deep, lone UTF-16 surrogates), else None."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return f"JSON body is nested deeper than {limit} levels."
-        if isinstance(item, dict):
-            for k, v in item.items():
-                if _has_surrogate(k):
-                    return "JSON body contains an invalid unicode escape (a lone surrogate) in a key."
-                stack.append((v, depth + 1))
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-        elif isinstance(item, str) and _has_surrogate(item):
-            return "JSON body contains an invalid unicode escape (a lone surrogate)."
-    return None
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-        return False
-    except UnicodeEncodeError:
-        return True
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_json_body(raw: str, content_type: str | None, default=None, *,
                     max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_JSON_DEPTH):
     if not raw or not raw.strip():
@@ -184,15 +153,13 @@ def parse_json_body(raw: str, content_type: str | None, default=None, *,
             raise errors.UnsupportedMediaType(
                 f"Content-Type {media!r} is not supported; send application/json.")
     try:
-        value = json.loads(raw, parse_constant=_reject_constant)
-    except RecursionError:
+        return jsontext.loads(raw, max_depth)
+    except jsontext.TooDeep:
         raise errors.BadRequest(f"JSON body is nested deeper than {max_depth} levels.") from None
+    except jsontext.LoneSurrogate:
+        raise errors.BadRequest("JSON body contains an invalid unicode escape (a lone surrogate).") from None
     except ValueError as exc:
         raise errors.BadRequest(f"Malformed JSON body: {exc}.") from None
-    problem = _check_tree(value, max_depth)
-    if problem:
-        raise errors.BadRequest(problem)
-    return value
 
 
 def validation_detail(exc) -> list:

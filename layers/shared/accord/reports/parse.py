@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from accord import clock, errors
+from accord import clock, errors, jsontext
 
 MATERIALIZATION, OBSERVATION, CHECK = "materialization", "observation", "check"
 TYPES = (MATERIALIZATION, OBSERVATION, CHECK)
@@ -29,7 +29,7 @@ _CONSTRUCT = {MATERIALIZATION: "AssetMaterialization", OBSERVATION: "AssetMateri
 
 # ------------------------------------------------------------------ limits (README "Reports")
 MAX_BODY_BYTES = 1_048_576        # one request (the batch endpoint too)
-MAX_JSON_DEPTH = 64
+MAX_JSON_DEPTH = jsontext.MAX_JSON_DEPTH
 MAX_METADATA_BYTES = 65_536       # one event's metadata, as compact JSON
 MAX_DESCRIPTION_CHARS = 16_384
 MAX_KEY_PARTS = 32
@@ -70,41 +70,7 @@ def bad(message: str) -> errors.BadRequest:
 
 
 # ------------------------------------------------------------------ JSON
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def loads(raw: str):
-    """json.loads without NaN/Infinity (not JSON; DynamoDB and clients choke on them) or lone UTF-16
-    surrogates (`"\\ud800"` decodes to text no UTF-8 can hold), depth-bounded."""
-    try:
-        value = json.loads(raw, parse_constant=_reject_constant)
-    except RecursionError:
-        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
-    if (raw.count("[") + raw.count("{") > MAX_JSON_DEPTH) and not _depth_ok(value, MAX_JSON_DEPTH):
-        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
-    if "\\u" in raw and _SURROGATE_ESCAPE.search(raw):
-        try:
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("a \\u escape is a lone surrogate, which is not Unicode text") from None
-    return value
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _depth_ok(value, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return True
+loads = jsontext.loads  # ValueError (TooDeep / LoneSurrogate / malformed) says why
 
 
 def dumps(value) -> str:
