@@ -23,7 +23,7 @@ def openapi(req):
     return _cache["spec"]
 
 
-@router.route("GET", "/docs", scope=None, tags=["platform"], summary="Swagger UI")
+@router.route("GET", "/docs", scope=None, tags=["platform"], summary="Swagger UI", media="text/html")
 def docs(req):
     if "html" not in _cache:
         _cache["html"] = _swagger_html()

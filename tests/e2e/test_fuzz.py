@@ -11,12 +11,19 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
 
 from tests.conftest import ROOT
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SPEC = json.loads((ROOT / "functions" / "platform" / "openapi.json").read_text())  # = what /openapi.json serves
 OPERATIONS = [(path, method) for path, ops in SPEC["paths"].items() for method in ops]
+
+
+# no 5xx; the status is one the operation documents; the body matches the documented schema and
+# content type (4xx: the family's error schema)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +58,7 @@ def test_no_5xx_and_family_envelopes(api_schema, runtime, path, method):
     @given(case=operation.as_strategy())
     def run(case):
         response = case.call(headers=headers)
-        case.validate_response(response, checks=[not_a_server_error])
+        case.validate_response(response, checks=CHECKS)
         try:
             body = response.json()
         except ValueError:

@@ -46,7 +46,7 @@ def operations(router, components: dict) -> dict:
                    for n, t, d in route.query]
         ok = {"description": "Success"}
         if route.status != 204:
-            ok["content"] = {"application/json": {"schema": {}}}
+            ok["content"] = {route.media: {"schema": {} if route.media.endswith("json") else {"type": "string"}}}
         op = {"operationId": f"{getattr(router, 'name', router.family)}_{route.handler.__name__}",
               "summary": route.summary, "tags": list(route.tags) or [router.family],
               "parameters": params,

@@ -43,7 +43,7 @@ class Route:
     summary: str
     tags: tuple
     query: tuple  # ((name, type, description), ...) for the OpenAPI document
-    response: Any
+    media: str  # the success body's content type, for the OpenAPI document
     body_required: bool
 
     def model(self):
@@ -187,12 +187,12 @@ class Router:
         self.routes: dict[tuple[str, str], Route] = {}
 
     def route(self, method: str, path: str, *, scope: str | None = "read", body=None,
-              status: int = 200, summary: str = "", tags=(), query=(), response=None,
+              status: int = 200, summary: str = "", tags=(), query=(), media: str = "application/json",
               body_required: bool = True):
         def register(fn):
             self.routes[(method.upper(), path)] = Route(
                 method.upper(), path, fn, scope, body, status, summary or (fn.__doc__ or "").strip(),
-                tuple(tags), tuple(query), response, body_required)
+                tuple(tags), tuple(query), media, body_required)
             return fn
         return register
 
