@@ -9,9 +9,8 @@ the project (existence + exact total), one BatchGetItem each for connections, re
 active contracts and lineage neighbours, and one Query per asset on the page for its edges
 (edges hang off each asset's own partition) — 20 + 6 for a page of 20, whatever the project size.
 
-Runs in-process on moto. moto's TransactWriteItems deep-copies the whole table once per
-transaction *part*; the setup here patches that to once per table (same semantics) so seeding
-a few hundred assets stays quick. The measured list makes no transaction.
+Runs in-process on moto, with local/moto_patches (transactions roll back only the items they
+touch, so seeding a few hundred assets stays quick). The measured list makes no transaction.
 """
 import importlib.util
 import os
@@ -19,7 +18,6 @@ import statistics
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,39 +35,6 @@ def _load(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@contextmanager
-def _fast_moto_transactions():
-    import copy
-
-    import moto.dynamodb.models as models
-    original = models.DynamoDBBackend.transact_write_items
-
-    class _OncePerTable:
-        def __init__(self):
-            self.copies = {}
-
-        def deepcopy(self, obj, memo=None):
-            if id(obj) not in self.copies:
-                self.copies[id(obj)] = copy.deepcopy(obj)
-            return self.copies[id(obj)]
-
-        def __getattr__(self, name):
-            return getattr(copy, name)
-
-    def once(self, transact_items):
-        saved, models.copy = models.copy, _OncePerTable()
-        try:
-            return original(self, transact_items)
-        finally:
-            models.copy = saved
-
-    models.DynamoDBBackend.transact_write_items = once
-    try:
-        yield
-    finally:
-        models.DynamoDBBackend.transact_write_items = original
 
 
 def _call(app, principal, method, resource, params=None, **kwargs):
@@ -137,7 +102,9 @@ def main() -> dict:
     from tests.support.aws import create_template_resources, use_tables
 
     result = {"page_size": PAGE, "projects": {}}
-    with mock_aws(), _fast_moto_transactions():
+    from local import moto_patches
+    moto_patches.apply()
+    with mock_aws():
         db.reset_client()
         use_tables(create_template_resources())
         apps = (_load("configuration"), _load("assets"), _load("contracts"))

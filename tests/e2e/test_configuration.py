@@ -507,3 +507,16 @@ def test_foreign_tenant_is_exactly_like_an_unknown_tenant(tenant, runtime, admin
 def test_no_key_is_401_in_the_configuration_envelope(anon, tenant):
     r = anon("GET", f"{tenant.base}/projects")
     assert r.status_code == 401 and r.json()["error"] == "UNAUTHORIZED" and set(r.json()) == {"message", "error"}
+
+
+def test_tessera_sdk_lists_assets_the_configuration_view_created(tenant):
+    """Registry clients parse every asset on a page: one the configuration view made must have an owner
+    team (the tenant's "unassigned" team for a key without one)."""
+    from tessera_sdk import TesseraClient
+    made = tenant.asset(tenant.connection())
+    secret = tenant.admin.headers["X-TLM-Key"]
+    with TesseraClient(base_url=tenant.runtime.url, headers={"Authorization": f"Bearer {secret}"}) as client:
+        listed = {str(a.id): a for a in client.assets.list(limit=100)}
+        got = listed[made["registry_asset_id"]]
+        assert client.teams.get(got.owner_team_id).name == "unassigned"
+        assert str(client.assets.get(made["registry_asset_id"]).owner_team_id) == str(got.owner_team_id)

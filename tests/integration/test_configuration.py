@@ -165,17 +165,57 @@ def test_create_writes_the_registry_asset_in_the_same_transaction(api, reg_app, 
     a = asset(api, c, payload=DELTA, description="orders")
     reg = Client(reg_app, key)("GET", "/api/v1/assets/{asset_id}", {"asset_id": a["registry_asset_id"]})
     assert reg["statusCode"] == 200, reg
-    assert reg["json"]["fqn"] == "main_catalog.sales_data.orders" and reg["json"]["owner_team_id"] is None
+    assert reg["json"]["fqn"] == "main_catalog.sales_data.orders"
+    # a key without a team: the tenant's "unassigned" team owns it (registry clients need an owner)
+    assert reg["json"]["owner_team_name"] == "unassigned"
+    unassigned = Client(load_app("teams"), key)("GET", "/api/v1/teams/{team_id}", {"team_id": reg["json"]["owner_team_id"]})
+    assert unassigned["statusCode"] == 200 and unassigned["json"]["name"] == "unassigned"
     assert reg["json"]["environment"] == "production"
     item = raw(k.asset_pk("acme", a["registry_asset_id"]), k.ASSET_SK)
-    assert item["config_number"] == a["id"] and "GSI2PK" not in item
+    assert item["config_number"] == a["id"] and item["GSI2PK"] == k.team_assets_gsi("acme", unassigned["json"]["id"])
+    # the next one reuses that team
+    b = asset(api, c)
+    again = Client(reg_app, key)("GET", "/api/v1/assets/{asset_id}", {"asset_id": b["registry_asset_id"]})["json"]
+    assert again["owner_team_id"] == unassigned["json"]["id"]
     listed = Client(reg_app, key)("GET", "/api/v1/assets", query={"fqn": "main_catalog.sales_data"})["json"]
     assert [x["id"] for x in listed["results"]] == [a["registry_asset_id"]] and listed["total"] == 1
     # the same fqn twice: 409, and nothing was written
     r = api("POST", ASSETS, {"projectId": 0}, body={"name": "b", "type": "DELTALAKE", "payload": DELTA,
                                                     "connection_id": c["id"]})
     assert r["statusCode"] == 409 and r["json"]["error"] == "ASSET_ALREADY_CONFIGURED" and str(a["id"]) in r["json"]["message"]
-    assert len(api("GET", ASSETS, {"projectId": 0})["json"]) == 1
+    assert len(api("GET", ASSETS, {"projectId": 0})["json"]) == 2
+
+
+def test_a_team_key_owns_what_it_configures_and_a_claimed_asset_outlives_its_configuration(api, reg_app, key):
+    teams = Client(load_app("teams"), key)
+    data = teams("POST", "/api/v1/teams", body={"name": "Data"})["json"]
+    other = teams("POST", "/api/v1/teams", body={"name": "Other"})["json"]
+    team_key = Principal(tenant="acme", key_id=str(uuid.uuid4()), name="data", scopes=frozenset({"read", "write"}),
+                         team_id=data["id"], project_roles={"0": "PROJECT_EDITOR"})
+    mine = Client(load_app("configuration"), team_key)
+    c = connection(api)
+    a, b = asset(mine, c), asset(mine, c)
+    reg = Client(reg_app, key)
+    for x in (a, b):
+        got = reg("GET", "/api/v1/assets/{asset_id}", {"asset_id": x["registry_asset_id"]})["json"]
+        assert (got["owner_team_id"], got["owner_team_name"]) == (data["id"], "Data")
+    # another team claims b in the registry: deleting b's configuration keeps the registry asset
+    r = reg("PATCH", "/api/v1/assets/{asset_id}", {"asset_id": b["registry_asset_id"]}, body={"owner_team_id": other["id"]})
+    assert r["statusCode"] == 200, r
+    for x in (a, b):
+        assert mine("DELETE", ASSET, {"projectId": 0, "assetId": x["id"]})["statusCode"] == 200
+    assert reg("GET", "/api/v1/assets/{asset_id}", {"asset_id": a["registry_asset_id"]})["statusCode"] == 404
+    assert reg("GET", "/api/v1/assets/{asset_id}", {"asset_id": b["registry_asset_id"]})["json"]["owner_team_id"] == other["id"]
+
+
+def test_the_unassigned_team_is_made_once_under_concurrent_creates(api):
+    from concurrent.futures import ThreadPoolExecutor
+    c = connection(api)
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda _: asset(api, c), range(4)))
+    owners = {raw(k.asset_pk("acme", m["registry_asset_id"]), k.ASSET_SK)["owner_team_id"] for m in made}
+    assert len(owners) == 1
+    assert raw(k.team_name_pk("acme", "unassigned"), k.UNIQUE_SK)["team_id"] in owners
 
 
 def test_create_attaches_to_an_unconfigured_registry_asset(api, reg_app, key, cfg_app):
@@ -347,38 +387,7 @@ def _grow(api, reg, conn, n):
     return made
 
 
-@pytest.fixture
-def fast_transactions(monkeypatch):
-    """moto deep-copies the whole table once per transaction *part* (for its rollback); once per
-    table is the same rollback and keeps a test that seeds dozens of assets quick."""
-    import copy
-
-    import moto.dynamodb.models as models
-    original = models.DynamoDBBackend.transact_write_items
-
-    class OncePerTable:
-        def __init__(self):
-            self.copies = {}
-
-        def deepcopy(self, obj, memo=None):
-            if id(obj) not in self.copies:
-                self.copies[id(obj)] = copy.deepcopy(obj)
-            return self.copies[id(obj)]
-
-        def __getattr__(self, name):
-            return getattr(copy, name)
-
-    def once(self, transact_items):
-        saved, models.copy = models.copy, OncePerTable()
-        try:
-            return original(self, transact_items)
-        finally:
-            models.copy = saved
-
-    monkeypatch.setattr(models.DynamoDBBackend, "transact_write_items", once)
-
-
-def test_list_with_every_flag_reads_a_constant_number_of_times(api, reg_app, key, fast_transactions):
+def test_list_with_every_flag_reads_a_constant_number_of_times(api, reg_app, key):
     reg = Client(reg_app, key)
     c = connection(api)
     made = _grow(api, reg, c, 22)

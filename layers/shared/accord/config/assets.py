@@ -256,16 +256,19 @@ def _per_project(tenant: str, project_ids: list[int], after: int | None, limit: 
 
 
 # ------------------------------------------------------------------ create
-def _new_registry_asset(fqn: str, description: str | None, asset_type: str, number: int, now: str) -> dict:
-    """A registry asset as the registry's own create writes it, without an owner team."""
+def _new_registry_asset(fqn: str, description: str | None, asset_type: str, number: int, now: str,
+                        owner: dict) -> dict:
+    """A registry asset as the registry's own create writes it, owned by `owner` (teams.default_owner).
+    `config_owner_team_id` remembers that owner: while the asset still has it, nobody claimed it in the
+    registry, and deleting the configuration deletes the asset too."""
     metadata = {"source_type": asset_type}
     if description:
         metadata["description"] = description
     return {"id": str(uuid.uuid4()), "fqn": fqn, "environment": ENVIRONMENT,
-            "owner_team_id": None, "owner_team_name": None, "owner_user_id": None, "owner_user_name": None,
-            "metadata": metadata, "created_at": now, "updated_at": now,
+            "owner_team_id": owner["id"], "owner_team_name": owner["name"], "owner_user_id": None,
+            "owner_user_name": None, "metadata": metadata, "created_at": now, "updated_at": now,
             "active_contract_id": None, "active_contract_version": None, "rev": 1,
-            "config_number": number, "created_via": "configuration"}
+            "config_number": number, "created_via": "configuration", "config_owner_team_id": owner["id"]}
 
 
 def _already_configured(fqn: str, number) -> errors.Conflict:
@@ -275,6 +278,7 @@ def _already_configured(fqn: str, number) -> errors.Conflict:
 
 def create(principal, project_id: int, body) -> dict:
     from accord.domain.assets import search_tokens
+    from accord.domain.teams import default_owner
     access.require(principal, project_id, access.WRITE, "create assets")
     tenant = principal.tenant
     projects.load(tenant, project_id)
@@ -288,6 +292,7 @@ def create(principal, project_id: int, body) -> dict:
            "type": body.type, "options": options, "payload": payload, "connection_id": conn["id"],
            "created_by": principal.display, "created_at": now, "updated_at": now,
            "scheduled_upload": _schedule(body.scheduled_upload), "fqn": fqn, "asset_id": None, "rev": 1}
+    owner = None
     for _ in range(WRITE_ATTEMPTS):
         guard = store.registry_guard(tenant, ENVIRONMENT, fqn)
         asset = store.registry_asset(tenant, guard["asset_id"]) if guard else None
@@ -300,7 +305,8 @@ def create(principal, project_id: int, body) -> dict:
                 cfg["asset_id"] = asset["id"]
                 store.create_config(tenant, cfg, conn["type"], attach_to=asset)
             else:
-                new_asset = _new_registry_asset(fqn, body.description, body.type, number, now)
+                owner = owner or default_owner(tenant, principal.team_id)
+                new_asset = _new_registry_asset(fqn, body.description, body.type, number, now, owner)
                 cfg["asset_id"] = new_asset["id"]
                 store.create_config(tenant, cfg, conn["type"], new_asset=new_asset, tokens=search_tokens(fqn))
             return view(cfg, conn)
@@ -309,6 +315,8 @@ def create(principal, project_id: int, body) -> dict:
                 raise projects.not_found(project_id) from None
             if "connection" in exc.failed:
                 conn = _connection_for(tenant, project_id, body.connection_id, body.type)
+            if "team" in exc.failed:  # the owner team was deleted meanwhile: pick again
+                owner = None
             # else: the fqn was registered, or the asset changed, meanwhile: look again
     raise errors.Conflict("The asset kept changing while it was configured; retry.", code="CONCURRENT_UPDATE")
 
@@ -397,8 +405,8 @@ def _rename(tenant: str, old_cfg: dict, new_cfg: dict, search_tokens) -> tuple |
 
 # ------------------------------------------------------------------ delete
 def _registry_needs(tenant: str, asset: dict) -> bool:
-    if asset.get("created_via") != "configuration" or asset.get("owner_team_id"):
-        return True
+    if asset.get("created_via") != "configuration" or asset.get("owner_team_id") != asset.get("config_owner_team_id"):
+        return True  # registered in the registry, or claimed there by another team since
     if asset.get("active_contract_id") or asset.get("pending_proposal_id"):
         return True
     return bool(store.registry_dependents(tenant, asset["id"]))

@@ -51,6 +51,30 @@ def create(tenant: str, name: str, metadata: dict) -> dict:
     return view(team)
 
 
+UNASSIGNED = "unassigned"
+
+
+def default_owner(tenant: str, team_id: str | None) -> dict:
+    """The team that owns what a key creates without naming an owner (the configuration view):
+    the key's own team while it is live, else the tenant's "unassigned" team, made on first use.
+    Registry clients (tessera-sdk's Asset) require every asset to have an owner team."""
+    team = store.get(tenant, team_id) if team_id else None
+    for _ in range(3):
+        team = team or store.by_name(tenant, UNASSIGNED)
+        if team is not None:
+            return team
+        try:
+            now = clock.iso()
+            team = {"id": str(uuid.uuid4()), "name": UNASSIGNED, "created_at": now, "updated_at": now,
+                    "metadata": {"description": "Owns assets created without an owner team; reassign them "
+                                                "with PATCH /api/v1/assets/{id} {owner_team_id}."}}
+            store.create(tenant, team)
+            return team
+        except ConditionFailed:  # made meanwhile by a concurrent request: read it
+            team = None
+    raise errors.Conflict("The 'unassigned' team kept changing; retry.", code="CONCURRENT_UPDATE")
+
+
 def get(tenant: str, team_id: str) -> dict:
     team = store.get(tenant, _valid_id(team_id))
     if team is None:

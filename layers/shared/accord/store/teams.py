@@ -25,6 +25,12 @@ def get(tenant: str, team_id: str) -> dict | None:
     return None if item is None or item.get("deleted_at") else item
 
 
+def by_name(tenant: str, name: str) -> dict | None:
+    """The live team with this name (case-insensitive), via the name guard."""
+    guard = db.get(k.team_name_pk(tenant, name), k.UNIQUE_SK)
+    return get(tenant, guard["team_id"]) if guard else None
+
+
 def list_page(tenant: str, offset: int, limit: int) -> list[dict]:
     """Teams oldest first; reads offset + limit items at most (offset is bounded by the caller)."""
     items, start = [], None
