@@ -11,6 +11,17 @@ from tests.conftest import ROOT
 ADMIN_KEY = "acc_e2e_" + uuid.uuid4().hex
 
 
+def pytest_terminal_summary(terminalreporter):
+    import sys
+    fuzz = sys.modules.get("tests.e2e.test_fuzz")
+    runs = getattr(fuzz, "EXAMPLES_RUN", None)
+    if runs:
+        counts = sorted(runs.values())
+        terminalreporter.write_line(
+            f"fuzz: {len(runs)} operations, {sum(counts)} requests, {counts[0]}-{counts[-1]} per operation "
+            f"(an operation with few distinct inputs, e.g. no parameters, runs out of new examples sooner)")
+
+
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory):
     # persist=False: no state file. Snapshots scan every table every 2 s while writes happen, which on

@@ -19,6 +19,7 @@ from tests.conftest import ROOT
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SPEC = json.loads((ROOT / "functions" / "platform" / "openapi.json").read_text())  # = what /openapi.json serves
 OPERATIONS = [(path, method) for path, ops in SPEC["paths"].items() for method in ops]
+EXAMPLES_RUN: dict = {}  # "METHOD path" -> requests sent (printed in the terminal summary)
 
 
 # no 5xx; the status is one the operation documents; the body matches the documented schema and
@@ -57,6 +58,7 @@ def test_no_5xx_and_family_envelopes(api_schema, runtime, path, method):
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     @given(case=operation.as_strategy())
     def run(case):
+        EXAMPLES_RUN[f"{method.upper()} {path}"] = EXAMPLES_RUN.get(f"{method.upper()} {path}", 0) + 1
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS)
         try:
