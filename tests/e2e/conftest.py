@@ -18,7 +18,8 @@ def pytest_terminal_summary(terminalreporter):
     if runs:
         counts = sorted(runs.values())
         terminalreporter.write_line(
-            f"fuzz: {len(runs)} operations, {sum(counts)} requests, {counts[0]}-{counts[-1]} per operation "
+            f"fuzz: {len(runs)} operations, {sum(counts)} requests, {counts[0]}-{counts[-1]} per operation, "
+            f"{sum(c >= fuzz.EXAMPLES for c in counts)} at the full {fuzz.EXAMPLES} "
             f"(an operation with few distinct inputs, e.g. no parameters, runs out of new examples sooner)")
 
 
