@@ -17,18 +17,22 @@ os.environ.setdefault("AWS_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 
-# Suites whose session fixture starts a runtime: each runs on one xdist worker (--dist loadgroup).
-_GROUPS = {"tests/e2e/": "e2e", "tests/local/": "local-runtime"}
+# Two xdist groups, one per worker (--dist loadgroup -n 2 gives each worker exactly one):
+# - "runtime": the suites whose session fixtures start local runtimes (their SQS pollers and
+#   other threads live until the session ends);
+# - "inproc": everything else, above all the integration tests, whose mock_aws intercepts every
+#   botocore call *of the process* — a runtime thread in the same process would talk to the
+#   in-process mock (and contend for its lock) instead of its moto server.
+_RUNTIME_SUITES = ("tests/e2e/", "tests/local/")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's worker turns the mark into the "@group" nodeid suffix
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        path = str(item.fspath)
-        for prefix, group in _GROUPS.items():
-            if prefix in path:
-                item.add_marker(pytest.mark.xdist_group(group))
-                _group_suffix(config, item, group)
+        path = str(item.fspath).replace(os.sep, "/")
+        group = "runtime" if any(s in path for s in _RUNTIME_SUITES) else "inproc"
+        item.add_marker(pytest.mark.xdist_group(group))
+        _group_suffix(config, item, group)
 
 
 def _group_suffix(config, item, group: str) -> None:
