@@ -44,6 +44,36 @@ def test_labels_name_the_last_segment():
     assert _label("$.$defs.D1") == "'$.$defs.D1'"
 
 
+def _reference_label(path):
+    """The label rules spelled out plainly: suffixes, then the last `.properties` followed by a name."""
+    if path == "$":
+        return "the schema"
+    for suffix, what in ((".items", "items of "), (".additionalProperties", "additional properties of "),
+                         (".additionalItems", "additional items of "), (".contains", "'contains' of "),
+                         (".propertyNames", "property names of "), (".not", "'not' of ")):
+        if path.endswith(suffix):
+            return what + _reference_label(path[:-len(suffix)])
+    i = max(path.rfind(".properties."), path.rfind(".properties["))
+    if i >= 0:
+        tail = path[i + len(".properties"):]
+        if tail.startswith(".") and "." not in tail[1:] and "[" not in tail:
+            return f"property '{tail[1:]}'"
+        if tail.startswith("['") and tail.endswith("']") and "'][" not in tail:
+            return f"property '{tail[2:-2]}'"
+    return f"'{path}'"
+
+
+_SEGMENTS = st.sampled_from([".properties", ".items", ".not", ".additionalProperties", ".contains",
+                             ".propertyNames", ".additionalItems", ".$defs", ".anyOf[0]", ".a", ".properties",
+                             "['a.b']", "['x']", ".b", "[3]"])
+
+
+@given(st.lists(_SEGMENTS | st.text(alphabet="ab.[]'", max_size=6), max_size=7))
+def test_labels_follow_the_reference_rules(segments):
+    path = "$" + "".join(segments)
+    assert _label(path) == _reference_label(path)
+
+
 def test_refs_in_sees_every_reference_keyword_and_only_rules_out_what_has_no_dollar():
     for key in ("$ref", "$dynamicRef", "$recursiveRef"):
         assert refs_in(marshal.dumps([{"type": "string"}, {key: "#/x"}]))

@@ -4,7 +4,7 @@ from marshal import dumps as _dumps
 from .canon import Document
 from .diff import Comparer, Options
 from .errors import SchemaError
-from .result import MODES, PATCH_TYPES, CompareResult
+from .result import EFFECT_BITS, MODES, PATCH_TYPES, CompareResult
 from .values import refs_in
 
 _OPTIONS = ("content_model", "defaults_materialize", "format_assertion")
@@ -77,6 +77,12 @@ def diff(old, new, opts, profile="event", sides=("old", "new")):
         raise SchemaError("schema nested too deeply") from None
 
 
+def _breaking(changes, backward, forward):
+    """[c for c in changes if c.breaks(backward, forward)], without a method call per change."""
+    mask = (1 if backward else 0) | (2 if forward else 0)
+    return [c for c in changes if EFFECT_BITS[c.effect] & mask] if mask else []
+
+
 def _directions(base):
     return {"backward": (True, False), "forward": (False, True), "full": (True, True),
             "none": (False, False)}[base]
@@ -98,7 +104,7 @@ def compare(old, new, mode="backward", history=None, profile="event", **options)
     base = m[:-len("_transitive")] if m.endswith("_transitive") else m
     want_bw, want_fw = _directions(base)
     bw, fw = bool(bits & 1), bool(bits & 2)
-    breaking = [c for c in changes if c.breaks(want_bw and bw, want_fw and fw)]
+    breaking = _breaking(changes, want_bw and bw, want_fw and fw)
     if m.endswith("_transitive") and history:
         for i, h in enumerate(history):
             hc, hb = diff(h, new, opts, prof, (f"history[{i}]", "new"))

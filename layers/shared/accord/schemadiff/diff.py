@@ -15,7 +15,6 @@ as two bits (1 = backward broken, 2 = forward broken) and report each local diff
 from itertools import compress, repeat
 from marshal import dumps as _dumps
 from operator import eq as _eq
-from operator import not_ as _not
 
 from .canon import (ANN_TYPES, ANY, CNode, NEVER, STRUCTURAL_IGNORED, ObjC, _part, int_bounds,
                     is_any, is_never, jseg)
@@ -55,7 +54,7 @@ def _safe_equal(a, b):
 
 def _fmt_val(v):
     if type(v) is list:
-        return ", ".join(_fmt_val(x) for x in v)
+        return ", ".join(map(_fmt_val, v))
     if type(v) is str:
         return repr(v)
     if v is None:
@@ -77,9 +76,12 @@ def _label(path):
     if path == "$":
         return "the schema"
     i = path.rfind(".")
-    what = _SUFFIX_LABELS.get(path[i:])  # the last segment, when it is one of these
+    last = path[i:]
+    what = _SUFFIX_LABELS.get(last)  # the last segment, when it is one of these
     if what is not None:
         return what + _label(path[:i])
+    if i >= 11 and path[i - 11:i] == ".properties" and "[" not in last:  # the common case: ...properties.name
+        return f"property '{last[1:]}'"
     i = path.rfind(".properties")
     if i >= 0:
         tail = path[i + len(".properties"):]
@@ -806,7 +808,12 @@ class Comparer:
                     if not _safe_equal(sx, sy):
                         eq = [False] * len(xs)
                         cmp = self.cmp
-                for i in compress(range(len(xs)), map(_not, eq)):
+                i = -1
+                while True:  # the unequal ones (usually few): C-level scans from one to the next
+                    try:
+                        i = eq.index(False, i + 1)
+                    except ValueError:
+                        break
                     y = ys[i]
                     name = names[i]
                     if y is _MISSING:

@@ -21,7 +21,11 @@ def refs_in(marshalled):
 
 
 def type_names(bits):
-    """Bits -> sorted JSON type names ("number" absorbs "integer")."""
+    """Bits -> sorted JSON type names ("number" absorbs "integer"); a new list each call."""
+    return list(_TYPE_NAMES[bits & T_ALL])
+
+
+def _type_names(bits):
     out = []
     for name, b in _NAMES:
         if name == "integer" and bits & T_NUMBER == T_NUMBER:
@@ -33,6 +37,9 @@ def type_names(bits):
         if bits & b:
             out.append(name)
     return sorted(out)
+
+
+_TYPE_NAMES = tuple(tuple(_type_names(b)) for b in range(T_ALL + 1))  # every combination of the 7 bits
 
 
 def jtype(v):
