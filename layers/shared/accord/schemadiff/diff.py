@@ -257,28 +257,28 @@ class Comparer:
             kind = "items"
         else:
             return None
-        oa = [v for k, v in a.items() if k != kind]
-        ob = [b[k] for k in keys if k != kind]
+        oa = a.copy()  # the other keywords, compared in C
+        del oa[kind]
+        ob = b.copy()
+        del ob[kind]
         if oa != ob:
             return None
-        for x, y in zip(oa, ob):
+        for x in oa.values():
             # strings and lists of strings (type, required, annotations) compare strictly in
-            # Python; anything else goes through the marshal check (true != 1, no $ref)
+            # Python, and what equals a string is a string: one side tells; anything else goes
+            # through the marshal check (true != 1, no $ref), in a's key order
             tx = type(x)
-            if tx is str:
+            if tx is str or tx is list and _STR_ONLY.issuperset(map(type, x)):
                 continue
-            if tx is list and type(y) is list and _STR_ONLY.issuperset(map(type, x)) \
-                    and _STR_ONLY.issuperset(map(type, y)):
-                continue
-            if not _safe_equal(oa, ob):
+            if not _safe_equal(list(oa.values()), [ob[k] for k in oa]):
                 return None
             break
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise SchemaError(f"schema nested deeper than {MAX_DEPTH} levels", path)
         try:
-            if kind == "items":
-                return self.cmp(a["items"], b["items"], path + ".items", fl)
+            if kind == "items":  # everything else is strictly equal, so the items differ
+                return self._cmp_unequal(a["items"], b["items"], path + ".items", fl)
             A = ObjC()
             A.props = pa
             B = ObjC()
