@@ -300,7 +300,7 @@ class Document:
         todo = [x for x in loose if type(x) is dict and id(x) not in cache]
         for i, n in list(cache.items()):
             d = n.raw
-            if type(d) is not dict or id(d) != i:
+            if type(d) is not dict or id(d) != i or _SUB_ANY.isdisjoint(d):  # no subschema here
                 continue
             for k, v in d.items():
                 if k not in _SUB_ANY:
