@@ -797,7 +797,10 @@ class Comparer:
             else:
                 names = list(pa)
                 xs = list(pa.values())
-                ys = list(map(pb.get, names, repeat(_MISSING, len(names))))
+                if len(pa) == len(pb) and names == list(pb):  # same names, same order: no lookups
+                    ys = list(pb.values())
+                else:
+                    ys = list(map(pb.get, names, repeat(_MISSING, len(names))))
                 eq = list(map(_eq, xs, ys)) if raw_skip else [False] * len(xs)
                 sx = list(compress(xs, eq))
                 cmp = self._cmp_unequal if raw_skip else self.cmp
@@ -809,11 +812,8 @@ class Comparer:
                         eq = [False] * len(xs)
                         cmp = self.cmp
                 i = -1
-                while True:  # the unequal ones (usually few): C-level scans from one to the next
-                    try:
-                        i = eq.index(False, i + 1)
-                    except ValueError:
-                        break
+                for _ in range(eq.count(False)):  # the unequal ones (usually few), by C-level scans
+                    i = eq.index(False, i + 1)
                     y = ys[i]
                     name = names[i]
                     if y is _MISSING:
