@@ -194,7 +194,7 @@ class Comparer:
     def _cmp_unequal(self, a, b, path, fl):
         """cmp() for a pair already known not to be raw-equal."""
         if self.raw_skip and type(a) is dict and type(b) is dict and not fl & F_TABLE \
-                and a.keys() == b.keys():
+                and ("properties" in a or "items" in a) and a.keys() == b.keys():
             r = self._fast_container(a, b, path, fl)
             if r is not None:
                 return r
