@@ -479,3 +479,15 @@ def test_a_write_that_landed_is_not_reported_as_a_conflict(api, monkeypatch):
     r = api("DELETE", ASSET, {"projectId": p1, "assetId": made["id"]})
     assert state["failed"] and r["statusCode"] == 200 and r["json"] == {"message": "Asset deleted successfully"}
     assert api("GET", ASSET, {"projectId": p1, "assetId": made["id"]})["statusCode"] == 404
+
+
+def test_an_owner_team_deleted_meanwhile_is_replaced_by_the_unassigned_team(api, reg_app, key, monkeypatch):
+    from accord.domain import teams
+    gone = Client(load_app("teams"), key)("POST", "/api/v1/teams", body={"name": "Gone"})["json"]
+    assert Client(load_app("teams"), key)("DELETE", "/api/v1/teams/{team_id}", {"team_id": gone["id"]})["statusCode"] == 204
+    real, stale = teams.default_owner, [{"id": gone["id"], "name": "Gone"}]
+    # the first pick read the team just before it was deleted: the transaction's team check fails
+    monkeypatch.setattr(teams, "default_owner", lambda tenant, team_id: stale.pop() if stale else real(tenant, team_id))
+    made = asset(api, connection(api))
+    got = Client(reg_app, key)("GET", "/api/v1/assets/{asset_id}", {"asset_id": made["registry_asset_id"]})["json"]
+    assert got["owner_team_name"] == "unassigned" and not stale
