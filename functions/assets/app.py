@@ -6,6 +6,7 @@ from accord.http.router import Response, Router
 from accord.reports import status as report_status
 
 router = Router(REGISTRY)
+R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
 M = "accord.models.assets:"  # body models load on first use: GETs never import pydantic
 
 LIST_QUERY = (
@@ -38,7 +39,7 @@ def _paging(req) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------ assets
-@router.route("POST", "/api/v1/assets", scope="write", body=M + "AssetCreate", status=201, tags=["assets"],
+@router.route("POST", "/api/v1/assets", response=R + "ASSET", scope="write", body=M + "AssetCreate", status=201, tags=["assets"],
               summary="Create an asset (owning team's key or admin)")
 def create_asset(req):
     return Response(201, assets.create(req.principal, req.body))
@@ -76,7 +77,7 @@ def search_assets(req):
     return Response(200, found, {"X-Total-Count": str(len(found))})
 
 
-@router.route("GET", "/api/v1/assets/{asset_id}", tags=["assets"],
+@router.route("GET", "/api/v1/assets/{asset_id}", response=R + "ASSET", tags=["assets"],
               query=(("include", "string", "`status`: add what the reports say (last_materialization, "
                                            "last_observation, checks, freshness)"),),
               summary="Get an asset (one read; `?include=status` adds its report status)")

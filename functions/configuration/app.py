@@ -5,6 +5,7 @@ from accord.http.envelopes import CONFIGURATION
 from accord.http.router import Response, Router
 
 router = Router(CONFIGURATION)
+R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
 M = "accord.models.configuration:"  # body models load on first use: GETs never import pydantic
 
 BASE = "/api/backend/{tenant}/configuration"
@@ -49,25 +50,25 @@ def _flags(req, default: bool = False) -> dict:
 
 
 # ------------------------------------------------------------------ projects
-@router.route("POST", BASE + "/projects", scope="write", body=M + "ProjectCreate", status=201, tags=["configuration"],
+@router.route("POST", BASE + "/projects", response=R + "PROJECT", scope="write", body=M + "ProjectCreate", status=201, tags=["configuration"],
               summary="Create a project (TENANT_ADMIN)")
 def create_project(req):
     return Response(201, projects.create(_principal(req), req.body))
 
 
-@router.route("GET", BASE + "/projects", tags=["configuration"], query=PAGE,
+@router.route("GET", BASE + "/projects", response=R + "PROJECTS", tags=["configuration"], query=PAGE,
               summary="List the projects the key may read (JSON array; project 0 always exists)")
 def list_projects(req):
     items, nxt = projects.list_page(_principal(req), _limit(req, projects.MAX_LIST, projects.MAX_LIST), _after(req))
     return _array(items, None, nxt)
 
 
-@router.route("GET", PROJECT, tags=["configuration"], summary="Get a project")
+@router.route("GET", PROJECT, response=R + "PROJECT", tags=["configuration"], summary="Get a project")
 def get_project(req):
     return projects.get(_principal(req), req.path_params["projectId"])
 
 
-@router.route("PATCH", PROJECT, scope="write", body=M + "ProjectUpdate", tags=["configuration"],
+@router.route("PATCH", PROJECT, response=R + "PROJECT", scope="write", body=M + "ProjectUpdate", tags=["configuration"],
               summary="Rename or describe a project (PROJECT_EDITOR)")
 def update_project(req):
     return projects.update(_principal(req), req.path_params["projectId"], req.body, req.body.model_fields_set)
@@ -81,14 +82,14 @@ def delete_project(req):
 
 
 # ------------------------------------------------------------------ connections
-@router.route("POST", PROJECT + "/connections", scope="write", body=M + "ConnectionCreate", status=201,
+@router.route("POST", PROJECT + "/connections", response=R + "CONNECTION", scope="write", body=M + "ConnectionCreate", status=201,
               tags=["configuration"], summary="Create a project connection (credential is write-only)")
 def create_connection(req):
     principal = _principal(req)
     return Response(201, connections.create(principal, _project(req), req.body))
 
 
-@router.route("GET", PROJECT + "/connections", tags=["configuration"], query=PAGE,
+@router.route("GET", PROJECT + "/connections", response=R + "CONNECTIONS", tags=["configuration"], query=PAGE,
               summary="List a project's connections (JSON array)")
 def list_connections(req):
     principal = _principal(req)
@@ -96,14 +97,14 @@ def list_connections(req):
     return _array(items, None, nxt)
 
 
-@router.route("GET", PROJECT + "/connections/{connectionId}", tags=["configuration"],
+@router.route("GET", PROJECT + "/connections/{connectionId}", response=R + "CONNECTION", tags=["configuration"],
               summary="Get a connection of the project (or a global one)")
 def get_connection(req):
     principal = _principal(req)
     return connections.get(principal, _project(req), req.path_params["connectionId"])
 
 
-@router.route("PUT", PROJECT + "/connections/{connectionId}", scope="write", body=M + "ConnectionUpdate",
+@router.route("PUT", PROJECT + "/connections/{connectionId}", response=R + "CONNECTION", scope="write", body=M + "ConnectionUpdate",
               tags=["configuration"], summary="Update a connection (fields sent are replaced)")
 def update_connection(req):
     principal = _principal(req)
@@ -119,28 +120,28 @@ def delete_connection(req):
     return Response(204)
 
 
-@router.route("GET", BASE + "/connections", tags=["configuration"], query=PAGE,
+@router.route("GET", BASE + "/connections", response=R + "CONNECTIONS", tags=["configuration"], query=PAGE,
               summary="List the tenant's global connections (JSON array)")
 def list_global_connections(req):
     items, nxt = connections.list_page(_principal(req), None, _limit(req), _after(req))
     return _array(items, None, nxt)
 
 
-@router.route("POST", BASE + "/connections", scope="write", body=M + "ConnectionCreate", status=201,
+@router.route("POST", BASE + "/connections", response=R + "CONNECTION", scope="write", body=M + "ConnectionCreate", status=201,
               tags=["configuration"], summary="Create a global connection (TENANT_ADMIN)")
 def create_global_connection(req):
     return Response(201, connections.create(_principal(req), None, req.body))
 
 
 # ------------------------------------------------------------------ assets
-@router.route("POST", PROJECT + "/assets", scope="write", body=M + "AssetCreate", status=201, tags=["configuration"],
+@router.route("POST", PROJECT + "/assets", response=R + "CONFIGURED_ASSET", scope="write", body=M + "AssetCreate", status=201, tags=["configuration"],
               summary="Create an asset (its fqn comes from the payload; attaches to a registry asset)")
 def create_asset(req):
     principal = _principal(req)
     return Response(201, assets.create(principal, _project(req), req.body))
 
 
-@router.route("GET", PROJECT + "/assets", tags=["configuration"], query=WITH + PAGE,
+@router.route("GET", PROJECT + "/assets", response=R + "CONFIGURED_ASSETS", tags=["configuration"], query=WITH + PAGE,
               summary="List a project's assets (JSON array, X-Total-Count, X-Next-Cursor)")
 def list_assets(req):
     principal = _principal(req)
@@ -149,7 +150,7 @@ def list_assets(req):
     return _array(items, total, nxt)
 
 
-@router.route("GET", BASE + "/assets", tags=["configuration"], query=WITH + PAGE,
+@router.route("GET", BASE + "/assets", response=R + "CONFIGURED_ASSETS", tags=["configuration"], query=WITH + PAGE,
               summary="List every asset the key may read (JSON array, X-Total-Count, X-Next-Cursor)")
 def list_all_assets(req):
     items, total, nxt = assets.list_tenant(_principal(req), limit=_limit(req),
@@ -157,28 +158,28 @@ def list_all_assets(req):
     return _array(items, total, nxt)
 
 
-@router.route("POST", PROJECT + "/assets/move", scope="write", body=M + "AssetMove", tags=["configuration"],
+@router.route("POST", PROJECT + "/assets/move", response=R + "MESSAGE", scope="write", body=M + "AssetMove", tags=["configuration"],
               summary="Move assets from source_project_id into this project (all or none)")
 def move_assets(req):
     principal = _principal(req)
     return assets.move(principal, _project(req), req.body)
 
 
-@router.route("GET", PROJECT + "/assets/{assetId}", tags=["configuration"], query=WITH,
+@router.route("GET", PROJECT + "/assets/{assetId}", response=R + "CONFIGURED_ASSET", tags=["configuration"], query=WITH,
               summary="Get an asset (attributes, schedule and lineage included unless turned off)")
 def get_asset(req):
     principal = _principal(req)
     return assets.get(principal, _project(req), req.path_params["assetId"], **_flags(req, default=True))
 
 
-@router.route("PUT", PROJECT + "/assets/{assetId}", scope="write", body=M + "AssetUpdate", tags=["configuration"],
+@router.route("PUT", PROJECT + "/assets/{assetId}", response=R + "CONFIGURED_ASSET", scope="write", body=M + "AssetUpdate", tags=["configuration"],
               summary="Update an asset (options merge key by key; payload is replaced)")
 def update_asset(req):
     principal = _principal(req)
     return assets.update(principal, _project(req), req.path_params["assetId"], req.body, req.body.model_fields_set)
 
 
-@router.route("DELETE", PROJECT + "/assets/{assetId}", scope="write", tags=["configuration"],
+@router.route("DELETE", PROJECT + "/assets/{assetId}", response=R + "MESSAGE", scope="write", tags=["configuration"],
               summary="Delete an asset's configuration")
 def delete_asset(req):
     principal = _principal(req)

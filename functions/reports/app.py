@@ -10,6 +10,7 @@ from accord.http.router import Router
 from accord.reports import api
 
 router = Router(REPORTS)
+R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
 
 COMMON = (("asset_key", "string", "asset key: a JSON list, or parts split on non-word characters "
                                   "(the path and the body win)"),
@@ -51,13 +52,13 @@ def _refuse_other_methods(path: str, name: str) -> None:
 
 for _kind, _path, _query, _summary in ROUTES:
     for _p, _suffix in ((_path, ""), (_path + "/{asset_key+}", "_by_path")):
-        router.route("POST", _p, scope="write", tags=["reports"], query=_query,
+        router.route("POST", _p, scope="write", tags=["reports"], query=_query, response=R + "REPORTED",
                      summary=_summary + (" (asset key as the trailing path)" if _suffix else "")
                      )(_reporter(_kind, f"report_{_kind}{_suffix}"))
         _refuse_other_methods(_p, f"not_allowed_{_kind}{_suffix}")
 
 
-@router.route("POST", "/report_asset_events", scope="write", tags=["reports"],
+@router.route("POST", "/report_asset_events", response=R + "BATCH", scope="write", tags=["reports"],
               summary="Report many typed events at once (≤ 100): per-event results, partial success")
 def report_events(req):
     return api.report_batch(req.principal, raw_body=req.raw_body, headers=req.headers)

@@ -5,6 +5,7 @@ from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 
 router = Router(REGISTRY)
+R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
 M = "accord.models.identity:"  # body models load on first use: GETs never import pydantic
 PAGE = (("limit", "integer", "page size (1-1000, default 100)"), ("offset", "integer", "items to skip"))
 
@@ -54,25 +55,25 @@ def revoke_key(req):
 
 
 # ------------------------------------------------------------------ teams
-@router.route("POST", "/api/v1/teams", scope="write", body=M + "TeamCreate", status=201, tags=["teams"],
+@router.route("POST", "/api/v1/teams", response=R + "TEAM", scope="write", body=M + "TeamCreate", status=201, tags=["teams"],
               summary="Create a team")
 def create_team(req):
     return Response(201, teams.create(req.principal.tenant, req.body.name, req.body.metadata))
 
 
-@router.route("GET", "/api/v1/teams", tags=["teams"], query=PAGE, summary="List teams (JSON array, X-Total-Count)")
+@router.route("GET", "/api/v1/teams", response=R + "TEAMS", tags=["teams"], query=PAGE, summary="List teams (JSON array, X-Total-Count)")
 def list_teams(req):
     limit, offset = _page(req)
     items, total = teams.list_page(req.principal.tenant, limit, offset)
     return Response(200, items, {"X-Total-Count": str(total)})
 
 
-@router.route("GET", "/api/v1/teams/{team_id}", tags=["teams"], summary="Get a team")
+@router.route("GET", "/api/v1/teams/{team_id}", response=R + "TEAM", tags=["teams"], summary="Get a team")
 def get_team(req):
     return teams.view(teams.get(req.principal.tenant, req.path_params["team_id"]))
 
 
-@router.route("PATCH", "/api/v1/teams/{team_id}", scope="write", body=M + "TeamUpdate", tags=["teams"],
+@router.route("PATCH", "/api/v1/teams/{team_id}", response=R + "TEAM", scope="write", body=M + "TeamUpdate", tags=["teams"],
               summary="Update a team (metadata is merged, RFC 7396)")
 def update_team(req):
     return teams.update(req.principal.tenant, req.path_params["team_id"], req.body.name, req.body.metadata)

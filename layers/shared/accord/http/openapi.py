@@ -32,6 +32,16 @@ def _rewrite_refs(node):
     return node
 
 
+def _response_schema(route) -> dict:
+    if not route.media.endswith("json"):
+        return {"type": "string"}
+    if not route.response:
+        return {}
+    import importlib
+    module, _, name = route.response.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def operations(router, components: dict) -> dict:
     """{path: {method: operation}} for every route of `router`, adding schemas to `components`."""
     paths: dict = {}
@@ -46,7 +56,7 @@ def operations(router, components: dict) -> dict:
                    for n, t, d in route.query]
         ok = {"description": "Success"}
         if route.status != 204:
-            ok["content"] = {route.media: {"schema": {} if route.media.endswith("json") else {"type": "string"}}}
+            ok["content"] = {route.media: {"schema": _response_schema(route)}}
         op = {"operationId": f"{getattr(router, 'name', router.family)}_{route.handler.__name__}",
               "summary": route.summary, "tags": list(route.tags) or [router.family],
               "parameters": params,

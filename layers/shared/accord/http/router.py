@@ -45,6 +45,7 @@ class Route:
     query: tuple  # ((name, type, description), ...) for the OpenAPI document
     media: str  # the success body's content type, for the OpenAPI document
     body_required: bool
+    response: str | None = None  # "module:NAME" of the success body's schema (OpenAPI only)
 
     def model(self):
         """The body model class. Given as "module:Class", it is imported on the first request
@@ -188,11 +189,11 @@ class Router:
 
     def route(self, method: str, path: str, *, scope: str | None = "read", body=None,
               status: int = 200, summary: str = "", tags=(), query=(), media: str = "application/json",
-              body_required: bool = True):
+              body_required: bool = True, response: str | None = None):
         def register(fn):
             self.routes[(method.upper(), path)] = Route(
                 method.upper(), path, fn, scope, body, status, summary or (fn.__doc__ or "").strip(),
-                tuple(tags), tuple(query), media, body_required)
+                tuple(tags), tuple(query), media, body_required, response)
             return fn
         return register
 
