@@ -88,3 +88,15 @@ def test_a_ref_inside_raw_equal_properties_is_still_followed():
     new = {"$defs": {"T": {"type": "integer"}}, "type": "object",
            "properties": {"a": {"$ref": "#/$defs/T"}, "b": {"type": "integer"}}}
     assert compare(old, new, mode="backward").is_breaking
+
+
+def test_unicode_digits_are_not_indexes_or_octets():
+    # "²".isdigit() is True but int("²") fails: neither may crash the engine
+    from accord.schemadiff import compare
+    s = {"prefixItems": [{"type": "string"}], "items": {"$ref": "#/prefixItems/²"}}
+    try:
+        compare(s, s)
+    except Exception as exc:  # a clear SchemaError (unresolvable $ref) is fine, a ValueError is not
+        assert type(exc).__name__ == "SchemaError", exc
+    assert compare({"type": "string", "format": "ipv4", "const": "1.2.3.²"},
+                   {"type": "string", "format": "ipv4", "const": "1.2.3.²"}).changes == []

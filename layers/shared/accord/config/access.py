@@ -60,7 +60,12 @@ def readable_projects(principal) -> list[int] | None:
     """Project ids the key may read; None = all (tenant admin)."""
     if is_tenant_admin(principal):
         return None
-    return sorted(int(p) for p, r in principal.project_roles.items() if r in _LEVELS[READ] and str(p).isdigit())
+    return sorted(int(p) for p, r in principal.project_roles.items() if r in _LEVELS[READ] and _digits(str(p)))
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: "²".isdigit() is True but int("²") fails."""
+    return text.isascii() and text.isdigit()
 
 
 MAX_ID = 10 ** 12 - 1  # ids are zero-padded to 12 digits in sort keys
@@ -69,6 +74,6 @@ MAX_ID = 10 ** 12 - 1  # ids are zero-padded to 12 digits in sort keys
 def parse_id(raw, not_found: errors.AccordError) -> int:
     """A path id: a non-negative integer, else the entity simply does not exist (404)."""
     text = str(raw).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not _digits(text) or len(text) > 12:
         raise not_found
     return int(text)

@@ -446,7 +446,7 @@ def _move_ids(raw_ids: list) -> tuple[list[int], list[str]]:
     numbers, unknown = [], []
     for raw in raw_ids:
         text = str(raw).strip()
-        if text.isdigit() and len(text) <= 12:
+        if text.isascii() and text.isdigit() and len(text) <= 12:
             if int(text) not in numbers:
                 numbers.append(int(text))
         elif text not in unknown:

@@ -27,7 +27,7 @@ class Version:
 
     def _key(self):
         # a release sorts after all of its pre-releases; numeric identifiers before alphanumeric
-        pre = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.pre)
+        pre = tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in self.pre)
         return (self.major, self.minor, self.patch, 0 if self.pre else 1, pre)
 
     def __lt__(self, other):

@@ -149,7 +149,7 @@ def check_cron(expr: str) -> str:
 
 
 def _cron_value(part: str, names) -> int | None:
-    if part.isdigit():
+    if part.isascii() and part.isdigit():  # "²".isdigit() is True, int("²") fails
         return int(part)
     if names and part.upper() in names:
         return names.index(part.upper()) + (1 if len(names) == 12 else 0)

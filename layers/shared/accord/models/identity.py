@@ -27,7 +27,7 @@ class ApiKeyCreate(StrictModel):
     @classmethod
     def _project_ids(cls, roles):
         for project_id in roles:
-            if not project_id.isdigit() or len(project_id) > 12:
+            if not (project_id.isascii() and project_id.isdigit()) or len(project_id) > 12:
                 raise ValueError(f"project id {project_id!r} must be a non-negative integer")
         return roles
 

@@ -357,7 +357,7 @@ class Document:
                 tok = tok.replace("~1", "/").replace("~0", "~")
                 if type(node) is dict and tok in node:
                     node = node[tok]
-                elif type(node) is list and tok.isdigit() and int(tok) < len(node):
+                elif type(node) is list and tok.isascii() and tok.isdigit() and int(tok) < len(node):
                     tok = int(tok)
                     node = node[tok]
                 else:
@@ -1125,7 +1125,7 @@ def check_format(fmt, v):
         return bool(_re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", v))
     if fmt == "ipv4":
         parts = v.split(".")
-        return len(parts) == 4 and all(p.isdigit() and len(p) <= 3 and int(p) < 256 and
+        return len(parts) == 4 and all(p.isascii() and p.isdigit() and len(p) <= 3 and int(p) < 256 and
                                        (p == "0" or not p.startswith("0")) for p in parts)
     if fmt == "int32" and type(v) in (int, float):
         return float(v).is_integer() and -2 ** 31 <= v < 2 ** 31
