@@ -3,7 +3,6 @@ from accord import errors
 from accord.domain import assets, audit, lineage
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
-from accord.reports import status as report_status
 
 router = Router(REGISTRY)
 R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
@@ -90,6 +89,7 @@ def get_asset(req):
     asset = assets.get(req.principal.tenant, req.path_params["asset_id"])
     view = assets.view(asset)
     if include == "status":  # 3 + one per check reads more: opt-in, so the plain detail stays one read
+        from accord.reports import status as report_status  # only then: not on every cold start
         view.update(report_status.asset_status(req.principal.tenant, asset))
     return view
 

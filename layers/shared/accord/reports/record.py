@@ -11,7 +11,6 @@ report's id, so a retried request or a redelivered message never records an even
   every item they write has a deterministic key and a redelivery rewrites the same items.
 """
 import hashlib
-import json
 import math
 import os
 import secrets
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from accord import clock, errors
-from accord.reports.parse import CHECK, OBSERVATION, Event, dumps
+from accord.reports.parse import CHECK, Event, dumps
 from accord.store import db, events as store, keys as k
 
 BOOKKEEPING_SECONDS = float(os.environ.get("ACCORD_KEY_REFRESH_SECONDS", "60"))

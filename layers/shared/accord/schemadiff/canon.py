@@ -11,13 +11,12 @@ objects (or to synthetic nodes) and are canonicalised only when the comparison r
 so unchanged subtrees are never canonicalised, and a `$ref` graph is never expanded.
 """
 import math
-import re
 from marshal import dumps as _dumps
 
 from .errors import SchemaError
 from .limits import MAX_BRANCHES, MAX_DEPTH, MAX_ENUM, MAX_FINITE, MAX_REFS, MAX_SCHEMA_NODES
-from .values import (NUMERIC_FORMATS, T_ALL, T_ARR, T_BOOL, T_INT, T_NULL, T_NUM, T_NUMBER,
-                     T_OBJ, T_STR, TYPE_BITS, check_pattern, frac, jtype, nonneg_int, num,
+from .values import (NUMERIC_FORMATS, T_ALL, T_ARR, T_BOOL, T_INT, T_NULL, T_NUMBER, T_OBJ,
+                     T_STR, TYPE_BITS, check_pattern, frac, jtype, nonneg_int, num,
                      refs_in, regex_search, tname, vkey)
 
 # ---------------------------------------------------------------------------------------------

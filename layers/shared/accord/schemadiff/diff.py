@@ -16,14 +16,13 @@ from itertools import compress, repeat
 from marshal import dumps as _dumps
 from operator import eq as _eq
 
-from .canon import (ANN_TYPES, ANY, CNode, NEVER, STRUCTURAL_IGNORED, ObjC, _part, int_bounds,
-                    is_any, is_never, jseg)
+from .canon import (ANN_TYPES, CNode, STRUCTURAL_IGNORED, ObjC, _part, int_bounds, is_any, is_never,
+                    jseg)
 from .errors import SchemaError
 from .limits import MAX_DEPTH, MAX_PAIRWISE
 from .result import EFFECT_NAMES, Change
-from .values import (NUMERIC_FORMATS, T_ALL, T_ARR, T_BOOL, T_INT, T_NULL, T_NUM, T_NUMBER,
-                     T_OBJ, T_STR, format_subset, frac, jtype, refs_in, regex_search, type_names,
-                     vkey)
+from .values import (T_ALL, T_ARR, T_BOOL, T_INT, T_NULL, T_NUM, T_NUMBER, T_OBJ, T_STR,
+                     format_subset, jtype, refs_in, regex_search, type_names, vkey)
 
 BW, FW = 1, 2
 F_TABLE, F_STRICT = 1, 2
