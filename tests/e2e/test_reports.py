@@ -132,6 +132,45 @@ def test_wrong_typed_field_is_a_construction_error(dagster):
         "Error constructing AssetMaterialization: Param \"partition\" is not a str. Got 7 which is type <class 'int'>."
 
 
+@pytest.mark.parametrize("route", [MAT, OBS])
+def test_a_numeric_or_boolean_data_version_is_kept_as_text(dagster, admin, route):
+    # dagster-webserver answers 200 for these (it keeps the value as the event's data-version tag)
+    a = uniq()
+    for value in (42, 1.5, True, "v3"):
+        ok(dagster("POST", route + a, json={"data_version": value, "description": json.dumps(value)}))
+    got = {e["description"]: e["data_version"] for e in events(admin, [a])}
+    assert got == {"42": "42", "1.5": "1.5", "true": "true", '"v3"': "v3"}
+
+
+def test_a_data_version_dagster_cannot_store_is_400(dagster):
+    for value in ([1, 2], {"v": 1}):
+        assert bad(dagster("POST", MAT + uniq(), json={"data_version": value})).startswith(
+            'Error constructing AssetMaterialization: Param "data_version" must be a string, a number or a boolean.')
+
+
+def test_a_body_that_is_no_object_is_read_as_dagster_reads_it(dagster, admin):
+    # an array or a string has no fields for Dagster (200, path and query only) ...
+    a = uniq()
+    ok(dagster("POST", MAT + a, json=[1, 2], params={"partition": "from-query"}))
+    ok(dagster("POST", CHECK + a, data='"text"', headers={"Content-Type": "application/json"},
+               params={"check_name": "c", "passed": "true"}))
+    got = {e["type"]: e for e in events(admin, [a])}
+    assert got["materialization"]["partition"] == "from-query" and got["check"]["passed"] is True
+    # ... unless it holds a field's name, and null, numbers and booleans: Dagster fails (500), we say why
+    assert bad(dagster("POST", MAT + a, json=["metadata"])) == "The JSON body must be an object, got array."
+    for raw, name in (("null", "null"), ("7", "number"), ("false", "boolean")):
+        r = dagster("POST", OBS + a, data=raw, headers={"Content-Type": "application/json"})
+        assert bad(r) == f"The JSON body must be an object, got {name}."
+
+
+def test_text_dagster_stores_is_stored(dagster, admin):
+    a = uniq()
+    ok(dagster("POST", MAT + a, json={"partition": "p\tq", "data_version": "v\n1"}))
+    [ev] = events(admin, [a])
+    assert (ev["partition"], ev["data_version"]) == ("p\tq", "v\n1")
+    assert "NUL characters" in bad(dagster("POST", MAT + a, json={"partition": "p\u0000"}))
+
+
 def test_content_type_other_than_json(dagster):
     r = dagster("POST", MAT + uniq(), data="asset_key=x", headers={"Content-Type": "text/plain"})
     assert bad(r) == "Unhandled content type text/plain, expect no body or application/json"
@@ -227,6 +266,25 @@ def test_checks_accept_partition_and_description(dagster, admin):
     assert (ev["partition"], ev["description"]) == ("2024-02-01", "3 nulls")
 
 
+def test_our_fields_on_dagsters_routes_never_refuse_a_dagster_report(dagster, admin):
+    # Dagster's check route ignores partition and description, no route reads environment: whatever
+    # they hold, Dagster answers 200, so do we (keeping what is usable)
+    a = uniq()
+    ok(dagster("POST", CHECK + a, json={"check_name": "c", "passed": True, "description": {"rows": 3},
+                                        "partition": ["p"], "environment": 5}))
+    [ev] = events(admin, [a])
+    assert (ev["check_name"], ev["description"], ev["partition"]) == ("c", None, None) and "environment" not in ev
+
+
+@pytest.mark.parametrize("raw, name", [("null", "null"), ("3", "number"), ('"events"', "string"),
+                                       ("true", "boolean"), ('{"type": "observation", "asset_key": "x"}', "object")])
+def test_a_batch_body_that_is_no_list_is_400(dagster, raw, name):
+    r = dagster("POST", "/report_asset_events", data=raw, headers={"Content-Type": "application/json"})
+    assert bad(r) == f'Expected a JSON list of event objects or {{"events": [...]}}; got {name}.'
+    r = dagster("POST", "/report_asset_events", json={"events": json.loads(raw)})
+    assert bad(r) == f"Field 'events' must be a list of event objects, got {name}."
+
+
 def test_batch_endpoint_partial_success(dagster, admin):
     a = uniq()
     r = dagster("POST", "/report_asset_events", json=[
@@ -297,6 +355,31 @@ def test_checks_appear_in_audit_history(dagster, admin, owned):
     detail = admin("GET", f"/api/v1/assets/{asset['id']}", params={"include": "status"}).json()
     assert {name: c["status"] for name, c in detail["checks"].items()} == \
         {"not_null": "passed", "unique": "failed", "dbt": "passed"}
+
+
+def test_an_audit_run_without_a_dagster_run_id_carries_the_reports_id(runtime, dagster, admin, owned):
+    fqn = f"wh.{uniq()}"
+    asset = new_asset(admin, owned, fqn)
+    key = fqn.split(".")
+    ok(dagster("POST", CHECK, json={"asset_key": key, "check_name": "plain", "passed": True}))
+    ok(dagster("POST", CHECK, json={"asset_key": key, "check_name": "keyed", "passed": True},
+               headers={"Idempotency-Key": f"idem-{uniq()}"}))
+    ok(dagster("POST", CHECK, json={"asset_key": key, "check_name": "dagster", "passed": True,
+                                    "metadata": {"dagster/run_id": "run-77"}}))
+    # a queue message without event_id, delivered three times
+    record = {"messageId": str(uuid.uuid4()), "receiptHandle": "rh", "body": json.dumps(
+        {"type": "check", "asset_key": key, "check_name": "queued", "passed": False}),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": str(int(time.time() * 1000))},
+        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ReportsQueue", "awsRegion": "us-east-1"}
+    for _ in range(3):
+        assert runtime.invoke("WorkerFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    runs = admin("GET", f"/api/v1/assets/{asset['id']}/audit-history").json()
+    assert runs["total_runs"] == 4, runs
+    listed = {e["check_name"]: e for e in events(admin, key)}
+    by_id = {r["run_id"] for r in runs["runs"]}
+    assert by_id == {listed["plain"]["id"], listed["keyed"]["event_id"], "run-77", listed["queued"]["id"]}
+    assert listed["plain"]["event_id"] is None and listed["queued"]["event_id"] is None
 
 
 def test_asset_events_and_status_with_freshness(dagster, admin, owned):
@@ -417,6 +500,23 @@ def test_sqs_poison_message_others_recorded_poison_rejected_and_in_dlq(runtime, 
                                    WaitTimeSeconds=1, VisibilityTimeout=0).get("Messages", [])
         return [m for m in msgs if m["Body"] == poison]
     assert _wait(in_dlq, timeout=60), "the unreadable message did not reach the DLQ"
+
+
+def test_sqs_a_message_that_is_no_event_is_rejected_with_its_reason(runtime, aws_clients, admin):
+    created = new_tenant(admin)   # a tenant of its own: its rejections only
+    tenant = Api(runtime.url, created["admin_key"]["key"])
+    bodies = {"null": "null", "5": "number", '"text"': "string", "true": "boolean"}
+    for body in bodies:
+        _send(runtime, aws_clients, body, tenant=created["id"])
+
+    def rejected():
+        got = tenant("GET", "/api/v1/events/rejected").json()["results"]
+        return got if len(got) == len(bodies) else None
+    got = _wait(rejected, timeout=60)
+    assert got, "the messages were not rejected"
+    expected = 'Expected one event object, a JSON list of event objects or {"events": [...]}; got '
+    assert {r["raw"]: r["reason"] for r in got} == {raw: expected + name + "." for raw, name in bodies.items()}
+    assert not any(r["retried"] for r in got)  # never retried: they can never succeed
 
 
 def test_sqs_out_of_order_deliveries_keep_the_latest_pointers(runtime, aws_clients, admin, owned):

@@ -199,6 +199,31 @@ def test_check_evaluations_become_audit_runs(reports_app, events_app, aws, admin
     assert warn["details"]["asset_key"] == ["wh", "orders"]
 
 
+def test_an_audit_run_without_a_dagster_run_id_carries_the_reports_id(reports_app, events_app, aws, admin,
+                                                                      assets_app, owner):
+    team, key = owner
+    asset = new_asset(assets_app, key, team["id"], "wh.runs")
+    check = {"asset_key": ["wh", "runs"], "passed": True}
+    post(reports_app, admin, CHECK, body={**check, "check_name": "plain"})
+    post(reports_app, admin, CHECK, body={**check, "check_name": "keyed"}, headers={"Idempotency-Key": "k-7"})
+    post(reports_app, admin, CHECK, body={**check, "check_name": "dagster", "metadata": {"dagster/run_id": "r-1"}})
+    post(reports_app, admin, BATCH, headers={"Idempotency-Key": "b-9"},
+         body=[{"type": "check", **check, "check_name": "batched"},
+               {"type": "check", **check, "check_name": "own", "event_id": "e-3"}])
+    h = get(assets_app, key, "/api/v1/assets/{asset_id}/audit-history", {"asset_id": asset["id"]})
+    from accord.store import audit as audit_store
+    runs = {r["details"]["check_name"]: r["run_id"]
+            for r in audit_store.history("acme", asset["id"], status=None, triggered_by=None, limit=10)}
+    listed = {e["check_name"]: e for e in key_events(events_app, admin, ["wh", "runs"])}
+    # no id given: the event's own id, as the events list shows it
+    assert runs["plain"] == listed["plain"]["id"] and listed["plain"]["event_id"] is None
+    assert runs["keyed"] == listed["keyed"]["event_id"] == "k-7"
+    assert runs["dagster"] == "r-1"
+    assert runs["batched"] == listed["batched"]["event_id"] == "b-9#0"
+    assert runs["own"] == listed["own"]["event_id"] == "e-3"
+    assert {r["run_id"] for r in h["runs"]} == set(runs.values()) and None not in runs.values()
+
+
 def test_a_check_on_an_unregistered_key_is_kept_without_an_audit_run(reports_app, events_app, aws, admin):
     post(reports_app, admin, CHECK, body={"asset_key": "nobody", "check_name": "c", "passed": True})
     [ev] = key_events(events_app, admin, ["nobody"])

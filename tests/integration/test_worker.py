@@ -184,3 +184,34 @@ def test_unique_ids_for_unrelated_messages(worker, aws):
     worker.lambda_handler(b, None)
     assert len(events_of("default", ["same"])) == 2
     assert uuid.UUID(a["Records"][0]["messageId"])
+
+
+def test_audit_runs_from_the_queue_carry_the_reports_id_and_redelivery_adds_none(worker, aws, assets_app, owner):
+    team, key = owner
+    asset = new_asset(assets_app, key, team["id"], "q.runs")
+    db.put({"PK": keys.tenant_pk("acme"), "SK": keys.TENANT_SK, "slug": "acme"})
+    check = {"type": "check", "asset_key": ["q", "runs"], "passed": False}
+    event = messages({**check, "check_name": "plain"}, {**check, "check_name": "own", "event_id": "ev-1"},
+                     {**check, "check_name": "dagster", "metadata": {"dagster/run_id": "run-9"}}, tenant="acme")
+    for _ in range(3):  # delivered, then redelivered twice
+        assert failures(worker.lambda_handler(event, None)) == []
+    runs = audit_store.history("acme", asset["id"], status=None, triggered_by=None, limit=10)
+    assert len(runs) == 3 and audit_store.total("acme", asset["id"], status=None, triggered_by=None) == 3
+    by_check = {r["details"]["check_name"]: r["run_id"] for r in runs}
+    listed = {e["check_name"]: e for e in events_of("acme", ["q", "runs"])}
+    # no id given: the event's own id (the events list's `id`), the same on every delivery
+    assert by_check["plain"] == store.event_uid(listed["plain"]) and "event_id" not in listed["plain"]
+    assert by_check["own"] == listed["own"]["event_id"] == "ev-1"
+    assert by_check["dagster"] == "run-9"
+
+
+@pytest.mark.parametrize("raw, name", [("null", "null"), ("42", "number"), ('"text"', "string"), ("true", "boolean")])
+def test_a_message_that_is_json_but_no_event_is_rejected_with_its_reason(worker, aws, raw, name):
+    event = messages(raw)
+    # rejected, not retried: it can never succeed
+    assert failures(worker.lambda_handler(event, None)) == []
+    [rej] = store.list_rejected("default", 10, None)[0]
+    assert rej["reason"] == ('Expected one event object, a JSON list of event objects or {"events": [...]}; '
+                             f"got {name}.")
+    assert rej["message_id"] == event["Records"][0]["messageId"] and rej.get("index") is None
+    assert rej["raw"] == raw and rej["retried"] is False

@@ -2,8 +2,9 @@
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
-from accord import errors
+from accord import errors, jsontext
 from accord.reports import parse
 from accord.reports.parse import CHECK, MATERIALIZATION, OBSERVATION
 
@@ -50,14 +51,45 @@ def test_empty_json_body_is_an_empty_object_and_malformed_json_is_400():
     with pytest.raises(errors.BadRequest) as exc:
         parse.read_body("{nope", "application/json")
     assert exc.value.message.startswith("Malformed JSON body: ")
-    with pytest.raises(errors.BadRequest) as exc:
-        parse.read_body("[1, 2]", "application/json")
-    assert "must be an object" in exc.value.message
     with pytest.raises(errors.BadRequest):
         parse.read_body('{"a": NaN}', "application/json")
     with pytest.raises(errors.BadRequest) as exc:
         parse.read_body("[" * 100 + "]" * 100, "application/json")
     assert "nested deeper" in exc.value.message
+
+
+# Dagster tests each field with `name in json_body`: membership on an array, a substring test on a
+# string (200 with the path and query alone), a TypeError on null, a number or a boolean (500)
+@pytest.mark.parametrize("raw", ["[]", "[1, {\"a\": 2}]", '"some text"', '""'])
+def test_array_and_string_bodies_have_no_fields_as_in_dagster(raw):
+    body = parse.read_body(raw, "application/json")
+    ev = req(MATERIALIZATION, body=body, query={"partition": "q"}, path="a/b")
+    assert (ev.asset_key, ev.partition, ev.metadata) == (["a", "b"], "q", {})
+    assert req(CHECK, body=body, query={"asset_key": "k", "check_name": "c", "passed": "true"}).passed is True
+    assert error(OBSERVATION, body=body) == NO_KEY[OBSERVATION]
+
+
+@pytest.mark.parametrize("kind, body, path", [
+    (MATERIALIZATION, ["metadata"], "a"),          # Dagster: body["metadata"] on a list → 500
+    (OBSERVATION, "my partition", "a"),            # substring "partition" → 500
+    (CHECK, ["passed"], "a"),
+    (MATERIALIZATION, "asset_key", None),          # the key is looked up in the body only without a path
+])
+def test_array_and_string_bodies_holding_a_field_name_are_400(kind, body, path):
+    assert error(kind, body=body, path=path).startswith("The JSON body must be an object, got ")
+
+
+def test_a_field_name_dagster_does_not_look_up_is_harmless():
+    assert req(MATERIALIZATION, body=["asset_key", "environment"], path="a").asset_key == ["a"]
+
+
+@pytest.mark.parametrize("raw, name", [("null", "null"), ("5", "number"), ("1.5", "number"), ("true", "boolean")])
+def test_null_number_and_boolean_bodies_are_400(raw, name):
+    body = parse.read_body(raw, "application/json")
+    for kind in (MATERIALIZATION, CHECK, OBSERVATION):
+        with pytest.raises(errors.BadRequest) as exc:
+            parse.parse_request(kind, body=body, query={}, path_key="a")
+        assert exc.value.message == f"The JSON body must be an object, got {name}."
 
 
 def test_oversized_body_is_413():
@@ -102,7 +134,18 @@ def test_wrong_typed_and_empty_keys_are_400():
     assert error(MATERIALIZATION, query={"asset_key": ""}) == NO_KEY[MATERIALIZATION]
     assert "must not be empty" in error(MATERIALIZATION, body={"asset_key": ["a", ""]})
     assert error(MATERIALIZATION, body={"asset_key": ["p"] * 33}).startswith("Invalid asset_key: at most 32")
-    assert "control characters" in error(MATERIALIZATION, body={"asset_key": ["a\nb"]})
+    assert "NUL characters" in error(MATERIALIZATION, body={"asset_key": ["a\x00b"]})
+
+
+def test_text_dagster_stores_is_stored():
+    # tabs, newlines and other control characters are text Dagster keeps; only NUL and lone
+    # surrogates are refused (no store can hold them)
+    ev = req(CHECK, body={"asset_key": ["a\nb", "c\td"], "check_name": "x\x1fy", "passed": True})
+    assert (ev.asset_key, ev.check_name) == (["a\nb", "c\td"], "x\x1fy")
+    ev = req(MATERIALIZATION, body={"asset_key": "a", "partition": "p\r\n", "data_version": "v\x7f"})
+    assert (ev.partition, ev.data_version) == ("p\r\n", "v\x7f")
+    assert "NUL characters" in error(MATERIALIZATION, body={"asset_key": "a", "partition": "p\x00"})
+    assert "NUL characters" in error(CHECK, body={"asset_key": "a", "check_name": "\x00", "passed": True})
 
 
 def test_path_slashes_never_make_empty_parts():
@@ -154,8 +197,54 @@ def test_wrong_typed_fields_in_dagsters_order():
         "Error constructing AssetMaterialization: Param \"partition\" is not a str. Got 5 which is type <class 'int'>."
     assert error(OBSERVATION, body={"asset_key": "a", "partition": 5, "description": 6}) == \
         "Error constructing AssetMaterialization: Param \"description\" is not a str. Got 6 which is type <class 'int'>."
-    assert error(OBSERVATION, body={"asset_key": "a", "data_version": 1, "metadata": 2}).startswith(
-        'Error constructing AssetMaterialization: Param "data_version" is not a str.')
+    # Dagster never checks data_version: the constructor's own checks come first
+    assert error(OBSERVATION, body={"asset_key": "a", "data_version": [1], "metadata": 2}).startswith(
+        'Error constructing AssetMaterialization: Param "metadata" is not one of')
+    assert error(MATERIALIZATION, body={"asset_key": "a", "data_version": {}, "partition": 5}).startswith(
+        'Error constructing AssetMaterialization: Param "partition" is not a str.')
+
+
+@pytest.mark.parametrize("value, text", [
+    (5, "5"), (0, "0"), (-12, "-12"), (1.5, "1.5"), (2.0, "2.0"), (1e21, "1e+21"), (10 ** 30, "1" + "0" * 30),
+    (True, "true"), (False, "false"), ("v1", "v1"), ("", ""), (None, None),
+])
+@pytest.mark.parametrize("kind", [MATERIALIZATION, OBSERVATION])
+def test_data_version_scalars_are_kept_in_their_string_form(kind, value, text):
+    # dagster-webserver answers 200 for any of these (it keeps the value as the event's tag)
+    assert req(kind, body={"asset_key": "a", "data_version": value}).data_version == text
+
+
+@pytest.mark.parametrize("value", [[1], ["v1"], {"v": 1}, {}])
+@pytest.mark.parametrize("kind", [MATERIALIZATION, OBSERVATION])
+def test_data_version_arrays_and_objects_are_400(kind, value):
+    # Dagster's event storage cannot hold them (500); ours says why
+    assert error(kind, body={"asset_key": "a", "data_version": value}) == (
+        'Error constructing AssetMaterialization: Param "data_version" must be a string, a number or a boolean. '
+        f"Got {value!r} which is type {type(value)}.")
+
+
+def test_a_non_finite_data_version_is_400():
+    body = parse.read_body('{"asset_key": "a", "data_version": 1e400}', "application/json")
+    assert "must be a string, a number or a boolean" in error(MATERIALIZATION, body=body)
+
+
+JSON_SCALARS = st.one_of(st.integers(min_value=-10 ** 40, max_value=10 ** 40),
+                         st.floats(allow_nan=False, allow_infinity=False), st.booleans(),
+                         st.text(max_size=parse.MAX_NAME_CHARS).filter(lambda t: "\x00" not in t))
+
+
+@given(JSON_SCALARS)
+def test_every_json_scalar_a_client_sends_is_kept_as_text(value):
+    # through the wire form: what a client's json.dumps sends is what we read and keep
+    body = parse.read_body(json.dumps({"asset_key": "a", "data_version": value}), "application/json")
+    ev = req(MATERIALIZATION, body=body)
+    assert isinstance(ev.data_version, str)
+    if isinstance(value, str):
+        assert ev.data_version == value
+    elif isinstance(value, bool):
+        assert ev.data_version == json.dumps(value)
+    else:  # the number's text reads back as the same number
+        assert jsontext.loads(ev.data_version) == value
 
 
 def test_observation_keeps_data_version_and_defaults_metadata():
@@ -171,6 +260,36 @@ def test_check_fields_and_defaults():
     assert (ev.passed, ev.severity) == (True, "WARN")
     ev = req(CHECK, body={"asset_key": "a", "check_name": "c", "passed": True, "partition": "p", "description": "d"})
     assert (ev.partition, ev.description) == ("p", "d")
+
+
+@pytest.mark.parametrize("extra", [
+    {"partition": 5}, {"partition": ["p"]}, {"partition": "p" * 300}, {"description": {"d": 1}},
+    {"description": "d" * (parse.MAX_DESCRIPTION_CHARS + 1)}, {"environment": 7}, {"environment": "prod\n"},
+    {"environment": "e" * 300},
+])
+def test_our_fields_on_dagsters_routes_are_ignored_when_unusable(extra):
+    # Dagster's check route reads neither partition nor description, and no route reads environment:
+    # Dagster answers 200 whatever they hold, so a value we cannot use is ignored, not refused
+    ev = req(CHECK, body={"asset_key": "a", "check_name": "c", "passed": True, **extra})
+    assert (ev.partition, ev.description, ev.environment) == (None, None, None)
+    if "environment" in extra:
+        assert req(MATERIALIZATION, body={"asset_key": "a", **extra}).environment is None
+    assert req(CHECK, body={"asset_key": "a", "check_name": "c", "passed": True, "environment": "prod",
+                            "partition": "p"}).environment == "prod"
+
+
+@pytest.mark.parametrize("extra, text", [
+    ({"partition": 5}, 'Param "partition" is not a str.'),
+    ({"description": {"d": 1}}, 'Param "description" is not a str.'),
+    ({"environment": 7}, 'Param "environment" is not a str.'),
+    ({"environment": "prod\n"}, "environment must not contain control characters"),
+    ({"partition": "p" * 300}, "partition is 300 characters long; the limit is 256."),
+])
+def test_our_fields_in_typed_events_are_checked(extra, text):
+    # the batch route and the queue are ours: a field that cannot be used is said so
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.parse_typed({"type": "check", "asset_key": "a", "check_name": "c", "passed": True, **extra})
+    assert text in exc.value.message
 
 
 def test_check_missing_passed_comes_before_metadata_errors():
@@ -243,12 +362,40 @@ def test_typed_event_errors(obj, text):
 
 
 def test_batches():
-    assert parse.parse_batch({"type": "materialization"}) == [{"type": "materialization"}]
+    assert parse.parse_batch([{"type": "materialization"}]) == [{"type": "materialization"}]
     assert parse.parse_batch({"events": [1, 2]}) == [1, 2]
     with pytest.raises(errors.BadRequest):
         parse.parse_batch([])
     with pytest.raises(errors.PayloadTooLarge):
         parse.parse_batch([{}] * (parse.MAX_BATCH + 1))
+    # a queue message may also be one event object
+    assert parse.parse_batch({"type": "materialization"}, single=True) == [{"type": "materialization"}]
+
+
+@pytest.mark.parametrize("payload, name", [
+    (None, "null"), (5, "number"), (2.5, "number"), ("events", "string"), (True, "boolean"),
+    ({"type": "materialization", "asset_key": "a"}, "object"),
+])
+def test_a_batch_body_that_is_no_list_is_400_as_a_whole(payload, name):
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.parse_batch(payload)
+    assert exc.value.message == f'Expected a JSON list of event objects or {{"events": [...]}}; got {name}.'
+
+
+@pytest.mark.parametrize("payload, name", [(None, "null"), (5, "number"), ("x", "string"), (False, "boolean")])
+def test_a_queue_message_that_is_no_event_is_rejected_as_a_whole(payload, name):
+    with pytest.raises(errors.BadRequest) as exc:
+        parse.parse_batch(payload, single=True)
+    assert exc.value.message == ('Expected one event object, a JSON list of event objects or {"events": [...]}; '
+                                 f"got {name}.")
+
+
+@pytest.mark.parametrize("events, name", [(None, "null"), ({"type": "check"}, "object"), ("[]", "string")])
+def test_events_must_be_a_list(events, name):
+    for single in (False, True):
+        with pytest.raises(errors.BadRequest) as exc:
+            parse.parse_batch({"events": events}, single=single)
+        assert exc.value.message == f"Field 'events' must be a list of event objects, got {name}."
 
 
 def test_fingerprint_ignores_the_id_only():
@@ -265,4 +412,4 @@ def test_lone_surrogates_are_400_not_500():
         assert "lone surrogate" in exc.value.message
     assert parse.read_body('{"a": "\\ud83d\\ude00"}', "application/json") == {"a": "\U0001F600"}
     assert "lone surrogates" in error(MATERIALIZATION, query={"asset_key": '["\\ud800"]'})
-    assert "control characters" in error(MATERIALIZATION, body={"asset_key": "a", "partition": "\ud800"})
+    assert "lone surrogates" in error(MATERIALIZATION, body={"asset_key": "a", "partition": "\ud800"})

@@ -36,7 +36,7 @@ def report_batch(principal, *, raw_body: str, headers: dict) -> dict:
     if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise errors.BadRequest(f"Unhandled content type {content_type}, expect application/json")
     if not raw_body or not raw_body.strip():
-        raise errors.BadRequest('Send a JSON list of events (or {"events": [...]}).')
+        raise errors.BadRequest(f"Send {parse.BATCH_SHAPE}.")
     if len(raw_body) > parse.MAX_BODY_BYTES // 4 and len(raw_body.encode("utf-8")) > parse.MAX_BODY_BYTES:
         raise errors.PayloadTooLarge(f"Request body is larger than {parse.MAX_BODY_BYTES} bytes.")
     try:

@@ -4,11 +4,13 @@ endpoint and the SQS queue. Pure: no AWS, no I/O (the clock only bounds `timesta
 The HTTP routes follow dagster-webserver's `external_assets.py` step by step, in its order —
 content type, asset key, `passed` (checks), `metadata`, then the event's construction — and
 answer with Dagster's own error texts, its slips included (../shared/docs/api-compatibility.md
-§3). Where Dagster answers 500 (malformed JSON, a wrong-typed `asset_key`) or stores nonsense
-(an empty key), we answer 400; each deviation is listed in the README.
+§3). The rule for differing: whatever Dagster answers 200 for, we accept too; we answer 400 only
+where Dagster itself fails (500: malformed JSON, a wrong-typed `asset_key`, a body of `null`) or
+stores something unusable (an empty key). Each deviation is listed in the README.
 """
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -91,11 +93,20 @@ def _not_mapping(value) -> str:
     return f"Param \"metadata\" is not one of ['Mapping']. Got {_repr(value)} which is type {type(value)}."
 
 
+_JSON_TYPES = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string",
+               list: "array", dict: "object"}
+
+
+def json_type(value) -> str:
+    """The JSON name of a decoded value's type (for messages about what a client sent)."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
 # ------------------------------------------------------------------ HTTP body
-def read_body(raw: str, content_type: str | None) -> dict:
+def read_body(raw: str, content_type: str | None):
     """Dagster: no Content-Type → no body at all; `application/json` → the JSON body; anything else → 400.
     Ours: `application/json` with parameters (charset) is accepted; an empty body is `{}`; malformed JSON
-    or a body that is not an object is 400 (Dagster: 500)."""
+    is 400 (Dagster: 500). Returns the decoded value, whatever its type (`body_fields` reads it)."""
     if content_type is None:
         return {}
     media = content_type.split(";", 1)[0].strip().lower()
@@ -109,9 +120,28 @@ def read_body(raw: str, content_type: str | None) -> dict:
         body = loads(raw)
     except ValueError as exc:
         raise bad(f"Malformed JSON body: {exc}.") from None
-    if not isinstance(body, dict):
-        raise bad(f"The JSON body must be an object, got {type(body).__name__}.")
     return body
+
+
+# the body fields each Dagster handler looks up with `name in json_body`, whatever the body's type
+_LOOKED_UP = {MATERIALIZATION: ("data_version", "partition", "description", "metadata"),
+              CHECK: ("passed", "check_name", "severity", "metadata"),
+              OBSERVATION: ("metadata", "partition", "description", "data_version")}
+
+
+def body_fields(kind: str, body, path_key: str | None = None) -> dict:
+    """The fields of a JSON body, read as Dagster reads them: it tests each field with `name in body`.
+    On an array that is membership and on a string a substring test, so such a body has no fields and
+    Dagster answers 200 with the path and query alone — unless it holds a field's name, when Dagster's
+    next step (`body[name]`) fails (500). `null`, numbers and booleans fail the test itself (500). We
+    answer 400 wherever Dagster fails, and read what it reads everywhere else."""
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, (list, str)):
+        names = _LOOKED_UP[kind] + (() if key_from_path(path_key) else ("asset_key",))
+        if not any(name in body for name in names):
+            return {}
+    raise bad(f"The JSON body must be an object, got {json_type(body)}.")
 
 
 # ------------------------------------------------------------------ asset keys
@@ -162,18 +192,27 @@ def check_key(kind: str, parts: list) -> list:
         raise bad(f"Invalid asset_key {_repr(parts)}: key parts must not be empty.")
     if len(parts) > MAX_KEY_PARTS:
         raise bad(f"Invalid asset_key: at most {MAX_KEY_PARTS} parts, got {len(parts)}.")
-    if any(_has_control(p) for p in parts):
-        raise bad("Invalid asset_key: key parts must not contain control characters or lone surrogates.")
+    if any(_unstorable(p) for p in parts):
+        raise bad("Invalid asset_key: key parts must not contain NUL characters or lone surrogates.")
     if len(dumps(parts).encode("utf-8")) > MAX_KEY_BYTES:
         raise bad(f"Invalid asset_key: longer than {MAX_KEY_BYTES} bytes as a JSON list.")
     return parts
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")  # control characters, lone surrogates
+# what no store can hold: lone surrogates are not Unicode text (not UTF-8), NUL is refused by
+# PostgreSQL (Dagster's production storage fails on it too) and is nothing a name should carry
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _has_control(text: str) -> bool:
+    """For our own identifiers (event_id, Idempotency-Key, environment)."""
     return _CONTROL.search(text) is not None
+
+
+def _unstorable(text: str) -> bool:
+    """For Dagster's fields: any text Dagster stores, we store, except what no store can hold."""
+    return _UNSTORABLE.search(text) is not None
 
 
 # ------------------------------------------------------------------ one request
@@ -184,10 +223,12 @@ def _field(name: str, body: dict, query: dict):
     return query.get(name)
 
 
-def parse_request(kind: str, *, body: dict, query: dict | None = None, path_key: str | None = None) -> Event:
-    """One report from a Dagster request (path, JSON body, query string) — or, with query={} and no
-    path, from a typed event object. Raises BadRequest with Dagster's text, in Dagster's order."""
+def parse_request(kind: str, *, body, query: dict | None = None, path_key: str | None = None,
+                  typed: bool = False) -> Event:
+    """One report from a Dagster request (path, JSON body, query string) — or, with `typed`, from a
+    typed event object (batch, queue). Raises BadRequest with Dagster's text, in Dagster's order."""
     query = query or {}
+    body = body_fields(kind, body, path_key)
     # 1. the key: path, then body, then query
     parts = key_from_path(path_key)
     if parts is None:
@@ -242,26 +283,57 @@ def parse_request(kind: str, *, body: dict, query: dict | None = None, path_key:
             problem = _not_a("check_name", "str", check_name)
         elif not isinstance(passed, bool):
             problem = _not_a("passed", "bool", passed)
-        else:
+        elif typed:
             problem = _optional_strings((("description", description), ("partition", partition)))
+        if not typed:  # Dagster's check route does not read them: ours, kept when usable
+            description, partition = _ours(description, MAX_DESCRIPTION_CHARS), _ours(partition)
         ev.check_name, ev.passed, ev.severity = check_name, passed, severity
     else:
-        data_version = _field("data_version", body, query)
-        problem = _optional_strings((("data_version", data_version),))
-        if problem is None and metadata is not None and not isinstance(metadata, dict):
+        if metadata is not None and not isinstance(metadata, dict):
             problem = _not_mapping(metadata)
-        if problem is None:
+        else:
             order = (("partition", partition), ("description", description)) if kind == MATERIALIZATION \
                 else (("description", description), ("partition", partition))
             problem = _optional_strings(order)
+        # Dagster keeps any data_version as a tag, unchecked: its storage fails only afterwards
+        data_version = _field("data_version", body, query)
+        if problem is None:
+            data_version, problem = data_version_text(data_version)
         ev.data_version = data_version
-    if problem is None:
-        problem = _optional_strings((("environment", environment),))
+    if typed:
+        problem = problem or _optional_strings((("environment", environment),))
+    else:  # no Dagster route reads it: ours, kept when usable
+        environment = _ours(environment)
     if problem:
         raise bad(construct + problem)
     ev.metadata = metadata or {}
     ev.description, ev.partition, ev.environment = description, partition, environment
     return check_limits(ev, construct)
+
+
+def data_version_text(value) -> tuple[str | None, str | None]:
+    """`data_version` as stored, or why it cannot be. Dagster puts any value in the event's tags
+    unchecked and answers 200 for a string, a number or a boolean; its UI shows their string form
+    (`5` → "5", `1.5` → "1.5", `true` → "true"), which we keep. An array or an object makes its event
+    storage fail (500: SQLite cannot bind it, PostgreSQL cannot adapt an object), a non-finite
+    number (`1e400`) is no version: 400 here."""
+    if value is None or isinstance(value, str):
+        return value, None
+    if isinstance(value, bool):
+        return ("true" if value else "false"), None
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return str(value), None
+    return None, (f'Param "data_version" must be a string, a number or a boolean. '
+                  f"Got {_repr(value)} which is type {type(value)}.")
+
+
+def _ours(value, max_chars: int = MAX_NAME_CHARS) -> str | None:
+    """A field of ours on a Dagster route, which Dagster ignores: a usable value (a string within our
+    limits) is kept, any other is ignored as Dagster ignores it — a Dagster client is never refused
+    for it. (The typed events of the batch route and the queue are ours: there it is checked.)"""
+    if isinstance(value, str) and len(value) <= max_chars and not _has_control(value):
+        return value
+    return None
 
 
 def _optional_strings(pairs) -> str | None:
@@ -272,15 +344,18 @@ def _optional_strings(pairs) -> str | None:
 
 
 def check_limits(ev: Event, construct: str = "") -> Event:
-    """Our bounds (after Dagster's checks): sizes that would break storage or the 400 KB item limit."""
+    """Our bounds (after Dagster's checks): sizes that would break storage or the 400 KB item limit,
+    and text no store can hold; our own `environment` takes no control characters."""
     for name in ("check_name", "partition", "data_version", "environment"):
         value = getattr(ev, name)
         if value is None:
             continue
         if len(value) > MAX_NAME_CHARS:
             raise bad(f"{name} is {len(value)} characters long; the limit is {MAX_NAME_CHARS}.")
-        if _has_control(value):
-            raise bad(f"{name} must not contain control characters.")
+        if _unstorable(value) or (name == "environment" and _has_control(value)):
+            what = "control characters" if name == "environment" else "NUL characters"
+            what += " or lone surrogates"
+            raise bad(f"{name} must not contain {what}.")
     if ev.type == CHECK and not ev.check_name:
         raise bad(construct + "check_name must not be empty.")
     if ev.description is not None and len(ev.description) > MAX_DESCRIPTION_CHARS:
@@ -303,7 +378,7 @@ def parse_typed(obj) -> Event:
     kind = obj.get("type")
     if kind not in TYPES:
         raise bad(f"Field 'type' must be one of {', '.join(TYPES)}; got {_repr(kind)}.")
-    ev = parse_request(kind, body=obj)
+    ev = parse_request(kind, body=obj, typed=True)
     event_id = obj.get("event_id")
     if event_id is not None:
         if not isinstance(event_id, str) or not event_id.strip():
@@ -339,14 +414,24 @@ def parse_timestamp(value) -> datetime:
     return when
 
 
-def parse_batch(payload) -> list:
-    """The batch endpoint's body / an SQS message body: one event object or a list of them
-    (`{"events": [...]}` too). Returns the raw objects; each is parsed on its own (partial success)."""
+BATCH_SHAPE = 'a JSON list of event objects or {"events": [...]}'
+
+
+def parse_batch(payload, *, single: bool = False) -> list:
+    """The event objects of a batch request's body (a list, or `{"events": [...]}`) or of an SQS
+    message body (`single`: one event object too). Returns the raw objects; each is parsed on its own
+    (partial success). Any other body (`null`, a number, a string, `true`) is 400 as a whole."""
+    expected = BATCH_SHAPE.replace("a JSON list", "one event object, a JSON list") if single else BATCH_SHAPE
     if isinstance(payload, dict) and "events" in payload and "type" not in payload:
         payload = payload["events"]
-    items = payload if isinstance(payload, list) else [payload]
-    if not items:
-        raise bad("No events: send one event object or a non-empty list of them.")
-    if len(items) > MAX_BATCH:
-        raise errors.PayloadTooLarge(f"{len(items)} events in one request; the limit is {MAX_BATCH}.")
-    return items
+        if not isinstance(payload, list):
+            raise bad(f"Field 'events' must be a list of event objects, got {json_type(payload)}.")
+    elif isinstance(payload, dict) and single:
+        payload = [payload]
+    elif not isinstance(payload, list):
+        raise bad(f"Expected {expected}; got {json_type(payload)}.")
+    if not payload:
+        raise bad(f"No events: send {expected} with at least one event.")
+    if len(payload) > MAX_BATCH:
+        raise errors.PayloadTooLarge(f"{len(payload)} events in one request; the limit is {MAX_BATCH}.")
+    return payload

@@ -81,6 +81,12 @@ def prepare(ev: Event, *, source: str, recorded_by: str | None = None, event_id:
                   recorded_by=recorded_by, message_id=message_id, index=index)
 
 
+def producer_id(r: Report) -> str | None:
+    """The id the producer gave the report (`event_id`, the Idempotency-Key, `{key}#{index}` in a
+    batch); None for the queue's own `sqs:{messageId}:{index}`, which no client knows."""
+    return r.event_id if r.guarded else None
+
+
 # ------------------------------------------------------------------ stored shapes
 def event_attrs(r: Report, now: str) -> dict:
     """The stored event. Its key is its sort key's and partition key's business: EV#{timestamp}#{uid}
@@ -90,7 +96,7 @@ def event_attrs(r: Report, now: str) -> dict:
             "metadata_json": ev.metadata_json or None, "partition": ev.partition,
             "description": ev.description, "data_version": ev.data_version, "check_name": ev.check_name,
             "passed": ev.passed, "severity": ev.severity, "environment": ev.environment,
-            "event_id": r.ev.event_id, "source": None if r.source == "sqs" else r.source,  # absent: the queue
+            "event_id": producer_id(r), "source": None if r.source == "sqs" else r.source,  # absent: the queue
             "recorded_by": r.recorded_by}
 
 
@@ -145,6 +151,20 @@ def _dynamo_safe(value, depth: int = 0) -> bool:
     return False
 
 
+MAX_RUN_ID = 255                     # the registry's audit run_id (models/assets.py)
+
+
+def run_id(r: Report) -> str:
+    """An audit run's `run_id`: the check's Dagster run (metadata `dagster/run_id`), else the report's
+    id — the producer's `event_id` (or Idempotency-Key), else the event's own `id` (as the events
+    list shows it; deterministic for a queue message, so a redelivery writes the same run)."""
+    ref = r.ev.metadata.get("dagster/run_id")
+    if isinstance(ref, str) and ref.strip() and len(ref) <= MAX_RUN_ID:
+        return ref
+    own = producer_id(r)
+    return own if own and len(own) <= MAX_RUN_ID else r.uid
+
+
 def audit_run(r: Report, asset: dict, now: str) -> dict:
     """The check evaluation as an audit run (the registry's format, domain/audit.record_run's fields)."""
     ev = r.ev
@@ -157,10 +177,8 @@ def audit_run(r: Report, asset: dict, now: str) -> dict:
             details["metadata"] = ev.metadata
         else:
             details["metadata_json"] = dumps(ev.metadata)
-    run_ref = ev.metadata.get("dagster/run_id")
     return {"id": str(uuid.uuid5(_RUN_NS, f"{r.uid}:{asset['id']}")), "asset_id": asset["id"], "status": status,
-            "triggered_by": _triggered_by(ev.metadata),
-            "run_id": run_ref if isinstance(run_ref, str) and len(run_ref) <= 255 else r.event_id,
+            "triggered_by": _triggered_by(ev.metadata), "run_id": run_id(r),
             "run_at": r.ts, "recorded_at": now,
             "guarantees_checked": 1, "guarantees_passed": 1 if ev.passed else 0,
             "guarantees_failed": 0 if ev.passed else 1,

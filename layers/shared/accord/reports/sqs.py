@@ -7,8 +7,9 @@ and transactions), instead of one write round per message.
 What happens to each message:
 * its valid events are recorded idempotently (`event_id`, else `sqs:{messageId}:{index}` with the
   message's SentTimestamp as event time), so a redelivery never duplicates anything;
-* an invalid event (or a message that is JSON but no event list) is **rejected**: stored with its
-  reason under the tenant (`GET /api/v1/events/rejected`) and not retried (it can never succeed);
+* an invalid event (or a message that is JSON but no event, list or `{"events": [...]}`: `null`, a
+  number, a string) is **rejected**: stored with its reason under the tenant
+  (`GET /api/v1/events/rejected`) and not retried (it can never succeed);
 * a body that is not JSON, or a tenant that does not exist, is recorded as rejected when it can be
   and **fails**: SQS redelivers it and, after the queue's maxReceiveCount, moves it to the DLQ with
   its body and attributes untouched (the reason is in the rejected list and in the logs);
@@ -88,7 +89,7 @@ def stage(record) -> Staged:
     s = Staged(message_id, attr_tenant or (body_tenant if isinstance(body_tenant, str) else None) or DEFAULT_TENANT,
                _sent_at(raw))
     try:
-        items = parse.parse_batch(payload)
+        items = parse.parse_batch(payload, single=True)
     except errors.AccordError as exc:
         s.rejections.append((None, exc.message, _raw_text(body_text)))
         return s
