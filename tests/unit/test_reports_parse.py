@@ -413,3 +413,14 @@ def test_lone_surrogates_are_400_not_500():
     assert parse.read_body('{"a": "\\ud83d\\ude00"}', "application/json") == {"a": "\U0001F600"}
     assert "lone surrogates" in error(MATERIALIZATION, query={"asset_key": '["\\ud800"]'})
     assert "lone surrogates" in error(MATERIALIZATION, body={"asset_key": "a", "partition": "\ud800"})
+
+
+def test_metadata_numbers_beyond_double_range_are_kept_as_text():
+    # 1e400 is valid JSON that decodes to infinity, which JSON cannot write back: answers and stored
+    # items must stay JSON, so it is kept as the string "Infinity" (Dagster answers 200 for it)
+    body = parse.read_body('{"asset_key": "a", "metadata": {"x": 1e400, "l": [-1e999, 1.5], "s": "Infinity"}}',
+                           "application/json")
+    ev = req(MATERIALIZATION, body=body)
+    assert ev.metadata == {"x": "Infinity", "l": ["-Infinity", 1.5], "s": "Infinity"}
+    assert json.loads(ev.metadata_json, parse_constant=lambda c: pytest.fail(f"{c} is not JSON")) == ev.metadata
+    assert req(MATERIALIZATION, body={"asset_key": "a", "metadata": {"s": "Infinity"}}).metadata == {"s": "Infinity"}

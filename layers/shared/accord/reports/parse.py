@@ -336,6 +336,18 @@ def _ours(value, max_chars: int = MAX_NAME_CHARS) -> str | None:
     return None
 
 
+def _finite(value):
+    """Metadata with numbers beyond double range (`1e400` decodes to infinity), which JSON cannot
+    write back: each becomes the string "Infinity" / "-Infinity" (Dagster keeps a float infinity)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _optional_strings(pairs) -> str | None:
     for name, value in pairs:
         if value is not None and not isinstance(value, str):
@@ -362,6 +374,9 @@ def check_limits(ev: Event, construct: str = "") -> Event:
         raise errors.PayloadTooLarge(f"description is {len(ev.description)} characters long; "
                                      f"the limit is {MAX_DESCRIPTION_CHARS}.")
     ev.metadata_json = dumps(ev.metadata) if ev.metadata else ""
+    if "Infinity" in ev.metadata_json:  # cheap test first: only an overflowing number (1e400) makes one
+        ev.metadata = _finite(ev.metadata)
+        ev.metadata_json = dumps(ev.metadata)
     size = len(ev.metadata_json.encode("utf-8"))
     if size > MAX_METADATA_BYTES:
         raise errors.PayloadTooLarge(f"metadata is {size} bytes as JSON; the limit is {MAX_METADATA_BYTES} bytes.")
