@@ -150,7 +150,8 @@ def test_a_data_version_dagster_cannot_store_is_400(dagster):
 
 def test_numbers_beyond_double_range_never_make_an_answer_that_is_not_json(dagster, admin):
     a = uniq()
-    ok(dagster("POST", MAT + a, data='{"metadata": {"big": 1e400, "n": 2}}', headers={"Content-Type": "application/json"}))
+    ok(dagster("POST", MAT + a, data='{"metadata": {"big": 1e400, "n": 2}}',
+               headers={"Content-Type": "application/json"}))
     r = admin("GET", "/api/v1/events", params={"asset_key": json.dumps([a])})
     strict = json.loads(r.text, parse_constant=lambda c: pytest.fail(f"{c} in an answer: not JSON"))
     assert strict["results"][0]["metadata"] == {"big": "Infinity", "n": 2}

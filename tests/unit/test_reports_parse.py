@@ -263,7 +263,8 @@ def test_check_fields_and_defaults():
 
 
 @pytest.mark.parametrize("extra", [
-    {"partition": 5}, {"partition": ["p"]}, {"partition": "p" * 300}, {"description": {"d": 1}},
+    {"partition": 5}, {"partition": ["p"]}, {"partition": "p" * 300}, {"partition": "p\x00"},
+    {"description": {"d": 1}},
     {"description": "d" * (parse.MAX_DESCRIPTION_CHARS + 1)}, {"environment": 7}, {"environment": "prod\n"},
     {"environment": "e" * 300},
 ])
@@ -274,8 +275,9 @@ def test_our_fields_on_dagsters_routes_are_ignored_when_unusable(extra):
     assert (ev.partition, ev.description, ev.environment) == (None, None, None)
     if "environment" in extra:
         assert req(MATERIALIZATION, body={"asset_key": "a", **extra}).environment is None
-    assert req(CHECK, body={"asset_key": "a", "check_name": "c", "passed": True, "environment": "prod",
-                            "partition": "p"}).environment == "prod"
+    ev = req(CHECK, body={"asset_key": "a", "check_name": "c", "passed": True, "environment": "prod",
+                          "partition": "p\tq", "description": "3 nulls\nin id"})
+    assert (ev.environment, ev.partition, ev.description) == ("prod", "p\tq", "3 nulls\nin id")
 
 
 @pytest.mark.parametrize("extra, text", [

@@ -303,7 +303,7 @@ def parse_request(kind: str, *, body, query: dict | None = None, path_key: str |
     if typed:
         problem = problem or _optional_strings((("environment", environment),))
     else:  # no Dagster route reads it: ours, kept when usable
-        environment = _ours(environment)
+        environment = _ours(environment, identifier=True)
     if problem:
         raise bad(construct + problem)
     ev.metadata = metadata or {}
@@ -327,11 +327,13 @@ def data_version_text(value) -> tuple[str | None, str | None]:
                   f"Got {_repr(value)} which is type {type(value)}.")
 
 
-def _ours(value, max_chars: int = MAX_NAME_CHARS) -> str | None:
+def _ours(value, max_chars: int = MAX_NAME_CHARS, *, identifier: bool = False) -> str | None:
     """A field of ours on a Dagster route, which Dagster ignores: a usable value (a string within our
-    limits) is kept, any other is ignored as Dagster ignores it — a Dagster client is never refused
-    for it. (The typed events of the batch route and the queue are ours: there it is checked.)"""
-    if isinstance(value, str) and len(value) <= max_chars and not _has_control(value):
+    limits; an `identifier` without control characters) is kept, any other is ignored as Dagster
+    ignores it — a Dagster client is never refused for it. (The typed events of the batch route and
+    the queue are ours: there check_limits says what is wrong.)"""
+    if isinstance(value, str) and len(value) <= max_chars \
+            and not (_has_control(value) if identifier else _unstorable(value)):
         return value
     return None
 
