@@ -56,12 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         reload=os.environ.get("ACCORD_LOCAL_RELOAD", "1") != "0",
     )
     stop = threading.Event()
+    received: list[str] = []
 
     def on_signal(signum: int, _frame: object) -> None:
+        received.append(signal.Signals(signum).name)
         stop.set()
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    # Every graceful stop ends in the same place: Ctrl-C (SIGINT), a supervisor or CI teardown
+    # (SIGTERM, also to the whole group) and a closed terminal (SIGHUP). The emulator and the
+    # function workers ignore these signals, so the runtime stops them in order.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     try:
         rt.start()
     except Exception as exc:  # noqa: BLE001 - tell the developer what broke
@@ -76,10 +81,23 @@ def main(argv: list[str] | None = None) -> int:
         while not stop.wait(0.5):
             pass
     finally:
-        print("\naccord-local: stopping (saving state)...", file=sys.stderr, flush=True)
-        rt.stop()
-        print(f"accord-local: state saved in {rt.state.path}", file=sys.stderr, flush=True)
-    return 0
+        why = f" ({received[0]})" if received else ""
+        print(f"\naccord-local: stopping{why}: finishing requests in flight, then saving state...",
+              file=sys.stderr, flush=True)
+        outcome = rt.stop()
+        print(f"accord-local: {stop_message(outcome, rt.state.path)}", file=sys.stderr, flush=True)
+    return 0 if not (outcome or {}).get("error") else 3
+
+
+def stop_message(outcome: dict | None, state_dir: str) -> str:
+    """What happened to the state, truthfully."""
+    if not outcome or not outcome.get("persisted"):
+        return "stopped (no state kept)" if outcome else "stopped; the emulator was not running"
+    if outcome.get("error"):
+        return (f"the final snapshot failed ({outcome['error']}); every acknowledged write is in the "
+                f"journal in {state_dir} and is replayed at the next start")
+    return (f"state saved in {state_dir} ({outcome['items']} items, {outcome['messages']} queued "
+            f"messages, {outcome['seconds']:.2f} s)")
 
 
 def banner(rt: object, ready: float) -> str:
@@ -123,7 +141,8 @@ def banner(rt: object, ready: float) -> str:
             "  (the aws CLI needs some credentials: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing)"
         )
     lines.append("")
-    lines.append("Ctrl-C stops (state is saved; `make dev-reset` wipes it).")
+    lines.append("Ctrl-C stops. Every acknowledged write is journaled in the state dir at once; "
+                 "`make dev-reset` wipes it.")
     return "\n".join(lines)
 
 

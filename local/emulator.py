@@ -11,7 +11,7 @@ werkzeug's per-request log is silenced.
 
 from __future__ import annotations
 
-import base64
+import collections
 import json
 import os
 import socket
@@ -20,7 +20,7 @@ import sys
 import urllib.request
 from typing import Any
 
-from .cfn import ACCOUNT_ID, REGION, Model
+from .cfn import REGION, Model
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 MOTO_MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto_main.py")
@@ -36,19 +36,25 @@ def bind_local_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 class MotoEmulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, nodelay: bool = True,
-                 python: str = sys.executable):
+                 python: str = sys.executable, state_dir: str | None = None):
         self._sock = bind_local_socket(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
         self.url = f"http://{self.host}:{self.port}"
         self.nodelay = nodelay
         self.python = python
+        self.state_dir = state_dir
         self.proc: subprocess.Popen | None = None
+        self._out: collections.deque[str] = collections.deque(maxlen=50)
+        self._err: collections.deque[str] = collections.deque(maxlen=50)
+        self._drains: list[Any] = []
 
     def start(self) -> None:
         """Start the moto process (returns at once; see wait_ready)."""
         args = [self.python, MOTO_MAIN, str(self._sock.fileno())]
         if not self.nodelay:
             args.append("--no-nodelay")
+        if self.state_dir:
+            args += ["--state-dir", self.state_dir]
         env = dict(os.environ)
         env.pop("AWS_ENDPOINT_URL", None)
         self.proc = subprocess.Popen(
@@ -71,35 +77,60 @@ class MotoEmulator:
             self.proc.kill()
             err = self.proc.stderr.read().decode("utf-8", "replace") if self.proc.stderr else ""
             raise RuntimeError(f"moto server did not start: {err[-2000:]}")
-        # drain its output so it never blocks on a full pipe
+        # drain its output so it never blocks on a full pipe (the last lines are kept)
         import threading
 
-        def drain(stream: Any) -> None:
-            for _ in iter(stream.readline, b""):
-                pass
+        def drain(stream: Any, keep: collections.deque) -> None:
+            for raw in iter(stream.readline, b""):
+                keep.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
-        for stream in (self.proc.stdout, self.proc.stderr):
-            threading.Thread(target=drain, args=(stream,), daemon=True).start()
+        for stream, keep in ((self.proc.stdout, self._out), (self.proc.stderr, self._err)):
+            t = threading.Thread(target=drain, args=(stream, keep), daemon=True)
+            t.start()
+            self._drains.append(t)
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
+    def stop(self, timeout: float = 120.0) -> dict | None:
+        """Stop the emulator: it refuses new requests, writes its final snapshot and exits.
+
+        Returns its report (``{"persisted": bool, "items", "messages", ...}``, with ``error`` if
+        the final snapshot failed), or None if it was not running or never reported."""
+        outcome = None
+        if self.proc is not None and self.proc.poll() is not None:
+            outcome = {"persisted": bool(self.state_dir),
+                       "error": f"the emulator had already exited (status {self.proc.returncode})"}
+        elif self.proc is not None:
             try:
-                self.proc.stdin.close()
+                self.proc.stdin.close()  # the emulator stops on EOF
             except OSError:
                 pass
-            self.proc.terminate()
             try:
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            for t in self._drains:
+                t.join(timeout=2)
+            for line in reversed(self._out):
+                if line.startswith("stopped "):
+                    try:
+                        outcome = json.loads(line[len("stopped "):])
+                    except ValueError:
+                        pass
+                    break
+            if outcome is None:
+                tail = "\n".join(list(self._err)[-10:])
+                outcome = {"persisted": bool(self.state_dir),
+                           "error": f"the emulator exited with status {self.proc.returncode} "
+                                    f"without its final snapshot{': ' + tail if tail else ''}"}
         try:
             self._sock.close()
         except OSError:
             pass
+        return outcome
 
-    def _private(self, path: str) -> Any:
-        with urllib.request.urlopen(f"{self.url}/_accord/{path}", timeout=30) as resp:
+    def _private(self, path: str, method: str = "GET") -> Any:
+        req = urllib.request.Request(f"{self.url}/_accord/{path}", method=method, data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(req, timeout=300) as resp:
             return json.loads(resp.read())
 
     def stats(self) -> dict:
@@ -124,73 +155,14 @@ class MotoEmulator:
         """Create every table and queue of the template; return queue logical id -> URL."""
         return create_resources(model, ddb or self.client("dynamodb"), sqs or self.client("sqs"))
 
-    # -- persistence ------------------------------------------------------------------------
-    def snapshot(self, model: Model) -> dict:
-        ddb = self.client("dynamodb")
-        tables: dict[str, list] = {}
-        for table in model.tables.values():
-            items: list = []
-            kwargs: dict[str, Any] = {"TableName": table.name}
-            while True:
-                page = ddb.scan(**kwargs)
-                items.extend(page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-            tables[table.name] = items
-        names = {q.name for q in model.queues.values()}
-        queues = {k: v for k, v in self._private("queues")["queues"].items() if k in names}
-        return {"version": 1, "tables": tables, "queues": queues}
+    # -- persistence (kept by the emulator process itself: local/durable.py) -------------------
+    def restore(self) -> dict:
+        """Load the state dir into the resources just created and start journaling."""
+        return self._private("restore", method="POST")
 
-    def restore(self, model: Model, state: dict) -> list[str]:
-        """Load a snapshot into the freshly created resources; return warnings."""
-        warnings: list[str] = []
-        ddb = self.client("dynamodb")
-        known_tables = {t.name for t in model.tables.values()}
-        for name, items in (state.get("tables") or {}).items():
-            if name not in known_tables:
-                warnings.append(f"state: table {name} is no longer in the template; skipped")
-                continue
-            for i in range(0, len(items), 25):
-                batch = [{"PutRequest": {"Item": it}} for it in items[i : i + 25]]
-                try:
-                    resp = ddb.batch_write_item(RequestItems={name: batch})
-                    while resp.get("UnprocessedItems"):
-                        resp = ddb.batch_write_item(RequestItems=resp["UnprocessedItems"])
-                except Exception as exc:  # noqa: BLE001 - schema may have changed
-                    warnings.append(f"state: table {name}: {exc}")
-                    break
-        sqs = self.client("sqs")
-        urls = {q.name: f"{self.url}/{ACCOUNT_ID}/{q.name}" for q in model.queues.values()}
-        for name, msgs in (state.get("queues") or {}).items():
-            if name not in urls:
-                warnings.append(f"state: queue {name} is no longer in the template; skipped")
-                continue
-            for m in msgs:
-                kwargs: dict[str, Any] = {"QueueUrl": urls[name], "MessageBody": m["body"]}
-                if m.get("attributes"):
-                    kwargs["MessageAttributes"] = _decode_attrs(m["attributes"])
-                if m.get("group_id"):
-                    kwargs["MessageGroupId"] = m["group_id"]
-                if m.get("deduplication_id"):
-                    kwargs["MessageDeduplicationId"] = m["deduplication_id"]
-                try:
-                    sqs.send_message(**kwargs)
-                except Exception as exc:  # noqa: BLE001
-                    warnings.append(f"state: queue {name}: {exc}")
-        return warnings
-
-
-def _decode_attrs(attrs: dict) -> dict:
-    out = {}
-    for name, value in attrs.items():
-        v = {"DataType": value["DataType"]}
-        if "StringValue" in value:
-            v["StringValue"] = value["StringValue"]
-        if "BinaryValueB64" in value:
-            v["BinaryValue"] = base64.b64decode(value["BinaryValueB64"])
-        out[name] = v
-    return out
+    def compact(self) -> dict:
+        """Write a snapshot now (the journal already holds every acknowledged write)."""
+        return self._private("compact", method="POST")
 
 
 def create_resources(model: Model, ddb: Any, sqs: Any) -> dict[str, str]:

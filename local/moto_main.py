@@ -1,16 +1,24 @@
 """The AWS emulator process: moto in server mode on an inherited listening socket.
 
-Usage: python local/moto_main.py <listening fd> [--no-nodelay]
+Usage: python local/moto_main.py <listening fd> [--no-nodelay] [--state-dir DIR]
 
 moto keeps its state in module-level backends, so each LocalRuntime runs its own moto process
-(two runtimes in one test session never share tables). Besides moto's API this serves two
-private endpoints for the runtime:
+(two runtimes in one test session never share tables). With --state-dir the process keeps the
+state durable itself (local/durable.py: a journal of every acknowledged write, plus snapshots).
+Besides moto's API this serves private endpoints for the runtime:
 
-  GET /_accord/stats         {"writes": <state-changing requests so far>, "queues": {name: count}}
-  GET /_accord/queues        every queue's messages (in-flight ones included), for the state file
+  GET  /_accord/stats        {"writes": <state-changing requests so far>, "queues": {name: count}}
+  POST /_accord/restore      load the state dir into the tables and queues just created, start
+                             journaling; answers what was restored and any warnings
+  POST /_accord/compact      write a snapshot now
+
+It stops when its stdin (a pipe from the runtime) closes: it refuses new requests, compacts the
+state and prints one line ``stopped {json}`` before exiting (status 0; 3 if the final compaction
+failed -- the journal still holds every acknowledged write). SIGINT, SIGTERM and SIGHUP are
+ignored: a signal to the whole process group must not stop the emulator before the runtime has
+finished the requests in flight.
 """
 
-import base64
 import io
 import json
 import logging
@@ -63,11 +71,14 @@ class AccordApp:
 
     POLL_INTERVAL = 0.05
 
-    def __init__(self, moto_app):
+    def __init__(self, moto_app, state_dir=None):
         self.moto_app = moto_app
         self.writes = 0
         self.lock = threading.Lock()
         self.service_locks = {"dynamodb": threading.Lock(), "sqs": threading.Lock()}
+        self.state_dir = state_dir
+        self.durable = None  # a DurableState once /_accord/restore ran
+        self.closing = False
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -93,10 +104,16 @@ class AccordApp:
                 self.writes += 1
         if service == "sqs" and op == "ReceiveMessage":
             return self.receive(environ, start_response, body, form)
-        return self.call(environ, start_response, body, self.service_locks.get(service))
+        journal = service == "dynamodb" and op in DDB_WRITES
+        return self.call(environ, start_response, body, self.service_locks.get(service),
+                         journal_target=op if journal else None)
 
-    def call(self, environ, start_response, body, lock):
-        """Run moto on a buffered request, materialising the response inside the lock."""
+    def call(self, environ, start_response, body, lock, journal_target=None):
+        """Run moto on a buffered request, materialising the response inside the lock.
+
+        An accepted DynamoDB write is journaled inside the lock (so the journal's order is the
+        order moto applied them) and before the response is sent (so what a client saw
+        acknowledged is on its way to disk)."""
         env = dict(environ)
         env["wsgi.input"] = io.BytesIO(body)
         env["CONTENT_LENGTH"] = str(len(body))
@@ -111,8 +128,12 @@ class AccordApp:
             data = b"".join(result)
         else:
             with lock:
+                if self.closing:
+                    return unavailable(start_response)
                 result = self.moto_app(env, capture)
                 data = b"".join(result)
+                if journal_target and self.durable is not None and captured["status"].startswith("200"):
+                    self.durable.record_ddb(journal_target, body)
         if hasattr(result, "close"):
             result.close()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
@@ -149,20 +170,45 @@ class AccordApp:
             time.sleep(self.POLL_INTERVAL)
 
     def private(self, path, start_response):
+        status = "200 OK"
         if path == "/_accord/stats":
             with self.service_locks["sqs"]:
-                body = {"writes": self.writes, "queues": queue_counts()}
-        elif path == "/_accord/queues":
-            with self.service_locks["sqs"]:
-                body = {"queues": snapshot_queues()}
+                body = {"writes": self.writes, "queues": queue_counts(),
+                        "journal": self.durable.journal_info() if self.durable else None}
+        elif path == "/_accord/restore" and self.state_dir:
+            if self.durable is not None:
+                status, body = "409 Conflict", {"error": "already restored"}
+            else:
+                durable = DurableState(self.state_dir, [self.service_locks["dynamodb"],
+                                                        self.service_locks["sqs"]],
+                                       wsgi_dispatcher(self.moto_app))
+                install_queue_hooks(durable)
+                body = durable.restore()
+                self.durable = durable
+        elif path == "/_accord/compact" and self.durable is not None:
+            body = self.durable.compact()
         else:
-            start_response("404 Not Found", [("Content-Type", "application/json")])
-            return [b"{}"]
+            status, body = "404 Not Found", {}
         data = json.dumps(body).encode()
-        start_response(
-            "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
-        )
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
+
+    def shutdown_state(self):
+        """Refuse further requests, then write the final snapshot. Returns what to report."""
+        self.closing = True
+        if self.durable is None:
+            return {"persisted": False}
+        try:
+            return {"persisted": True, **self.durable.close()}
+        except Exception as exc:  # noqa: BLE001 - the journal still has every acknowledged write
+            return {"persisted": True, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def unavailable(start_response):
+    data = b'{"__type":"com.amazonaws.dynamodb#ServiceUnavailable","message":"the emulator is stopping"}'
+    start_response("503 Service Unavailable",
+                   [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(data)))])
+    return [data]
 
 
 def service_of(environ):
@@ -207,47 +253,19 @@ def queue_counts():
     return {name: len(q._messages) for name, q in list(backend.queues.items())}
 
 
-def snapshot_queues():
-    from moto.sqs.models import sqs_backends
-
-    out = {}
-    if ACCOUNT_ID not in sqs_backends or REGION not in sqs_backends[ACCOUNT_ID]:
-        return out
-    backend = sqs_backends[ACCOUNT_ID][REGION]
-    for name, queue in list(backend.queues.items()):
-        msgs = []
-        for m in list(queue._messages):
-            attrs = {}
-            for aname, value in (m.message_attributes or {}).items():
-                v = {"DataType": value.get("DataType", "String")}
-                if value.get("StringValue") is not None:
-                    v["StringValue"] = value["StringValue"]
-                if value.get("BinaryValue") is not None:
-                    b = value["BinaryValue"]
-                    v["BinaryValueB64"] = b if isinstance(b, str) else base64.b64encode(b).decode()
-                attrs[aname] = v
-            msgs.append(
-                {
-                    "body": m.body,
-                    "attributes": attrs,
-                    "group_id": m.group_id,
-                    "deduplication_id": m.deduplication_id,
-                    "receive_count": m.approximate_receive_count,
-                }
-            )
-        out[name] = msgs
-    return out
-
-
 def main():
     fd = int(sys.argv[1])
-    nodelay = "--no-nodelay" not in sys.argv[2:]
+    flags = sys.argv[2:]
+    nodelay = "--no-nodelay" not in flags
+    state_dir = flags[flags.index("--state-dir") + 1] if "--state-dir" in flags else None
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from local import moto_patches
     moto_patches.apply()
+    global DurableState, install_queue_hooks, wsgi_dispatcher, DDB_WRITES
+    from local.durable import DDB_WRITES, DurableState, install_queue_hooks, wsgi_dispatcher
 
     class Handler(MotoRequestHandler):
         def setup(self):
@@ -262,30 +280,35 @@ def main():
             pass
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = AccordApp(DomainDispatcherApplication(create_backend_app))
+    app = AccordApp(DomainDispatcherApplication(create_backend_app), state_dir)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Handler, fd=fd)
     server.daemon_threads = True
     os.close(fd)  # make_server dup()ed it
 
-    def stop(*_):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-
     def watch_parent():
-        # stdin is a pipe from the runtime: EOF means the runtime is gone, so go too.
+        # stdin is a pipe from the runtime: EOF means the runtime stopped us (or is gone).
         try:
             sys.stdin.buffer.read()
         finally:
-            os._exit(0)
+            server.shutdown()
 
     threading.Thread(target=watch_parent, daemon=True).start()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runtime decides when moto stops
+    # The runtime decides when the emulator stops (by closing stdin), so that a signal to the
+    # whole process group (Ctrl-C, `kill -- -PGID`, a closed terminal) reaches the runtime's
+    # graceful stop instead of killing the state before the last requests are written.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     server.serve_forever()
-    return 0
+    outcome = app.shutdown_state()
+    sys.stdout.write("stopped " + json.dumps(outcome) + "\n")
+    sys.stdout.flush()
+    return 3 if "error" in outcome else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)  # the state is written and the journal closed: skip the slow teardown

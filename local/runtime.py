@@ -75,7 +75,6 @@ class LocalRuntime:
         template: str = "template.yaml",
         concurrency: int | None = None,
         sqs_retry_delay: int | None = None,
-        snapshot_interval: float = 2.0,
         host: str = "127.0.0.1",
         persist: bool = True,
         reload: bool = False,
@@ -95,7 +94,6 @@ class LocalRuntime:
             if sqs_retry_delay is not None
             else int(os.environ.get("ACCORD_LOCAL_SQS_RETRY_DELAY", "1"))
         )
-        self.snapshot_interval = snapshot_interval
         self.persist = persist
         self.reload = reload
 
@@ -109,13 +107,12 @@ class LocalRuntime:
         self.pollers: list[SqsPoller] = []
         self.startup_seconds: float | None = None
         self.warnings: list[str] = []
+        self.restored: dict | None = None  # what the emulator restored from the state dir
+        self.stop_outcome: dict | None = None  # the emulator's report of its final snapshot
         self._moto: MotoEmulator | None = None
         self._front: HttpFront | None = None
         self._gateway: Gateway | None = None
         self._stop_event = threading.Event()
-        self._snapshot_thread: threading.Thread | None = None
-        self._last_stats: Any = None
-        self._snapshot_lock = threading.Lock()
         self._print_lock = threading.Lock()
         self._started = False
         self._stopped = False
@@ -163,11 +160,13 @@ class LocalRuntime:
     def _start(self, ready_timeout: float, t0: float) -> None:
         if not os.path.exists(self.template_path):
             raise FileNotFoundError(f"no template at {self.template_path}")
-        saved = self.state.load() if self.persist else None  # a bad state file fails fast
         self.admin_key = self.state.admin_key(self._admin_key_arg or os.environ.get("ACCORD_ADMIN_KEY"))
 
-        # 1. moto: bind its port now (URLs known), import/start it in its own process
-        self._moto = MotoEmulator(self.host)
+        # 1. moto: bind its port now (URLs known), import/start it in its own process; with
+        #    persistence it keeps the state dir itself (journal + snapshots: local/durable.py)
+        if self.persist:
+            self.state.ensure()
+        self._moto = MotoEmulator(self.host, state_dir=self.state.path if self.persist else None)
         self.moto_url = self._moto.url
         self._moto.start()
 
@@ -205,17 +204,11 @@ class LocalRuntime:
         for lid, url in created.items():
             if url != self.queue_urls[lid]:
                 raise RuntimeError(f"queue {lid}: moto says {url}, expected {self.queue_urls[lid]}")
-        if saved:
-            restore_warnings = self._moto.restore(model, saved)
-            if restore_warnings:
-                # the next snapshot would drop what could not be restored: keep the original
-                backup = self.state.state_file + ".orig"
-                self.state.save_copy(saved, backup)
-                restore_warnings.append(f"state: the state file as it was is kept in {backup}")
-            for w in restore_warnings:
+        if self.persist:
+            self.restored = self._moto.restore()
+            for w in self.restored.get("warnings", []):
                 self.warnings.append(w)
                 self.log(f"warning: {w}")
-        self._last_stats = self._moto.stats()
 
         # 5. the HTTP front and the SQS pollers
         self._gateway = Gateway(model, self._invoke)
@@ -256,9 +249,6 @@ class LocalRuntime:
         for poller in self.pollers:
             poller.start()
         self._wait_health(deadline)
-        if self.persist:
-            self._snapshot_thread = threading.Thread(target=self._snapshot_loop, name="snapshot", daemon=True)
-            self._snapshot_thread.start()
         if self.reload:
             threading.Thread(target=self._reload_loop, name="reload", daemon=True).start()
 
@@ -344,45 +334,31 @@ class LocalRuntime:
         return result.payload
 
     # -- state -------------------------------------------------------------------------------
-    def snapshot(self) -> None:
-        """Write the state file now (tables' items and queues' messages)."""
-        if self._moto is None or self.model is None:
-            return
-        with self._snapshot_lock:
-            stats = self._moto.stats()
-            self.state.save(self._moto.snapshot(self.model))
-            self._last_stats = stats
+    def snapshot(self) -> dict | None:
+        """Compact the state dir now (every acknowledged write is already in its journal)."""
+        if self._moto is None or not self.persist:
+            return None
+        return self._moto.compact()
 
-    def _snapshot_loop(self) -> None:
-        while not self._stop_event.wait(self.snapshot_interval):
-            try:
-                assert self._moto is not None
-                if self._moto.stats() != self._last_stats:
-                    self.snapshot()
-            except Exception as exc:  # noqa: BLE001 - retried next tick
-                if not self._stop_event.is_set():
-                    self.log(f"warning: state snapshot failed: {exc}")
+    def stop(self, snapshot: bool = True, drain_seconds: float = 10.0) -> dict | None:
+        """Stop gracefully: no new requests, the ones in flight finish (up to `drain_seconds`),
+        pollers finish their batch, workers exit, then the emulator writes its final snapshot.
 
-    def stop(self, snapshot: bool = True) -> None:
+        Returns the emulator's report (also kept as `stop_outcome`). `snapshot` is accepted for
+        callers that do not care about the state (the journal keeps it either way)."""
         if self._stopped:
-            return
+            return self.stop_outcome
         self._stopped = True
         self._stop_event.set()
         for poller in self.pollers:
             poller.stop()
         if self._front is not None:
-            self._front.stop()
+            self._front.stop(drain_seconds)
         for poller in self.pollers:
             poller.join()
-        if self._snapshot_thread is not None:
-            self._snapshot_thread.join(timeout=10)
-        if snapshot and self.persist and self._moto is not None and self._moto.proc is not None:
-            try:
-                self.snapshot()
-            except Exception as exc:  # noqa: BLE001
-                sys.stderr.write(f"accord-local: could not save state: {exc}\n")
         stopping = [w for pool in self.pools.values() for w in pool.stop(wait=False)]
-        if self._moto is not None:
-            self._moto.stop()
         for worker in stopping:
             worker.reap()
+        if self._moto is not None:
+            self.stop_outcome = self._moto.stop()
+        return self.stop_outcome

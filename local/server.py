@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
@@ -19,6 +20,9 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, addr, handler, gateway: Gateway, log: Callable[[str], None] | None):
         self.gateway = gateway
         self.log = log
+        self.closing = False
+        self.in_flight = 0
+        self.idle = threading.Condition()
         super().__init__(addr, handler)
 
     def handle_error(self, request, client_address):  # noqa: ANN001 - socketserver API
@@ -70,6 +74,26 @@ class _Handler(BaseHTTPRequestHandler):
         return (self.rfile.read(length) if length > 0 else b""), None
 
     def _handle(self) -> None:
+        server = self.server
+        with server.idle:
+            if server.closing:  # a keep-alive connection after the stop began
+                self.close_connection = True
+                closing = True
+            else:
+                server.in_flight += 1
+                closing = False
+        if closing:
+            self._write(Response(503, [("Content-Type", "application/json")],
+                                 b'{"message": "the local runtime is stopping"}'))
+            return
+        try:
+            self._serve()
+        finally:
+            with server.idle:
+                server.in_flight -= 1
+                server.idle.notify_all()
+
+    def _serve(self) -> None:
         started = time.perf_counter()
         raw_path, _, query = self.path.partition("?")
         if raw_path.startswith("http://") or raw_path.startswith("https://"):
@@ -130,14 +154,18 @@ class HttpFront:
         self._thread = None
 
     def start(self) -> None:
-        import threading
-
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="http-front", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def stop(self, drain_seconds: float = 10.0) -> None:
+        """Stop accepting, then wait (up to `drain_seconds`) for the requests in flight."""
+        server = self.server
+        with server.idle:
+            server.closing = True
+        server.shutdown()
+        server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        with server.idle:
+            server.idle.wait_for(lambda: server.in_flight == 0, timeout=drain_seconds)
