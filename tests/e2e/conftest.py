@@ -25,15 +25,15 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory):
-    # persist=False: no state file. Snapshots scan every table every 2 s while writes happen, which on
-    # a session's worth of data keeps moto busy and slows every request (test_platform checks
-    # persistence with runtimes of its own).
+    # Persistent, as `make dev` is: every write of the session goes through the state journal
+    # (test_durability stops and restarts runtimes of its own).
     rt = LocalRuntime(repo_root=str(ROOT), port=0, state_dir=str(tmp_path_factory.mktemp("state")),
-                      admin_key=ADMIN_KEY, parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True,
-                      persist=False)
+                      admin_key=ADMIN_KEY, parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True)
     rt.start()
     yield rt
-    rt.stop()
+    outcome = rt.stop()
+    # the session's whole state must compact into a snapshot (every stored type serialises)
+    assert outcome and outcome.get("persisted") and "error" not in outcome, outcome
 
 
 class Api:
