@@ -826,7 +826,7 @@ class Comparer:
                 sub = pfx + jseg(name)
                 if table:  # §7.3: consumers' SQL selects it, whatever the direction
                     self.emit("property_removed", sub, BW | FW, None, None,
-                              f"Column '{name}' was removed", rule="table")
+                              f"Property '{name}' was removed", rule="table")  # the seed's words
                     bits |= BW | FW
                     continue
                 r = self._slot_bits(self._name_slot(da, A, name, fl),
@@ -843,8 +843,8 @@ class Comparer:
                     nullable = name not in B.req or self._nullable(db, y)
                     r = 0 if nullable else BW
                     self.emit("property_added", sub, r, None, None,
-                              f"Column '{name}' was added"
-                              + ("" if nullable else " as NOT NULL"), rule="table")
+                              f"Property '{name}' was added"
+                              + ("" if nullable else " (required, NOT NULL)"), rule="table")
                     bits |= r
                     continue
                 r = self._slot_bits(self._name_slot(da, A, name, fl),
