@@ -513,6 +513,17 @@ def test_a_declared_profile_sticks_and_switching_it_is_breaking(contracts_app, p
     assert r["statusCode"] == 422
 
 
+def test_a_profile_switch_on_a_line_of_mode_none(contracts_app, assets_app, owner):
+    """Mode none checks nothing, the switch included — but it is still a new (minor) version."""
+    team, key = owner
+    asset = new_asset(assets_app, key, team["id"])
+    publish(contracts_app, key, asset["id"], BASE, compatibility_mode="none")
+    r = publish(contracts_app, key, asset["id"], BASE, profile="event")
+    assert r["action"] == "published" and r["contract"]["version"] == "1.1.0" and r["breaking_changes"] == []
+    assert r["contract"]["profile"] == "event"
+    assert [(c["type"], c["reason"]) for c in r["changes"]] == [("profile_changed", "compatible: mode none checks nothing")]
+
+
 # ------------------------------------------------------------------ concurrency and cost
 def test_parallel_publishes_never_duplicate_a_version(contracts_app, producer):
     _, key, asset = producer

@@ -207,7 +207,7 @@ class Plan:
         bump = result.bump
         if gdiff.changes and bump in ("none", "patch"):
             bump = "minor"
-        if self.mode != self.line_mode or self.guarantee_mode != self.line_gmode:
+        if self.mode != self.line_mode or self.guarantee_mode != self.line_gmode or switched:
             bump = "minor" if bump in ("none", "patch") else bump
         if self.breaking:
             bump = "major"
