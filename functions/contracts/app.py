@@ -85,9 +85,10 @@ def list_contracts(req):
 
 
 @router.route("POST", "/api/v1/contracts/compare", body=M + "CompareRequest", tags=["contracts"],
-              summary="Compare two schemas under a compatibility mode (nothing is stored)")
+              summary="Compare two schemas under a compatibility mode and profile (default table; nothing is stored)")
 def compare(req):
-    return contracts.compare_schemas(req.body.old_schema, req.body.new_schema, req.body.compatibility_mode)
+    return contracts.compare_schemas(req.body.old_schema, req.body.new_schema, req.body.compatibility_mode,
+                                     req.body.profile)
 
 
 @router.route("GET", "/api/v1/contracts/{contract_id}", tags=["contracts"], summary="Get a contract version")

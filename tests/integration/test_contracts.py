@@ -121,10 +121,16 @@ def test_breaking_without_consumers_publishes_the_major_version(contracts_app, p
     publish(contracts_app, key, asset["id"], BASE)
     r = publish(contracts_app, key, asset["id"], with_(drop=["email"], id={"type": "string"}))
     assert r["action"] == "published" and r["contract"]["version"] == "2.0.0" and r["change_type"] == "major"
-    assert {c["type"] for c in r["breaking_changes"]} == {"type_changed"}
+    assert {c["type"] for c in r["breaking_changes"]} == {"type_changed", "property_removed"}
     assert "no registered consumers" in r["message"]
-    [b] = r["breaking_changes"]
+    b = {c["type"]: c for c in r["breaking_changes"]}["type_changed"]
     assert b["column"] == "id" and b["details"]["old_value"] == ["integer"] and b["path"] == "$.properties.id"
+    # each field once: the seed's {type, path, description}, the SDK's {type, column, details}, the reason
+    assert set(b) == {"type", "path", "description", "reason", "column", "details"}
+    assert set(b["details"]) == {"effect", "old_value", "new_value"} and b["reason"].startswith("breaks: ")
+    removed = {c["type"]: c for c in r["breaking_changes"]}["property_removed"]
+    assert removed["column"] == "email" and removed["reason"] == "breaks: consumers select this column"
+    assert r["profile"] == "table" and "all_changes" not in r
 
 
 def test_requested_versions(contracts_app, producer):
@@ -184,17 +190,28 @@ def test_compatibility_modes(contracts_app, producer, assets_app, owner):
                body={"schema": BASE, "compatibility_mode": "sideways"})
     assert bad["statusCode"] == 422
 
-    # transitive: drop optional a:string, later re-add a:integer — each step is fine, v1 data is not
+    # transitive, on an event line (declared once, kept by later versions): drop optional a:string,
+    # later re-add a:integer — each step is fine for an open event object, v1 data is not
     other = new_asset(assets_app, key, team["id"], "warehouse.analytics.events")
     v1 = with_(a={"type": "string"})
-    publish(contracts_app, key, other["id"], v1, compatibility_mode="backward_transitive")
-    assert publish(contracts_app, key, other["id"], BASE)["contract"]["version"] == "1.1.0"
+    first = publish(contracts_app, key, other["id"], v1, compatibility_mode="backward_transitive", profile="event")
+    assert first["contract"]["profile"] == "event"
+    dropped = publish(contracts_app, key, other["id"], BASE)
+    assert dropped["contract"]["version"] == "1.1.0" and dropped["profile"] == "event"
+    assert dropped["contract"]["profile"] == "event"
     r = publish(contracts_app, key, other["id"], with_(a={"type": "integer"}))
     assert r["contract"]["version"] == "2.0.0" and r["breaking_changes"][0]["against"] == "history[0]"
     third = new_asset(assets_app, key, team["id"], "warehouse.analytics.plain")
-    publish(contracts_app, key, third["id"], v1, compatibility_mode="backward")
+    publish(contracts_app, key, third["id"], v1, compatibility_mode="backward", profile="event")
     publish(contracts_app, key, third["id"], BASE)
     assert publish(contracts_app, key, third["id"], with_(a={"type": "integer"}))["contract"]["version"] == "1.2.0"
+    # the same drop on a table line (the default) breaks by itself: consumers select the column
+    table = new_asset(assets_app, key, team["id"], "warehouse.analytics.table")
+    publish(contracts_app, key, table["id"], v1)
+    r = publish(contracts_app, key, table["id"], BASE)
+    assert r["contract"]["version"] == "2.0.0" and r["profile"] == "table" and r["contract"]["profile"] is None
+    assert [(c["type"], c["column"], c["reason"]) for c in r["breaking_changes"]] == [
+        ("property_removed", "a", "breaks: consumers select this column")]
 
 
 def test_guarantees_are_stored_and_diffed(contracts_app, producer):
@@ -275,14 +292,24 @@ def test_reads_history_diff_compare_and_lists(contracts_app, producer, assets_ap
     d = body(call(contracts_app, "GET", DIFF, {"asset_id": asset["id"]}, principal=key,
                   query={"from_version": "1.0.0", "to_version": "2.0.0"}))
     assert d["change_type"] == "major" and [c["column"] for c in d["breaking_changes"]] == ["email"]
+    assert d["profile"] == "table" and "changes" not in d and {c["type"] for c in d["all_changes"]} >= {"property_removed"}
     for query, status in (({"from_version": "1.0.0"}, 422), ({"from_version": "1.0.0", "to_version": "7.0.0"}, 404),
                           ({"from_version": "one", "to_version": "1.1.0"}, 422)):
         r = call(contracts_app, "GET", DIFF, {"asset_id": asset["id"]}, principal=key, query=query)
         assert r["statusCode"] == status, query
 
+    # no asset to decide by: the registry's default profile (table), or the one asked for
     r = call(contracts_app, "POST", COMPARE, principal=key, body={
         "old_schema": BASE, "new_schema": with_(drop=["email"]), "compatibility_mode": "forward"})
-    assert r["statusCode"] == 200 and body(r)["is_breaking"] is False
+    assert r["statusCode"] == 200 and body(r)["is_breaking"] is True and body(r)["is_compatible"] is False
+    assert body(r)["profile"] == "table" and "changes" not in body(r)
+    assert [c["reason"] for c in body(r)["all_changes"]] == ["breaks: consumers select this column"]
+    r = call(contracts_app, "POST", COMPARE, principal=key, body={
+        "old_schema": BASE, "new_schema": with_(drop=["email"]), "compatibility_mode": "forward", "profile": "event"})
+    assert r["statusCode"] == 200 and body(r)["is_breaking"] is False and body(r)["profile"] == "event"
+    r = call(contracts_app, "POST", COMPARE, principal=key, body={
+        "old_schema": BASE, "new_schema": BASE, "profile": "relational"})
+    assert r["statusCode"] == 422 and "profile" in r["body"]
     r = call(contracts_app, "POST", COMPARE, principal=key, body={
         "old_schema": BASE, "new_schema": with_(id={"type": "string"})})
     assert body(r)["is_breaking"] is True and body(r)["change_type"] == "major"
@@ -386,6 +413,11 @@ def test_authorization_and_tenants(contracts_app, producer, teams_app, admin):
     assert r["statusCode"] == 403
     v1 = publish(contracts_app, admin, asset["id"], BASE, query={"published_by": other_team["id"]})["contract"]
     assert v1["published_by"] == other_team["id"]
+    # `published_by_name` names that team, `published_by_key` the key that published
+    assert v1["published_by_name"] == "Other" and v1["published_by_key"] == admin.display
+    r = call(contracts_app, "POST", PUB, a, principal=admin, body={"schema": with_(x={"type": "string"})},
+             query={"published_by": str(uuid.uuid4())})
+    assert r["statusCode"] == 422 and "published_by" in error_of(r)["error"]["message"]
     # reads are open to the tenant
     for principal in (reader, other_key):
         assert call(contracts_app, "GET", PUB, a, principal=principal)["statusCode"] == 200
@@ -405,6 +437,91 @@ def test_authorization_and_tenants(contracts_app, producer, teams_app, admin):
     assert call(assets, "DELETE", ASSET, a, principal=key)["statusCode"] == 204
     assert call(contracts_app, "POST", PUB, a, principal=key, body={"schema": BASE})["statusCode"] == 404
     assert call(contracts_app, "GET", C1, {"contract_id": v1["id"]}, principal=key)["statusCode"] == 200
+
+
+# ------------------------------------------------------------------ verdicts people expect (schema-compatibility §7)
+def test_seed_impact_example_is_breaking_with_the_consumer_affected(contracts_app, producer, teams_app, admin):
+    """The seed's impact example: an ordinary (open) object, `email` removed, a registered
+    consumer, the default mode — breaking, and the consumer affected, in impact and in publish."""
+    team, key, asset = producer
+    v1 = publish(contracts_app, key, asset["id"], BASE)["contract"]
+    assert v1["compatibility_mode"] == "backward" and "additionalProperties" not in BASE
+    cteam, ckey = consumer(teams_app, admin, "Analytics")
+    register(contracts_app, ckey, v1["id"], cteam["id"])
+    proposed = with_(drop=["email"])
+    r = call(contracts_app, "POST", IMPACT, {"asset_id": asset["id"]}, principal=ckey,
+             body={"proposed_schema": proposed})
+    assert r["statusCode"] == 200, r
+    out = body(r)
+    sdk.ImpactAnalysis.model_validate(out)
+    assert out["is_breaking"] is True and out["safe_to_publish"] is False and out["change_type"] == "major"
+    assert out["profile"] == "table" and out["compatibility_mode"] == "backward"
+    assert [{k: c[k] for k in ("type", "path", "description")} for c in out["breaking_changes"]] == [
+        {"type": "property_removed", "path": "$.properties.email", "description": "Property 'email' was removed"}]
+    assert out["breaking_changes"][0]["reason"] == "breaks: consumers select this column"
+    assert [(t["team_id"], t["team_name"]) for t in out["affected_consumers"]] == [(cteam["id"], "Analytics")]
+    assert out["impacted_consumers"] == out["affected_consumers"] and "all_changes" not in out
+    # publishing it asks that consumer first
+    r = publish(contracts_app, key, asset["id"], proposed)
+    assert r["action"] == "proposal_created" and r["profile"] == "table"
+    assert [b["column"] for b in r["proposal"]["breaking_changes"]] == ["email"]
+    assert [t["team_id"] for t in r["proposal"]["affected_teams"]] == [cteam["id"]]
+    # the proposing team by name, the key that proposed by its own field
+    assert r["proposal"]["proposed_by_name"] == team["name"] and r["proposal"]["proposed_by_key"] == key.display
+
+
+@pytest.mark.parametrize("resource_type,profile", [
+    (None, "table"), ("model", "table"), ("table", "table"), ("seed", "table"),
+    ("topic", "event"), ("Event", "event"), ("stream", "event"), ("api-endpoint", "event"),
+    ("graphql_query", "event"), ("grpc_service", "event")])
+def test_profile_follows_the_assets_resource_type(contracts_app, assets_app, owner, resource_type, profile):
+    team, key = owner
+    meta = {"metadata": {"resource_type": resource_type}} if resource_type else {}
+    asset = new_asset(assets_app, key, team["id"], **meta)
+    publish(contracts_app, key, asset["id"], BASE)
+    out = body(call(contracts_app, "POST", IMPACT, {"asset_id": asset["id"]}, principal=key,
+                    body={"proposed_schema": with_(drop=["email"])}))
+    assert out["profile"] == profile and out["is_breaking"] is (profile == "table")
+    [change] = out["changes"]
+    assert change["reason"] == ("breaks: consumers select this column" if profile == "table" else
+                                "compatible: the object stays open, so the property is still accepted")
+    r = publish(contracts_app, key, asset["id"], with_(drop=["email"]))
+    assert r["profile"] == profile
+    assert r["contract"]["version"] == ("2.0.0" if profile == "table" else "1.1.0")
+    d = body(call(contracts_app, "GET", DIFF, {"asset_id": asset["id"]}, principal=key,
+                  query={"from_version": "1.0.0", "to_version": r["contract"]["version"]}))
+    assert d["profile"] == profile and d["is_breaking"] is (profile == "table")
+
+
+def test_a_declared_profile_sticks_and_switching_it_is_breaking(contracts_app, producer):
+    _, key, asset = producer
+    first = publish(contracts_app, key, asset["id"], BASE)
+    assert first["profile"] == "table" and first["contract"]["profile"] is None  # follows the asset
+    # declaring the event profile on a table line changes what consumers were promised
+    r = publish(contracts_app, key, asset["id"], BASE, profile="event")
+    assert r["contract"]["version"] == "2.0.0" and r["contract"]["profile"] == "event"
+    assert [(c["type"], c["details"]["old_value"], c["details"]["new_value"], c["reason"]) for c in r["breaking_changes"]] \
+        == [("profile_changed", "table", "event", "breaks: consumers were promised the table profile")]
+    # the declaration sticks: the next version is judged (and stored) as an event
+    r = publish(contracts_app, key, asset["id"], with_(drop=["email"]))
+    assert r["contract"]["version"] == "2.1.0" and r["profile"] == "event" and r["contract"]["profile"] == "event"
+    # declaring what the line already is changes nothing
+    r = publish(contracts_app, key, asset["id"], with_(drop=["email"]), expect=200, profile="event")
+    assert r["action"] == "unchanged"
+    r = call(contracts_app, "POST", PUB, {"asset_id": asset["id"]}, principal=key,
+             body={"schema": BASE, "profile": "columnar"})
+    assert r["statusCode"] == 422
+
+
+def test_a_profile_switch_on_a_line_of_mode_none(contracts_app, assets_app, owner):
+    """Mode none checks nothing, the switch included — but it is still a new (minor) version."""
+    team, key = owner
+    asset = new_asset(assets_app, key, team["id"])
+    publish(contracts_app, key, asset["id"], BASE, compatibility_mode="none")
+    r = publish(contracts_app, key, asset["id"], BASE, profile="event")
+    assert r["action"] == "published" and r["contract"]["version"] == "1.1.0" and r["breaking_changes"] == []
+    assert r["contract"]["profile"] == "event"
+    assert [(c["type"], c["reason"]) for c in r["changes"]] == [("profile_changed", "compatible: mode none checks nothing")]
 
 
 # ------------------------------------------------------------------ concurrency and cost
@@ -428,7 +545,9 @@ def test_parallel_publishes_with_requested_versions_keep_one_active(contracts_ap
     """Clients naming distinct versions: only the condition on the active pointer stops two of them
     from both replacing 1.0.0 (and leaving two active contracts)."""
     _, key, asset = producer
-    publish(contracts_app, key, asset["id"], BASE)
+    # an event line: each candidate adds its own optional property, so against whichever won it
+    # stays compatible (on a table line it would drop the winner's column: major, 422 for 1.x)
+    publish(contracts_app, key, asset["id"], BASE, profile="event")
     results = _parallel(lambda i: call(contracts_app, "POST", PUB, {"asset_id": asset["id"]}, principal=key,
                                        body={"schema": with_(**{f"x{i}": {"type": "string"}}),
                                              "version": f"1.{i + 1}.0"}), 12)

@@ -186,7 +186,7 @@ def test_publish_rechecks_against_the_current_active_version(contracts_app, prop
 
 def test_publish_after_a_compatible_change_that_the_proposal_covers(contracts_app, proposals_app, setup):
     key, asset, v1, [(t1, k1), (t2, k2)] = setup
-    open_breaking = with_(drop=["email"], id={"type": "string"})  # open object: only the type change breaks
+    open_breaking = with_(drop=["email"], id={"type": "string"})  # a removed column and a type change
     proposal = propose(contracts_app, key, asset, open_breaking)
     publish(contracts_app, key, asset["id"], with_(name={"type": "string", "description": "display name"}))
     for team, k in ((t1, k1), (t2, k2)):
@@ -195,6 +195,37 @@ def test_publish_after_a_compatible_change_that_the_proposal_covers(contracts_ap
     assert contract["version"] == "2.0.0"
     assert versions_of(contracts_app, key, asset["id"]) == [("2.0.0", "active"), ("1.0.1", "deprecated"),
                                                             ("1.0.0", "deprecated")]
+
+
+def test_publish_recheck_judges_under_the_lines_profile(contracts_app, proposals_app, setup):
+    """The re-check diffs like a publish does: on a table line (the default) a column the
+    proposal drops, added meanwhile, is a new breaking change even in an open object."""
+    key, asset, v1, [(t1, k1), (t2, k2)] = setup
+    proposal = propose(contracts_app, key, asset, with_(drop=["email"]))
+    assert [(b["type"], b["column"], b["reason"]) for b in proposal["breaking_changes"]] == [
+        ("property_removed", "email", "breaks: consumers select this column")]
+    assert publish(contracts_app, key, asset["id"], with_(zip={"type": "string"}))["contract"]["version"] == "1.1.0"
+    for team, k in ((t1, k1), (t2, k2)):
+        ack(proposals_app, k, proposal["id"], team["id"])
+    r = call(proposals_app, "POST", P1 + "/publish", {"proposal_id": proposal["id"]}, principal=key)
+    assert r["statusCode"] == 409 and error_of(r)["error"]["code"] == "PROPOSAL_STALE"
+    assert "'zip'" in error_of(r)["error"]["message"]
+
+
+def test_a_profile_switch_waits_for_the_consumers(contracts_app, proposals_app, setup):
+    key, asset, v1, [(t1, k1), (t2, k2)] = setup
+    proposal = propose(contracts_app, key, asset, BASE, profile="event")
+    assert proposal["profile"] == "event"
+    assert [(b["type"], b["reason"]) for b in proposal["breaking_changes"]] == [
+        ("profile_changed", "breaks: consumers were promised the table profile")]
+    for team, k in ((t1, k1), (t2, k2)):
+        ack(proposals_app, k, proposal["id"], team["id"])
+    contract = act(proposals_app, key, proposal["id"], "publish")
+    assert contract["version"] == "2.0.0" and contract["profile"] == "event"
+    assert contract["published_by_name"] == asset["owner_team_name"] and contract["published_by_key"] == key.display
+    # from now on the line is judged as an event: dropping a property of an open object is compatible
+    r = publish(contracts_app, key, asset["id"], with_(drop=["email"]))
+    assert r["action"] == "published" and r["contract"]["version"] == "2.1.0" and r["profile"] == "event"
 
 
 def test_expiry(contracts_app, proposals_app, setup, monkeypatch):

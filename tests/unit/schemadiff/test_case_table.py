@@ -1554,21 +1554,29 @@ tcase("struct-field-added-closed",
       obj({"s": obj({"x": STR}, additionalProperties=False)}),
       obj({"s": obj({"x": STR, "y": INT}, additionalProperties=False)}),
       OK, "minor", ["property_added"])
-# rule 3: removing / renaming a column breaks consumers' SQL (forward), even if nullable.
-# Backward does not break: new readers tolerate the extra column in old rows (rule 2).
+# rule 3 (revised): removing / renaming a column breaks in every mode but none, even if it was
+# nullable — consumers' SQL selects it, so neither direction of the set semantics protects them.
 tcase("column-removed-nullable", obj({"a": STR, "b": _NSTR}), obj({"a": STR}),
-      BF, "minor", ["property_removed"])
+      BOTH, "minor", [Ch("property_removed", "change")])
 tcase("column-removed-closed", obj({"a": STR, "b": STR}, additionalProperties=False),
-      obj({"a": STR}, additionalProperties=False), BF, "minor", ["property_removed"])
+      obj({"a": STR}, additionalProperties=False), BOTH, "minor", [Ch("property_removed", "change")])
 tcase("column-removed-required", obj({"a": STR, "b": STR}, ["a", "b"]), obj({"a": STR}, ["a"]),
-      BF, "minor", ["property_removed"])
+      BOTH, "minor", [Ch("property_removed", "change")])
 tcase("column-renamed", obj({"a": STR, "b": STR}), obj({"a": STR, "c": STR}),
-      BF, "minor", ["property_removed", "property_added"])
+      BOTH, "minor", [Ch("property_removed", "change"), Ch("property_added", "neutral")])
 tcase("struct-field-removed-in-items",
       obj({"rows": array(obj({"x": STR, "y": STR}))}), obj({"rows": array(obj({"x": STR}))}),
-      BF, "minor", ["property_removed"])
+      BOTH, "minor", [Ch("property_removed", "change")])
 tcase("struct-field-removed-nested", obj({"s": obj({"x": STR, "y": INT})}),
-      obj({"s": obj({"x": STR})}), BF, "minor", ["property_removed"])
+      obj({"s": obj({"x": STR})}), BOTH, "minor", [Ch("property_removed", "change")])
+# the seed's impact example: an ordinary (open) object loses `email`
+tcase("seed-impact-email-removed-open",
+      obj({"id": INT, "email": STR, "name": STR}, ["id"]), obj({"id": INT, "name": STR}, ["id"]),
+      BOTH, "minor", [Ch("property_removed", "change", "$.properties.email")])
+# a map-like object inside a table keeps the event rules: removing a named key of an open map
+tcase("map-named-key-removed-event-rules",
+      obj({"m": obj({"k": STR}, additionalProperties=STR)}), obj({"m": obj(additionalProperties=STR)}),
+      OK, "minor", [Ch("property_removed", "neutral")])
 # rule 4: column order is not significant
 tcase("columns-reordered", obj({"a": STR, "b": INT, "c": BOOL}), obj({"c": BOOL, "b": INT, "a": STR}),
       OK, "none")

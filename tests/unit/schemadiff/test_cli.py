@@ -41,11 +41,15 @@ def test_breaking_exits_1(tmp_path):
 
 
 def test_forward_mode_and_profile(tmp_path):
-    old = {"type": "object", "properties": {"a": STR, "b": STR}, "additionalProperties": False}
-    new = {"type": "object", "properties": {"a": STR}, "additionalProperties": False}
-    assert run(tmp_path, old, new, "--mode", "backward").returncode == 1
-    assert run(tmp_path, old, new, "--mode", "backward", "--profile", "table").returncode == 0
-    assert run(tmp_path, old, new, "--mode", "forward", "--profile", "table").returncode == 1
+    old = {"type": "object", "properties": {"a": STR}, "additionalProperties": False}
+    new = {"type": "object", "properties": {"a": STR, "b": STR}, "additionalProperties": False}
+    assert run(tmp_path, old, new, "--mode", "forward").returncode == 1
+    assert run(tmp_path, old, new, "--mode", "forward", "--profile", "table").returncode == 0
+    # a removed column breaks every mode but none under the table profile (§7.3)
+    p = run(tmp_path, {"type": "object", "properties": {"a": STR, "b": STR}},
+            {"type": "object", "properties": {"a": STR}}, "--mode", "backward", "--profile", "table")
+    assert p.returncode == 1
+    assert json.loads(p.stdout)["breaking_changes"][0]["reason"] == "breaks: consumers select this column"
 
 
 def test_history(tmp_path):

@@ -108,13 +108,16 @@ def test_table_profile_rules():
     assert not r.is_breaking and r.bump == "minor"
     r = compare(obj({"a": STR}), obj({"a": STR, "b": STR}, ["b"]), **t)
     assert r.backward_breaking and not r.forward_breaking
-    # 3. removing a column breaks forward even if nullable
+    # 3. removing a column breaks in every mode but none, even if nullable
     r = compare(obj({"a": STR, "b": nstr}), obj({"a": STR}), **t)
-    assert r.forward_breaking and not r.backward_breaking
+    assert r.forward_breaking and r.backward_breaking
+    for mode in ("backward", "forward", "full", "backward_transitive"):
+        assert compare(obj({"a": STR, "b": nstr}), obj({"a": STR}), profile="table", mode=mode).is_breaking
+    assert not compare(obj({"a": STR, "b": nstr}), obj({"a": STR}), profile="table", mode="none").is_breaking
     # struct fields through items
     r = compare(obj({"rows": {"type": "array", "items": obj({"x": STR, "y": STR})}}),
                 obj({"rows": {"type": "array", "items": obj({"x": STR})}}), **t)
-    assert r.forward_breaking and not r.backward_breaking
+    assert r.forward_breaking and r.backward_breaking
     # map-like objects keep the event rules
     r = compare(obj({"m": {"type": "object", "additionalProperties": STR}}),
                 obj({"m": {"type": "object", "additionalProperties": {"type": "string",
@@ -128,7 +131,15 @@ def test_event_vs_table_profile_differ():
     ev = compare(old, new, mode="full")
     tb = compare(old, new, mode="full", profile="table")
     assert (ev.backward_breaking, ev.forward_breaking) == (True, False)
-    assert (tb.backward_breaking, tb.forward_breaking) == (False, True)
+    assert (tb.backward_breaking, tb.forward_breaking) == (True, True)
+    # an open object: the event profile still accepts the property, the table loses a column
+    old, new = obj({"a": STR, "b": STR}), obj({"a": STR})
+    assert not compare(old, new, mode="full").is_breaking
+    assert compare(old, new, mode="backward", profile="table").is_breaking
+    # adding to a closed object: a widening for events, nothing for tables
+    old, new = obj({"a": STR}, additionalProperties=False), obj({"a": STR, "b": STR}, additionalProperties=False)
+    assert compare(old, new, mode="forward").is_breaking
+    assert not compare(old, new, mode="forward", profile="table").is_breaking
 
 
 def test_strict_content_model():

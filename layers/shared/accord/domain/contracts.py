@@ -3,14 +3,17 @@
 1. First publish → 1.0.0 (or the requested valid version).
 2. The schema is validated against its meta-schema (400 naming the problem) and diffed against
    the active contract under the line's compatibility mode (transitive modes: every earlier
-   version too). Guarantees are diffed as well (relaxing one breaks only a `strict` line).
+   version too) and profile (`line_profile`: table unless the asset is a message or interface,
+   schema-compatibility §7). Guarantees are diffed as well (relaxing one breaks only a `strict`
+   line). Every change says why it does or does not break (`reason`).
 3. Canonically identical schema, guarantees and mode → `unchanged`, no new version.
 4. Compatible → a new version (bump from the diff, or the requested one if it is large enough);
    the previous active contract → deprecated.
 5. Breaking with registered consumers → a proposal (one open per asset); breaking without
    consumers → the major version is published directly, reporting the breaking changes.
 6. `force` (admin + reason) publishes a breaking change without acknowledgments; it is logged.
-7. Weakening the line's compatibility (or guarantee) mode is a breaking change.
+7. Weakening the line's compatibility (or guarantee) mode, or switching its profile, is a
+   breaking change.
 8. Pre-releases follow semver precedence; they do not bypass any of this.
 
 Every publish is one transaction conditioned on the active contract read at the start, so
@@ -25,12 +28,16 @@ import uuid
 from accord import clock, errors
 from accord.domain import assets, versions
 from accord.log import logger
-from accord.store import contracts as store, registrations as reg_store
+from accord.store import contracts as store, registrations as reg_store, teams as team_store
 from accord.store.db import ConditionFailed
 
 PUBLISH_ATTEMPTS = 5
 DEFAULT_MODE = "backward"
 DEFAULT_IMPACT_DEPTH = 3
+# schema-compatibility §7: the registry judges data assets (tables, views, models, files...) by the
+# table profile; messages and interfaces, named by the asset's metadata.resource_type, by the event one.
+DEFAULT_PROFILE = "table"
+EVENT_RESOURCE_TYPES = frozenset({"event", "topic", "stream", "api_endpoint", "graphql_query", "grpc_service"})
 _DIRS = {"backward": {"b"}, "forward": {"f"}, "full": {"b", "f"}, "none": set()}
 _PROP = re.compile(r"\.properties(?:\.([A-Za-z_$][\w$]*)|\['((?:[^'\\]|\\.)*)'\])")
 
@@ -85,17 +92,37 @@ def column_of(path: str) -> str | None:
 
 
 def change_view(change) -> dict:
-    """Both spellings of a change: the seed's {type, path, description} and the SDK's
-    BreakingChange {type, column, details}."""
+    """A change as both clients read it, each field once: the seed's {type, path, description},
+    tessera-sdk's BreakingChange {type, column, details}, and Accord's `reason` (why it does or
+    does not break under the line's mode and profile)."""
     d = change if isinstance(change, dict) else change.to_dict()
     out = {"type": d["type"], "path": d.get("path"), "description": d.get("description", ""),
-           "effect": d.get("effect"), "old_value": d.get("old_value"), "new_value": d.get("new_value"),
-           "column": column_of(d.get("path")),
-           "details": {"old_value": d.get("old_value"), "new_value": d.get("new_value"),
-                       "effect": d.get("effect"), "path": d.get("path"), "description": d.get("description", "")}}
+           "reason": d.get("reason", ""), "column": column_of(d.get("path")),
+           "details": {"effect": d.get("effect"), "old_value": d.get("old_value"), "new_value": d.get("new_value")}}
     if d.get("against"):
         out["against"] = d["against"]
     return out
+
+
+def line_profile(asset: dict, contract: dict | None = None) -> str:
+    """The profile every registry diff from `contract` (the line's active, or a diff's older,
+    version) is judged under — the one place that decides it: the profile the contract declared,
+    else event for an asset whose metadata.resource_type names a message or interface, else table."""
+    declared = (contract or {}).get("profile")
+    if declared:
+        return declared
+    kind = ((asset or {}).get("metadata") or {}).get("resource_type")
+    kind = kind.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(kind, str) else None
+    return "event" if kind in EVENT_RESOURCE_TYPES else DEFAULT_PROFILE
+
+
+def actor_fields(item: dict, field: str, owner: dict | None = None) -> dict:
+    """`<field>` is a team id; `<field>_name` names that team and `<field>_key` the API key that
+    acted. Items written before the key had a field of its own hold the key in `<field>_name`."""
+    if f"{field}_key" in item:
+        return {f"{field}_name": item.get(f"{field}_name"), f"{field}_key": item[f"{field}_key"]}
+    team = owner.get("owner_team_name") if owner and owner.get("owner_team_id") == item.get(field) else None
+    return {f"{field}_name": team, f"{field}_key": item.get(f"{field}_name")}
 
 
 def view(c: dict, asset: dict | None = None) -> dict:
@@ -103,8 +130,8 @@ def view(c: dict, asset: dict | None = None) -> dict:
     out = {"id": c["id"], "asset_id": c["asset_id"], "version": c["version"], "schema": c["schema"],
            "compatibility_mode": c["compatibility_mode"], "guarantees": c.get("guarantees"),
            "guarantee_mode": c.get("guarantee_mode", "normal"), "status": c["status"],
-           "published_at": c["published_at"], "published_by": c["published_by"],
-           "published_by_name": c.get("published_by_name"), "change_type": c.get("change_type"),
+           "profile": c.get("profile"), "published_at": c["published_at"], "published_by": c["published_by"],
+           **actor_fields(c, "published_by", asset), "change_type": c.get("change_type"),
            "forced": bool(c.get("forced")), "proposal_id": c.get("proposal_id"),
            "deprecated_at": c.get("deprecated_at")}
     if asset is not None:
@@ -132,7 +159,7 @@ def active_consumers(tenant: str, asset_id: str) -> list[dict]:
 class Plan:
     """What publishing `schema` on `asset` now would do (pure, given the reads)."""
 
-    def __init__(self, asset, active, schema, guarantees, mode, guarantee_mode, history=None, profile="event"):
+    def __init__(self, asset, active, schema, guarantees, mode, guarantee_mode, history=None, profile=None):
         self.asset, self.active = asset, active
         self.line_mode = asset.get("compatibility_mode") or DEFAULT_MODE
         self.line_gmode = asset.get("guarantee_mode") or "normal"
@@ -140,6 +167,10 @@ class Plan:
         self.guarantee_mode = guarantee_mode or self.line_gmode
         self.schema = schema
         self.guarantees = guarantees if guarantees is not None else (active or {}).get("guarantees")
+        # the new version carries the profile it declares (or the one its line declared); the
+        # change itself is judged under the line's profile as it stands
+        self.declared_profile = profile or (active or {}).get("profile")
+        self.profile = line_profile(asset, active) if active else (profile or line_profile(asset))
         self.changes, self.breaking, self.warnings = [], [], []
         if active is None:
             self.bump, self.unchanged = "major", False
@@ -149,7 +180,7 @@ class Plan:
         diff_mode = self.line_mode if weakened else self.mode
         engine = _engine()
         try:
-            result = engine.compare(active["schema"], schema, mode=diff_mode, history=history, profile=profile)
+            result = engine.compare(active["schema"], schema, mode=diff_mode, history=history, profile=self.profile)
         except engine.SchemaError as exc:
             raise schema_error(exc) from None
         gdiff = engine.compare_guarantees(active.get("guarantees"), self.guarantees,
@@ -158,18 +189,25 @@ class Plan:
         self.breaking = [change_view(c) for c in result.breaking_changes] + \
             [change_view(c) for c in gdiff.breaking_changes]
         self.warnings = [change_view(c) for c in gdiff.warnings if c not in gdiff.breaking_changes]
-        for flag, kind, old, new in ((weakened, "compatibility_mode_weakened", self.line_mode, self.mode),
-                                     (gweakened, "guarantee_mode_weakened", self.line_gmode, self.guarantee_mode)):
-            if flag:
-                synthetic = {"type": kind, "path": "$", "effect": "change", "old_value": old, "new_value": new,
-                             "description": f"The line's {kind.split('_mode')[0].replace('_', ' ')} mode would be "
-                                            f"weakened from {old} to {new}."}
-                self.changes.append(change_view(synthetic))
+        switched = profile is not None and profile != self.profile
+        for flag, kind, old, new, what in (
+                (weakened, "compatibility_mode_weakened", self.line_mode, self.mode, "compatibility mode"),
+                (gweakened, "guarantee_mode_weakened", self.line_gmode, self.guarantee_mode, "guarantee mode"),
+                (switched, "profile_changed", self.profile, profile, "profile")):
+            if not flag:
+                continue
+            breaks = kind != "profile_changed" or diff_mode != "none"
+            synthetic = {"type": kind, "path": "$", "effect": "change", "old_value": old, "new_value": new,
+                         "description": f"The line's {what} would change from {old} to {new}.",
+                         "reason": f"breaks: consumers were promised the {old} {what}" if breaks
+                         else "compatible: mode none checks nothing"}
+            self.changes.append(change_view(synthetic))
+            if breaks:
                 self.breaking.append(change_view(synthetic))
         bump = result.bump
         if gdiff.changes and bump in ("none", "patch"):
             bump = "minor"
-        if self.mode != self.line_mode or self.guarantee_mode != self.line_gmode:
+        if self.mode != self.line_mode or self.guarantee_mode != self.line_gmode or switched:
             bump = "minor" if bump in ("none", "patch") else bump
         if self.breaking:
             bump = "major"
@@ -197,7 +235,8 @@ class Plan:
         return v
 
 
-def plan(tenant: str, asset: dict, schema: dict, *, mode=None, guarantees=None, guarantee_mode=None) -> Plan:
+def plan(tenant: str, asset: dict, schema: dict, *, mode=None, guarantees=None, guarantee_mode=None,
+         profile=None) -> Plan:
     """Reads the active contract (and, for transitive modes, the line's history) and plans."""
     active = store.get(tenant, asset["active_contract_id"]) if asset.get("active_contract_id") else None
     line = asset.get("compatibility_mode") or DEFAULT_MODE
@@ -206,11 +245,12 @@ def plan(tenant: str, asset: dict, schema: dict, *, mode=None, guarantees=None, 
     if active is not None and effective.endswith("_transitive"):
         history = [c["schema"] for c in store.for_asset(tenant, asset["id"], newest_first=False)
                    if c["id"] != active["id"]]
-    return Plan(asset, active, schema, guarantees, mode, guarantee_mode, history)
+    return Plan(asset, active, schema, guarantees, mode, guarantee_mode, history, profile)
 
 
 # ------------------------------------------------------------------ publish
-def _publisher(principal, asset: dict, published_by: str | None) -> str:
+def _publisher(principal, asset: dict, published_by: str | None) -> tuple[str, str | None]:
+    """(team id, team name) of the publishing team: ?published_by=, else the key's team, else the owners."""
     if published_by:
         ident = assets.valid_id(published_by)
         if ident is None:
@@ -220,8 +260,22 @@ def _publisher(principal, asset: dict, published_by: str | None) -> str:
         if not principal.is_admin and ident != principal.team_id:
             raise errors.Forbidden("published_by must be this key's own team (or use an admin key).",
                                    code="UNAUTHORIZED_TEAM")
-        return ident
-    return principal.team_id or asset["owner_team_id"]
+        name = team_name(principal.tenant, asset, ident)
+        if name is None:
+            raise errors.Unprocessable(f"published_by: team {ident} not found in this tenant.",
+                                       detail=[{"loc": ["query", "published_by"], "msg": "no such team",
+                                                "type": "value_error"}])
+        return ident, name
+    team = principal.team_id or asset["owner_team_id"]
+    return team, team_name(principal.tenant, asset, team)
+
+
+def team_name(tenant: str, asset: dict, team_id: str) -> str | None:
+    """The name of a (live) team; the asset's owners need no read."""
+    if team_id == asset.get("owner_team_id") and asset.get("owner_team_name"):
+        return asset["owner_team_name"]
+    team = team_store.get(tenant, team_id)
+    return team["name"] if team else None
 
 
 def _asset_fields(c: dict, p: Plan) -> dict:
@@ -230,8 +284,8 @@ def _asset_fields(c: dict, p: Plan) -> dict:
 
 
 def _result(action: str, message: str, p: Plan, **extra) -> dict:
-    return {"action": action, "message": message, "changes": p.changes, "all_changes": p.changes,
-            "change_type": sdk_change_type(p.bump), "bump": p.bump, "breaking_changes": p.breaking,
+    return {"action": action, "message": message, "changes": p.changes, "change_type": sdk_change_type(p.bump),
+            "bump": p.bump, "compatibility_mode": p.mode, "profile": p.profile, "breaking_changes": p.breaking,
             "warnings": p.warnings, **extra}
 
 
@@ -252,7 +306,8 @@ def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: boo
         asset = assets.get(tenant, asset_id)
         if not dry_run:
             assets.authorize_write(principal, asset, "publish contracts for")
-        p = plan(tenant, asset, schema, mode=mode, guarantees=body.guarantees, guarantee_mode=body.guarantee_mode)
+        p = plan(tenant, asset, schema, mode=mode, guarantees=body.guarantees, guarantee_mode=body.guarantee_mode,
+                 profile=body.profile)
         if p.unchanged:
             return 200, _result("unchanged", f"Schema and guarantees are identical to the active version "
                                              f"{p.active['version']}; nothing was published.", p,
@@ -275,11 +330,12 @@ def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: boo
             return 200, _result("would_publish", f"Version {version} would be published.", p,
                                 contract=None, version=str(version))
         now = clock.iso()
+        team, name = _publisher(principal, asset, published_by)
         contract = {"id": str(uuid.uuid4()), "asset_id": asset["id"], "version": str(version),
                     "version_canonical": version.canonical, "status": "active",
-                    "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode,
-                    "published_at": now, "published_by": _publisher(principal, asset, published_by),
-                    "published_by_name": principal.display, "change_type": p.bump,
+                    "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode, "profile": p.declared_profile,
+                    "published_at": now, "published_by": team, "published_by_name": name,
+                    "published_by_key": principal.display, "change_type": p.bump,
                     "forced": bool(force and p.is_breaking), "proposal_id": None, "deprecated_at": None}
         doc = {"schema": schema, "guarantees": p.guarantees, "changes": p.changes, "breaking_changes": p.breaking}
         log = None
@@ -321,7 +377,7 @@ def for_asset(tenant: str, asset_id: str, status: str | None = None) -> list[dic
 def history(tenant: str, asset_id: str, limit: int) -> list[dict]:
     asset = assets.get(tenant, asset_id, consistent=False)
     return [{"id": c["id"], "version": c["version"], "status": c["status"], "published_at": c["published_at"],
-             "published_by": c["published_by"], "published_by_name": c.get("published_by_name"),
+             "published_by": c["published_by"], **actor_fields(c, "published_by", asset),
              "compatibility_mode": c["compatibility_mode"], "change_type": c.get("change_type"),
              "breaking_changes_count": len(c.get("breaking_changes") or []), "changes_count": len(c.get("changes") or []),
              "forced": bool(c.get("forced")), "proposal_id": c.get("proposal_id"),
@@ -339,29 +395,30 @@ def diff(tenant: str, asset_id: str, from_version: str, to_version: str) -> dict
             raise errors.NotFound(f"Version {text} of '{asset['fqn']}' not found.", code="CONTRACT_NOT_FOUND")
         found[field] = c
     old, new = found["from_version"], found["to_version"]
-    result = _engine().compare(old["schema"], new["schema"], mode=new["compatibility_mode"])
-    changes = [change_view(c) for c in result.changes]
+    profile = line_profile(asset, old)  # as a publish from `old` is judged
+    result = _engine().compare(old["schema"], new["schema"], mode=new["compatibility_mode"], profile=profile)
     return {"asset_id": asset["id"], "from_version": old["version"], "to_version": new["version"],
-            "compatibility_mode": new["compatibility_mode"], "is_breaking": result.is_breaking,
+            "compatibility_mode": new["compatibility_mode"], "profile": profile, "is_breaking": result.is_breaking,
             "change_type": sdk_change_type(result.bump), "bump": result.bump,
             "breaking_changes": [change_view(c) for c in result.breaking_changes],
-            "all_changes": changes, "changes": changes}
+            "all_changes": [change_view(c) for c in result.changes]}
 
 
-def compare_schemas(old: dict, new: dict, mode: str) -> dict:
+def compare_schemas(old: dict, new: dict, mode: str, profile: str = DEFAULT_PROFILE) -> dict:
+    """Two schemas, no asset: judged under `profile` (default: the registry's default, table, so
+    the answer agrees with a publish on an asset without a message resource_type)."""
     mode = mode_or_422(mode)
     check_schema(old, "old_schema")
     check_schema(new, "new_schema")
     engine = _engine()
     try:
-        result = engine.compare(old, new, mode=mode)
+        result = engine.compare(old, new, mode=mode, profile=profile)
     except engine.SchemaError as exc:
         raise schema_error(exc, "new_schema") from None
-    changes = [change_view(c) for c in result.changes]
-    return {"compatibility_mode": mode, "is_breaking": result.is_breaking, "is_compatible": not result.is_breaking,
-            "change_type": sdk_change_type(result.bump), "bump": result.bump,
+    return {"compatibility_mode": mode, "profile": profile, "is_breaking": result.is_breaking,
+            "is_compatible": not result.is_breaking, "change_type": sdk_change_type(result.bump), "bump": result.bump,
             "breaking_changes": [change_view(c) for c in result.breaking_changes],
-            "all_changes": changes, "changes": changes}
+            "all_changes": [change_view(c) for c in result.changes]}
 
 
 def list_page(tenant: str, *, asset_id: str | None, status: str | None, limit: int, offset: int) -> tuple[list, int]:
@@ -388,7 +445,8 @@ def impact(tenant: str, asset_id: str, body, depth: int | None) -> dict:
     check_schema(body.proposed_schema, "proposed_schema")
     mode = mode_or_422(body.compatibility_mode) if body.compatibility_mode else None
     asset = assets.get(tenant, asset_id, consistent=False)
-    p = plan(tenant, asset, body.proposed_schema, mode=mode, guarantees=body.proposed_guarantees)
+    p = plan(tenant, asset, body.proposed_schema, mode=mode, guarantees=body.proposed_guarantees,
+             profile=body.profile)
     consumers = active_consumers(tenant, asset["id"])
     nodes, truncated = downstream(tenant, asset["id"], depth)
     teams: dict[str, dict] = {}
@@ -411,9 +469,9 @@ def impact(tenant: str, asset_id: str, body, depth: int | None) -> dict:
     except errors.AccordError:
         suggested = None
     return {"asset_id": asset["id"], "asset_fqn": asset["fqn"], "current_version": current,
-            "suggested_version": suggested, "compatibility_mode": p.mode,
+            "suggested_version": suggested, "compatibility_mode": p.mode, "profile": p.profile,
             "is_breaking": p.is_breaking, "safe_to_publish": not p.is_breaking,
             "change_type": sdk_change_type(p.bump), "bump": p.bump, "breaking_changes": p.breaking,
-            "changes": p.changes, "all_changes": p.changes, "warnings": p.warnings,
+            "changes": p.changes, "warnings": p.warnings,
             "affected_consumers": affected, "impacted_consumers": affected,
             "affected_assets": nodes, "depth": depth, "truncated": truncated}

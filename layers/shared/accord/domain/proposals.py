@@ -42,7 +42,7 @@ def view(p: dict) -> dict:
             "compatibility_mode": p.get("compatibility_mode"), "change_type": p.get("change_type", "major"),
             "breaking_changes": p.get("breaking_changes") or [],
             "status": SDK_STATUS.get(p["status"], p["status"]), "lifecycle_status": p["status"],
-            "proposed_by": p["proposed_by"], "proposed_by_name": p.get("proposed_by_name"),
+            "proposed_by": p["proposed_by"], **contracts.actor_fields(p, "proposed_by"), "profile": p.get("profile"),
             "proposed_at": p["proposed_at"], "resolved_at": p.get("resolved_at"), "expires_at": p.get("expires_at"),
             "proposed_version": p.get("proposed_version"), "base_version": p.get("base_version"),
             "affected_teams": p.get("affected_teams") or [], "affected_assets": p.get("affected_assets") or [],
@@ -110,14 +110,16 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
     if asset.get("pending_proposal_id"):
         raise _pending(asset)
     nodes, _ = contracts.downstream(tenant, asset["id"], contracts.DEFAULT_IMPACT_DEPTH)
+    proposer = principal.team_id or asset["owner_team_id"]
     now = clock.now()
     proposal = {
         "id": str(uuid.uuid4()), "asset_id": asset["id"], "asset_fqn": asset["fqn"], "status": "pending",
         "change_type": "major", "breaking_changes": plan.breaking, "compatibility_mode": plan.mode,
-        "guarantee_mode": plan.guarantee_mode, "proposed_version": version,
+        "guarantee_mode": plan.guarantee_mode, "profile": plan.declared_profile, "proposed_version": version,
         "base_contract_id": plan.active["id"] if plan.active else None,
         "base_version": plan.active["version"] if plan.active else None,
-        "proposed_by": principal.team_id or asset["owner_team_id"], "proposed_by_name": principal.display,
+        "proposed_by": proposer, "proposed_by_name": contracts.team_name(tenant, asset, proposer),
+        "proposed_by_key": principal.display,
         "proposed_at": clock.iso(now), "resolved_at": None,
         "expires_at": clock.iso(now + timedelta(days=expires_in_days)) if expires_in_days else None,
         "affected_teams": [{"team_id": r["consumer_team_id"], "team_name": r.get("consumer_team_name"),
@@ -329,7 +331,8 @@ def publish(principal, proposal_id: str) -> dict:
             raise errors.Conflict(f"The proposal is {p['status']}; only approved proposals can be published.",
                                   code="PROPOSAL_NOT_APPROVED")
         plan = contracts.plan(tenant, asset, p["proposed_schema"], mode=p.get("compatibility_mode"),
-                              guarantees=p.get("proposed_guarantees"), guarantee_mode=p.get("guarantee_mode"))
+                              guarantees=p.get("proposed_guarantees"), guarantee_mode=p.get("guarantee_mode"),
+                              profile=p.get("profile"))
         if plan.active and plan.active["id"] != p.get("base_contract_id"):
             acknowledged = {(c["type"], c.get("path")) for c in p.get("breaking_changes") or []}
             new = [c for c in plan.breaking if (c["type"], c.get("path")) not in acknowledged]
@@ -348,10 +351,12 @@ def publish(principal, proposal_id: str) -> dict:
         else:
             version = versions.bump(current, "major")
         now = clock.iso()
+        team = principal.team_id or p["proposed_by"]
         contract = {"id": str(uuid.uuid4()), "asset_id": asset["id"], "version": str(version),
                     "version_canonical": version.canonical, "status": "active", "compatibility_mode": plan.mode,
-                    "guarantee_mode": plan.guarantee_mode, "published_at": now,
-                    "published_by": principal.team_id or p["proposed_by"], "published_by_name": principal.display,
+                    "guarantee_mode": plan.guarantee_mode, "profile": plan.declared_profile, "published_at": now,
+                    "published_by": team, "published_by_name": contracts.team_name(tenant, asset, team),
+                    "published_by_key": principal.display,
                     "change_type": "major", "forced": bool(p.get("forced")), "proposal_id": p["id"],
                     "deprecated_at": None}
         doc = {"schema": plan.schema, "guarantees": plan.guarantees, "changes": plan.changes,

@@ -8,6 +8,8 @@ from pydantic import ConfigDict, Field
 from accord.models.base import Model
 
 GuaranteeMode = Literal["normal", "strict"]
+# schema-compatibility §7; a publish without one follows the line (see domain.contracts.line_profile)
+Profile = Literal["table", "event"]
 
 
 class PublishRequest(Model):
@@ -22,12 +24,14 @@ class PublishRequest(Model):
     guarantee_mode: GuaranteeMode | None = None
     reason: str | None = Field(default=None, max_length=1000)
     proposal_expires_in_days: int | None = Field(default=None, ge=1, le=365)
+    profile: Profile | None = None
 
 
 class CompareRequest(Model):
     old_schema: dict[str, Any]
     new_schema: dict[str, Any]
     compatibility_mode: str = Field(default="backward", max_length=40)
+    profile: Profile = "table"  # no asset to decide by: the registry's default
 
 
 class ImpactRequest(Model):
@@ -35,6 +39,7 @@ class ImpactRequest(Model):
     compatibility_mode: str | None = Field(default=None, max_length=40)
     proposed_guarantees: dict[str, Any] | None = None
     depth: int | None = Field(default=None, ge=1, le=10)
+    profile: Profile | None = None
 
 
 class RegistrationCreate(Model):

@@ -4,6 +4,7 @@ from marshal import dumps as _dumps
 from .canon import Document
 from .diff import Comparer, Options
 from .errors import SchemaError
+from .reasons import schema_reason
 from .result import EFFECT_BITS, MODES, PATCH_TYPES, CompareResult
 from .values import refs_in
 
@@ -88,6 +89,16 @@ def _directions(base):
             "none": (False, False)}[base]
 
 
+def _explain(changes, breaking, base):
+    """Every change gets its reason clause (reasons.py) under the compared mode."""
+    broken = {id(c) for c in breaking}
+    for c in changes:
+        c.reason = schema_reason(c, id(c) in broken, base)
+    for c in breaking:
+        if not c.reason:  # from a transitive check against an earlier version
+            c.reason = schema_reason(c, True, base)
+
+
 def compare(old, new, mode="backward", history=None, profile="event", **options):
     """Compare two JSON Schemas under a compatibility mode.
 
@@ -116,6 +127,7 @@ def compare(old, new, mode="backward", history=None, profile="event", **options)
                     breaking.append(c)
             bw, fw = bw or hbw, fw or hfw
     is_breaking = (want_bw and bw) or (want_fw and fw)
+    _explain(changes, breaking, base)
     if base == "none":
         judged = bool(bits)
     else:

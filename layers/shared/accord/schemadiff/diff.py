@@ -146,9 +146,11 @@ class Comparer:
                       f"Dialect changed from {self.da.d.name} to {self.db.d.name}")
         return bits
 
-    def emit(self, type_, path, bits, old=None, new=None, desc=""):
+    def emit(self, type_, path, bits, old=None, new=None, desc="", rule=None):
+        """rule="table": judged by the table profile's column rules (§7), which the reason
+        clause names (see reasons.py)."""
         if self.sink is not None:
-            self.sink.append(Change(type_, path, EFFECT_NAMES[bits], old, new, desc))
+            self.sink.append(Change(type_, path, EFFECT_NAMES[bits], old, new, desc, rule=rule))
 
     def _synth(self, fn, doc, n, *extra):
         """A derived node (restricted, null-stripped, split ...) made once per source node, so
@@ -749,7 +751,7 @@ class Comparer:
                          else "additional_properties_widened")
                     self.emit(t, apath, 0, _kind_val(sa), _kind_val(sb),
                               f"Extra columns of {_label(path)}: {ka} -> {kb} "
-                              "(readers tolerate extra columns)")
+                              "(readers tolerate extra columns)", rule="table")
             else:
                 r = self._slot_bits(sa, sb, cfl)
                 narrowed = _RANK[kb] < _RANK[ka] or (ka == kb == SCHEMA)
@@ -822,10 +824,10 @@ class Comparer:
             for name in removed:
                 self.loose_a.append(pa[name])
                 sub = pfx + jseg(name)
-                if table:
-                    self.emit("property_removed", sub, FW, None, None,
-                              f"Column '{name}' was removed")
-                    bits |= FW
+                if table:  # §7.3: consumers' SQL selects it, whatever the direction
+                    self.emit("property_removed", sub, BW | FW, None, None,
+                              f"Property '{name}' was removed", rule="table")  # the seed's words
+                    bits |= BW | FW
                     continue
                 r = self._slot_bits(self._name_slot(da, A, name, fl),
                                     self._name_slot(db, B, name, fl), cfl)
@@ -841,8 +843,8 @@ class Comparer:
                     nullable = name not in B.req or self._nullable(db, y)
                     r = 0 if nullable else BW
                     self.emit("property_added", sub, r, None, None,
-                              f"Column '{name}' was added"
-                              + ("" if nullable else " as NOT NULL"))
+                              f"Property '{name}' was added"
+                              + ("" if nullable else " (required, NOT NULL)"), rule="table")
                     bits |= r
                     continue
                 r = self._slot_bits(self._name_slot(da, A, name, fl),
@@ -870,11 +872,12 @@ class Comparer:
             if null_b:
                 t = "required_removed" if req_changed else "nullable_added"
                 self.emit(t, sub, FW, False, True, f"Column '{name}' is now nullable "
-                          "(NOT NULL dropped)")
+                          "(NOT NULL dropped)", rule="table")
                 bits |= FW
             else:
                 t = "required_added" if req_changed else "nullable_removed"
-                self.emit(t, sub, BW, True, False, f"Column '{name}' is now NOT NULL")
+                self.emit(t, sub, BW, True, False, f"Column '{name}' is now NOT NULL",
+                          rule="table")
                 bits |= BW
         return bits | self.cmp(self._synth(_strip_null, da, xn), self._synth(_strip_null, db, yn),
                                 sub, fl)

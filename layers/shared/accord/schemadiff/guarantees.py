@@ -9,6 +9,7 @@ relaxation), old/new values and a description.
 """
 from .canon import jseg
 from .errors import SchemaError
+from .reasons import guarantee_reason
 from .result import Change
 from .values import plain, vkey
 
@@ -36,6 +37,8 @@ class GuaranteeDiff:
         self.warnings = relaxed
         self.breaking_changes = relaxed if guarantee_mode == "strict" else []
         self.is_breaking = bool(self.breaking_changes)
+        for c in changes:
+            c.reason = guarantee_reason(c, guarantee_mode == "strict" and c.effect in ("widen", "change"))
 
     def to_dict(self):
         return {"is_breaking": self.is_breaking, "guarantee_mode": self.guarantee_mode,

@@ -15,10 +15,14 @@ MODES = ("backward", "forward", "full", "none", "backward_transitive", "forward_
 
 
 class Change:
-    __slots__ = ("type", "path", "effect", "old_value", "new_value", "description", "against")
+    """One reported difference. ``reason`` is the clause saying why it does or does not break
+    under the compared mode (set by compare / compare_guarantees); ``rule`` is "table" when the
+    table profile's column rules judged it (internal, not serialised)."""
+    __slots__ = ("type", "path", "effect", "old_value", "new_value", "description", "against",
+                 "rule", "reason")
 
     def __init__(self, type, path, effect, old_value=None, new_value=None, description="",
-                 against=None):
+                 against=None, rule=None):
         self.type = type
         self.path = path
         self.effect = effect
@@ -26,6 +30,8 @@ class Change:
         self.new_value = new_value
         self.description = description
         self.against = against
+        self.rule = rule
+        self.reason = ""
 
     @property
     def bits(self):
@@ -38,7 +44,7 @@ class Change:
     def to_dict(self):
         d = {"type": self.type, "path": self.path, "effect": self.effect,
              "old_value": plain(self.old_value), "new_value": plain(self.new_value),
-             "description": self.description}
+             "description": self.description, "reason": self.reason}
         if self.against is not None:
             d["against"] = self.against
         return d
