@@ -132,7 +132,8 @@ def banner(rt: object, ready: float) -> str:
         except (ValueError, AttributeError):
             key = None
         if isinstance(key, list) and key and all(isinstance(k, str) for k in key):
-            lines.append(f"  curl -s {auth} '{rt.url}/api/v1/events?asset_key={'/'.join(key)}'   # what the worker recorded")
+            events = f"{rt.url}/api/v1/events?asset_key={'/'.join(key)}"
+            lines.append(f"  curl -s {auth} '{events}'   # what the worker recorded")
     invoke = sample_api_event(rt.repo_root, rt.model, "GET", "/api/v1/teams")
     if invoke:
         line = f"make invoke FN={invoke[0]} EVENT={invoke[1]}"

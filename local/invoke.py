@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import sys
 import time
 import uuid
@@ -250,11 +251,11 @@ def prepare(
     template_path = os.path.join(repo_root, template)
     try:
         raw = load_yaml(template_path)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - missing, unreadable or not YAML: all say the same
         raise CannotRun(f"template {template_path}: {exc}") from None
     functions = [
         lid for lid, res in (raw.get("Resources") or {}).items()
-        if (res or {}).get("Type") in ("AWS::Serverless::Function", "AWS::Lambda::Function")
+        if isinstance(res, dict) and res.get("Type") == "AWS::Serverless::Function"
     ]
     if function_id is None:
         if len(functions) != 1:
@@ -277,11 +278,14 @@ def prepare(
         endpoint, source = default_endpoint(), "make dev's default: PORT + 1, or ACCORD_LOCAL_AWS_PORT"
 
     # The template as `make dev` resolves it, bootstrap key hash included.
-    state_dir = os.path.abspath(state_dir or os.environ.get("ACCORD_STATE_DIR") or os.path.join(repo_root, ".accord-local"))
+    state_dir = os.path.abspath(
+        state_dir or os.environ.get("ACCORD_STATE_DIR") or os.path.join(repo_root, ".accord-local")
+    )
     params = dict(parameter_overrides or {})
     key = admin_key(state_dir)
-    if "BootstrapAdminKeySha256" in (raw.get("Parameters") or {}) and "BootstrapAdminKeySha256" not in params and key:
-        params["BootstrapAdminKeySha256"] = hashlib.sha256(key.encode()).hexdigest()
+    boot = "BootstrapAdminKeySha256"
+    if key and boot in (raw.get("Parameters") or {}) and boot not in params:
+        params[boot] = hashlib.sha256(key.encode()).hexdigest()
     try:
         model = load_model(template_path, params, moto_url=endpoint)
     except Exception as exc:  # noqa: BLE001 - a template the runtime cannot read either
@@ -289,7 +293,8 @@ def prepare(
     if function_id not in model.functions:
         raise CannotRun(f"{function_id} is not active with these parameters (its Condition is false)")
 
-    # The worker environment `make dev` gives the function, then the file's values (sam's rule).
+    # The worker environment `make dev` gives the function (the runtime's own method, on a runtime
+    # that is never started), then the file's values (sam's rule).
     rt = LocalRuntime(repo_root=repo_root, template=template, state_dir=state_dir)
     rt.moto_url = endpoint
     env = rt._function_env(model.functions[function_id])
@@ -340,13 +345,17 @@ class Invocation:
             worker._reader.join(timeout=2)  # every line it printed is out before the verdict
 
 
-def _parameter_overrides(items: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+def _parameter_overrides(values: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+    """sam's syntax: 'Key=Value Key2=Value2' or 'ParameterKey=Key,ParameterValue=Value ...'."""
     out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
+    for item in (token for value in values for token in shlex.split(value)):
+        if item.startswith("ParameterKey="):
+            key, sep, value = item.removeprefix("ParameterKey=").partition(",ParameterValue=")
+        else:
+            key, sep, value = item.partition("=")
         if not sep:
-            parser.error(f"--parameter-overrides: expected KEY=VALUE, got {item!r}")
-        out[key.removeprefix("ParameterKey=")] = value.removeprefix("ParameterValue=")
+            parser.error(f"--parameter-overrides: expected Key=Value, got {item!r}")
+        out[key] = value
     return out
 
 
@@ -358,9 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("function", nargs="?", help="the function's logical id (optional if there is only one)")
     parser.add_argument("-e", "--event", help="event JSON file; '-' reads stdin; default {}")
-    parser.add_argument("-n", "--env-vars", help="sam's environment file: {\"Parameters\": {...}, \"<LogicalId>\": {...}}")
+    parser.add_argument("-n", "--env-vars",
+                        help='sam\'s environment file: {"Parameters": {...}, "<LogicalId>": {...}}')
     parser.add_argument("-t", "--template", default="template.yaml", help="relative to --repo-root")
-    parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--parameter-overrides", action="append", default=[], metavar="'KEY=VALUE ...'",
+                        help="template parameters, as sam takes them")
     parser.add_argument("--region", help="AWS_REGION of the function (make dev's resources live in us-east-1)")
     parser.add_argument("--docker-network", help="accepted for sam's command lines; no container here")
     parser.add_argument("--repo-root", default=os.getcwd())
@@ -383,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     except CannotRun as exc:
         print(f"accord-local invoke: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    fn = prepared.function
+    print(f"Invoking {fn.logical_id} ({fn.handler}, {fn.runtime}) against {prepared.endpoint} "
+          f"({prepared.endpoint_source})", file=sys.stderr)
     invocation = Invocation(prepared)
     try:
         check_endpoint(prepared.endpoint, [t.name for t in prepared.model.tables.values()],

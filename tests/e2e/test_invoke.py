@@ -1,6 +1,7 @@
 """`sam local invoke`, locally: every sample event in events/ through `python -m local.invoke` (what
 `make invoke` runs) against the session's runtime, events/env.json as aws-sam-cli itself resolves it,
 and `make dev`'s "Try:" lines run as printed."""
+import argparse
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ import pytest
 import requests
 
 from local.__main__ import banner
-from local.invoke import declared_variables, default_endpoint, prepare
+from local.invoke import _parameter_overrides, declared_variables, default_endpoint, prepare
 from local.cfn import load_yaml
 from tests.conftest import ROOT
 
@@ -204,6 +205,21 @@ def test_env_file_is_what_sam_local_invoke_resolves(tmp_path, monkeypatch):
                        state_dir=str(tmp_path / "state")).env
         for name in declared_variables(template, function) | {"AWS_REGION", "AWS_DEFAULT_REGION"}:
             assert ours.get(name) == env[name], (function, name)
+
+
+def test_parameters_and_endpoint_as_sam_and_make_dev_take_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORT", "4100")
+    monkeypatch.delenv("ACCORD_LOCAL_AWS_PORT", raising=False)
+    monkeypatch.setenv("ACCORD_ADMIN_KEY", "acc_some_local_key")
+    overrides = _parameter_overrides(["LogLevel=DEBUG ParameterKey=AuthCacheSeconds,ParameterValue=0"],
+                                     argparse.ArgumentParser())
+    prepared = prepare("AuthorizerFunction", repo_root=str(ROOT), parameter_overrides=overrides,
+                       state_dir=str(tmp_path))
+    assert prepared.endpoint == "http://127.0.0.1:4101" == prepared.env["AWS_ENDPOINT_URL"]
+    assert (prepared.env["POWERTOOLS_LOG_LEVEL"], prepared.env["ACCORD_AUTH_CACHE_SECONDS"]) == ("DEBUG", "0")
+    assert prepared.env["ACCORD_BOOTSTRAP_KEY_SHA256"] == hashlib.sha256(b"acc_some_local_key").hexdigest()
+    monkeypatch.setenv("ACCORD_LOCAL_AWS_PORT", "4555")
+    assert prepare("TeamsFunction", repo_root=str(ROOT), state_dir=str(tmp_path)).endpoint == "http://127.0.0.1:4555"
 
 
 def test_make_dev_try_lines_work_as_printed(runtime):
