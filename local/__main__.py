@@ -138,7 +138,7 @@ def banner(rt: object, ready: float) -> str:
     if invoke:
         line = f"make invoke FN={invoke[0]} EVENT={invoke[1]}"
         if sample_env_endpoint(rt.repo_root) != rt.moto_url:  # events/env.json names the default port
-            line = f"ACCORD_LOCAL_AWS_PORT={rt.moto_url.rsplit(':', 1)[1]} {line} ENV_VARS="
+            line = f"PORT={rt.port} ACCORD_LOCAL_AWS_PORT={rt.moto_url.rsplit(':', 1)[1]} {line} ENV_VARS="
         lines.append(f"  {line}   # one function, one event (README: make invoke)")
     lines.append("")
     lines.append("Ctrl-C stops (state is saved; `make dev-reset` wipes it).")
