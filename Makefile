@@ -15,6 +15,7 @@ export PYTHONDONTWRITEBYTECODE :=
 help:
 	@echo "make dev        run Accord locally (API on http://127.0.0.1:$${PORT:-3000}, moto, SQS worker)"
 	@echo "make dev-reset  wipe local state (.accord-local/)"
+	@echo "make invoke FN=TeamsFunction EVENT=events/teams-list.json   one function, one event, against make dev (sam local invoke without Docker)"
 	@echo "make test       unit + integration + local-runtime + e2e tests, cfn-lint, sam validate --lint"
 	@echo "make bench      cold-start and schema-engine figures"
 	@echo "make fuzz       schemathesis, 200 examples per operation (make test runs 8)"
@@ -41,6 +42,13 @@ dev: $(VENV)/.stamp
 dev-reset:
 	rm -rf $${ACCORD_STATE_DIR:-.accord-local}
 
+# `sam local invoke $(FN) -e $(EVENT) --env-vars $(ENV_VARS)`, without Docker, against a running `make dev`
+# (local/invoke.py). ENV_VARS= (empty): find make dev by PORT / ACCORD_LOCAL_AWS_PORT instead.
+ENV_VARS ?= events/env.json
+invoke: $(VENV)/.stamp
+	@test -n "$(FN)" || { echo "usage: make invoke FN=<function logical id> [EVENT=events/<file>.json] [ENV_VARS=events/env.json]" >&2; exit 2; }
+	@$(PY) -m local.invoke $(FN) $(if $(EVENT),-e $(EVENT)) $(if $(ENV_VARS),--env-vars $(ENV_VARS))
+
 test: $(VENV)/.stamp $(SAM_VENV)/.stamp lint build
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
@@ -60,4 +68,4 @@ openapi: $(VENV)/.stamp
 build: $(SAM_VENV)/.stamp
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --template template.yaml
 
-.PHONY: help venv dev dev-reset test lint bench fuzz openapi build
+.PHONY: help venv dev dev-reset invoke test lint bench fuzz openapi build

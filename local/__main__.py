@@ -128,18 +128,36 @@ def banner(rt: object, ready: float) -> str:
         lines.append("  Tables:       " + ", ".join(rt.table_names.values()))
     lines.append("")
     lines.append("Try:")
+    from .invoke import sample_api_event, sample_env_endpoint, sample_sqs_message
+
+    auth = f"-H 'Authorization: Bearer {rt.admin_key}'"
     lines.append(f"  curl -s {rt.url}/health")
-    lines.append(f"  curl -s -H 'Authorization: Bearer {rt.admin_key}' {rt.url}/api/v1/teams")
+    lines.append(f"  curl -s {auth} {rt.url}/api/v1/teams")
     if producer_queue:
-        body = json.dumps({"example": "message"})
-        lines.append(
-            "  aws sqs send-message --region us-east-1 "
+        # a message of the sample SQS event (events/), which the tests prove the worker records
+        sample = sample_sqs_message(rt.repo_root, rt.model.queues[producer_queue].name)
+        body, attributes = sample or ("<message body>", None)
+        send = (
+            "  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws sqs send-message --region us-east-1 "
             f"--endpoint-url {rt.moto_url} --queue-url {rt.queue_urls[producer_queue]} "
             f"--message-body {shlex.quote(body)}"
         )
-        lines.append(
-            "  (the aws CLI needs some credentials: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing)"
-        )
+        if attributes:
+            send += f" --message-attributes {shlex.quote(json.dumps(attributes, separators=(',', ':')))}"
+        lines.append(send)
+        try:
+            key = json.loads(body).get("asset_key")
+        except (ValueError, AttributeError):
+            key = None
+        if isinstance(key, list) and key and all(isinstance(k, str) for k in key):
+            events = f"{rt.url}/api/v1/events?asset_key={'/'.join(key)}"
+            lines.append(f"  curl -s {auth} '{events}'   # what the worker recorded")
+    invoke = sample_api_event(rt.repo_root, rt.model, "GET", "/api/v1/teams")
+    if invoke:
+        line = f"make invoke FN={invoke[0]} EVENT={invoke[1]}"
+        if sample_env_endpoint(rt.repo_root) != rt.moto_url:  # events/env.json names the default port
+            line = f"PORT={rt.port} ACCORD_LOCAL_AWS_PORT={rt.moto_url.rsplit(':', 1)[1]} {line} ENV_VARS="
+        lines.append(f"  {line}   # one function, one event (README: make invoke)")
     lines.append("")
     lines.append("Ctrl-C stops. Every acknowledged write is journaled in the state dir at once; "
                  "`make dev-reset` wipes it.")
@@ -147,4 +165,8 @@ def banner(rt: object, ready: float) -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["invoke"]:  # `python -m local invoke FN -e EVENT`, like `sam local invoke`
+        from .invoke import main as invoke_main
+
+        sys.exit(invoke_main(sys.argv[2:]))
     sys.exit(main())

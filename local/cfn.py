@@ -34,8 +34,10 @@ class TemplateError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-class CfnLoader(yaml.SafeLoader):
-    """SafeLoader that understands !Ref, !GetAtt, !Sub, ... (turned into their long forms)."""
+class CfnLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader that understands !Ref, !GetAtt, !Sub, ... (turned into their long forms).
+    libyaml's parser when PyYAML has it: Accord's template parses in 0.08 s instead of 0.5 s,
+    which every `make dev` start and every `make invoke` pays."""
 
 
 def _construct(node: yaml.Node, loader: CfnLoader) -> Any:

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, Mapping
 
 from .cfn import Model, load_model, split_path
 from .emulator import CREDENTIALS, MotoEmulator
@@ -27,6 +27,18 @@ from .state import StateDir
 from .workers import FunctionPool, InvokeResult, WorkerStartError
 
 REGION = "us-east-1"
+
+
+def default_aws_port(api_port: int, environ: Mapping[str, str] = os.environ) -> int:
+    """Where the AWS emulator listens: ACCORD_LOCAL_AWS_PORT, else the API port + 1; 0 (any free
+    port) when the API port is 0. Predictable, so events/env.json and `python -m local.invoke`
+    find a running `make dev`."""
+    if not api_port:
+        return 0
+    configured = environ.get("ACCORD_LOCAL_AWS_PORT")
+    if configured:
+        return int(configured)
+    return api_port + 1 if api_port < 65535 else 0
 
 
 def _tree_fingerprint(root: str) -> tuple[int, int, int]:
@@ -78,11 +90,13 @@ class LocalRuntime:
         host: str = "127.0.0.1",
         persist: bool = True,
         reload: bool = False,
+        aws_port: int | None = None,
     ):
         self.repo_root = os.path.abspath(repo_root)
         self.template_path = os.path.join(self.repo_root, template)
         self.host = host
         self.port = port
+        self.aws_port = default_aws_port(port) if aws_port is None else aws_port
         self.state = StateDir(state_dir or os.path.join(self.repo_root, ".accord-local"))
         self._admin_key_arg = admin_key
         self.parameter_overrides = dict(parameter_overrides or {})
@@ -166,7 +180,14 @@ class LocalRuntime:
         #    persistence it keeps the state dir itself (journal + snapshots: local/durable.py)
         if self.persist:
             self.state.ensure()
-        self._moto = MotoEmulator(self.host, state_dir=self.state.path if self.persist else None)
+        try:
+            self._moto = MotoEmulator(self.host, self.aws_port,
+                                      state_dir=self.state.path if self.persist else None)
+        except OSError as exc:
+            raise RuntimeError(
+                f"AWS emulator port {self.aws_port}: {exc.strerror or exc} "
+                "(set ACCORD_LOCAL_AWS_PORT to a free port, 0 = any)"
+            ) from None
         self.moto_url = self._moto.url
         self._moto.start()
 
