@@ -206,9 +206,7 @@ class Router:
         req = Request(event, route, self.family)
         try:
             if route is None:
-                if any(r == resource for (_, r) in self.routes):
-                    raise errors.MethodNotAllowed(f"Method {method} is not allowed on {resource}.")
-                raise errors.NotFound(f"No route for {method} {req.path}.", code="ROUTE_NOT_FOUND")
+                raise self._no_route(method, resource, req.path)
             if route.scope:
                 req.require(route.scope)
             if route.body is not None:
@@ -229,6 +227,19 @@ class Router:
         return self.to_proxy(response, req.request_id)
 
     __call__ = resolve
+
+    def allowed_methods(self, resource: str) -> list[str]:
+        return sorted(m for (m, r) in self.routes if r == resource)
+
+    def _no_route(self, method: str, resource: str, path: str) -> errors.AccordError:
+        """A known path with another method is 405 with `Allow` (RFC 9110 §15.5.6): the template
+        sends every other method of a path here (`Method: any`)."""
+        allowed = self.allowed_methods(resource)
+        if allowed:
+            return errors.MethodNotAllowed(
+                f"Method {method} is not allowed on {path}; use {' or '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)})
+        return errors.NotFound(f"No route for {method} {path}.", code="ROUTE_NOT_FOUND")
 
     def _bind_body(self, req: Request, route: Route) -> None:
         raw = req.raw_body
