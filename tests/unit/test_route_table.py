@@ -58,3 +58,22 @@ def test_every_gateway_response_carries_the_request_id():
         for kind, spec in responses.items():
             headers = (spec.get("ResponseParameters") or {}).get("Headers") or {}
             assert headers.get("X-Request-ID") == "context.requestId", (api, kind)
+
+
+def test_every_documented_body_is_its_own_routes_model():
+    """Two families have models of the same name (AssetCreate): each operation must document its
+    own route's model, never the other family's."""
+    doc = gen_openapi.build()
+    checked = 0
+    for function, (code_uri, declared) in routes.template_routes().items():
+        router = routes.load_router(code_uri) if declared else None
+        for (method, path), route in (router.routes.items() if router else ()):
+            if route.body is None:
+                continue
+            model = route.model()
+            ref = doc["paths"][path][method.lower()]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            documented = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+            fields = {f.alias or name for name, f in model.model_fields.items()}
+            assert set(documented["properties"]) == fields, (method, path, ref)
+            checked += 1
+    assert checked > 25
