@@ -163,15 +163,6 @@ def parse_json_body(raw: str, content_type: str | None, default=None, *,
         raise errors.BadRequest(f"Malformed JSON body: {exc}.") from None
 
 
-def validation_detail(exc) -> list:
-    """pydantic errors in FastAPI's shape (`loc`, `msg`, `type`), which Tessera clients parse."""
-    out = []
-    for e in exc.errors(include_url=False, include_context=False):
-        loc = ["body", *e.get("loc", ())]
-        out.append({"loc": loc, "msg": e.get("msg", "invalid"), "type": e.get("type", "value_error")})
-    return out
-
-
 def validation_message(detail: list) -> str:
     parts = []
     for d in detail[:5]:
@@ -258,6 +249,7 @@ class Router:
         try:
             req.body = model.model_validate(data)
         except ValidationError as exc:
+            from accord.models.detail import validation_detail
             detail = validation_detail(exc)
             raise self._invalid(detail, validation_message(detail)) from None
         req._json = data
