@@ -57,3 +57,23 @@ def test_responses_the_gateway_makes_itself_carry_x_request_id(anon, admin, path
         assert rid and rid == r.headers["x-amzn-RequestId"], (status, dict(r.headers))
         if family == "registry":
             assert r.json()["error"]["request_id"] == rid
+
+
+def test_a_typo_in_an_optional_field_is_refused_and_nothing_lands_in_production(admin):
+    team = admin("POST", "/api/v1/teams", json={"name": f"typo-{uuid.uuid4().hex[:8]}"}).json()
+    fqn = f"warehouse.typo_{uuid.uuid4().hex[:8]}.orders"
+    r = admin("POST", "/api/v1/assets", json={"fqn": fqn, "owner_team_id": team["id"], "enviroment": "staging"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [{"loc": ["body", "enviroment"], "type": "extra_forbidden",
+                                   "msg": "Unknown field 'enviroment'; did you mean 'environment'?"}]
+    assert admin("GET", "/api/v1/assets", params={"fqn": fqn}).json()["total"] == 0
+    r = admin("POST", "/api/v1/assets", json={"fqn": fqn, "owner_team_id": team["id"], "environment": "staging",
+                                              "resource_type": "model"})  # unknown, not a near miss: ignored
+    assert r.status_code == 201 and r.json()["environment"] == "staging", r.text
+
+
+def test_a_typo_in_a_configuration_body_names_the_field_it_resembles(admin):
+    r = admin("POST", "/api/backend/default/configuration/projects", json={"name": "typo", "descripton": "x"})
+    assert r.status_code == 400, r.text
+    assert r.json() == {"error": "VALIDATION_ERROR", "message": r.json()["message"]}
+    assert "descripton: Unknown field 'descripton'; did you mean 'description'?" in r.json()["message"]
