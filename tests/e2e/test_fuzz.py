@@ -8,7 +8,6 @@ The positive direction (test_documented_call_gets_the_documented_success): every
 as documented — its example body, valid under its documented schema, with real ids — answers its
 documented success status with a documented body.
 """
-import json
 import os
 
 import pytest
@@ -19,10 +18,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from tests.conftest import ROOT
+from tests.support.openapi import SPEC, assert_matches_documented_schema
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
-SPEC = json.loads((ROOT / "functions" / "platform" / "openapi.json").read_text())  # = what /openapi.json serves
 OPERATIONS = [(path, method) for path, ops in SPEC["paths"].items() for method in ops]
 # Configuration paths name the tenant: a generated one is always 404 (the isolation matrix covers
 # that), so most examples use the key's own tenant, and some its project 0 (which always exists).
@@ -90,17 +88,6 @@ def test_no_5xx_and_family_envelopes(api_schema, runtime, path, method):
 # ids of objects that exist, the query it needs — answers its documented success status with a
 # body matching its documented schema. A client generated from /openapi.json works.
 
-def _validator(schema: dict):
-    import jsonschema
-    root = {**schema, "components": SPEC["components"]}
-    return jsonschema.Draft202012Validator(root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-
-
-def assert_matches_documented_schema(value, schema: dict, where: str):
-    problems = sorted(_validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
-    assert not problems, f"{where}: {[(list(e.absolute_path), e.message) for e in problems[:5]]}"
-
-
 @pytest.fixture(scope="module")
 def world(runtime):
     """A tenant of its own with one object of every kind (the matrices' World, not shared: the
@@ -115,7 +102,7 @@ def _documented_success(op: dict) -> int:
     return codes[0]
 
 
-def _bind(example, route, w):
+def _bind(example, w):
     """The example with the World's ids where it names objects, and unique names where the
     product wants them unique (fresh objects where the call consumes one)."""
     from tests.e2e.routebook import BASE, uniq
@@ -159,7 +146,7 @@ def test_documented_call_gets_the_documented_success(api_schema, runtime, world,
         extra["asset_id"] = world.asset()  # X has an open proposal: a breaking publish there is a 409
     if media and "example" in media:
         assert_matches_documented_schema(media["example"], media["schema"], "documented example")
-        body = _bind(media["example"], route, world)
+        body = _bind(media["example"], world)
         if moved is not None:
             body["source_asset_ids"] = [moved]
         assert_matches_documented_schema(body, media["schema"], "example with real ids")

@@ -17,7 +17,7 @@ import pytest
 
 from local.runtime import LocalRuntime
 from tests.conftest import ROOT
-from tests.e2e.test_fuzz import SPEC, assert_matches_documented_schema
+from tests.support.openapi import SPEC, assert_matches_documented_schema
 
 README = ROOT / "README.md"
 MARK = "@@@ tour step @@@"

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from tessera_sdk import models as sdk
 
-from accord.auth.principal import Principal
 from accord.http.envelopes import CONFIGURATION, REGISTRY
 from accord.http.router import Router
 from accord.models import assets, configuration, contracts, identity
