@@ -7,8 +7,8 @@
 2. a body over 10 MB -> that API's REQUEST_TOO_LARGE gateway response (413);
 3. the route is matched within that API (full paths; ``{x}`` one segment, ``{x+}`` greedy;
    literal segments beat parameters, parameters beat greedy; a trailing slash is ignored);
-   no route, or the path exists with another method -> the API's MISSING_AUTHENTICATION_TOKEN
-   gateway response (403);
+   a resource's ``ANY`` takes the methods not declared on it; no route, or the path exists with
+   another method -> the API's MISSING_AUTHENTICATION_TOKEN gateway response (403);
 4. the route's authorizer (Lambda REQUEST/TOKEN) runs first; its policy must allow the methodArn;
    results are cached for ``ReauthorizeEvery`` seconds keyed by the identity sources;
 5. the function gets a REST v1 proxy event; crashes and malformed results -> 502.
@@ -231,15 +231,22 @@ class Gateway:
         return False
 
     def match(self, api: Api, segments: list[str], method: str) -> _Match:
+        """The most specific resource matching the path; on it, the method itself, else its ANY
+        (a resource's ANY takes only the methods not declared on it)."""
         path_exists = False
+        fallback: _Match | None = None
         for route in api.routes:  # sorted most specific first
             params = match_route_segments(route.segments, segments)
             if params is None:
                 continue
+            if fallback is not None and route.segments != fallback.route.segments:
+                break  # a less specific resource: the ANY of the more specific one wins
             path_exists = True
-            if route.method == method or route.method == "ANY":
+            if route.method == method:
                 return _Match(api, route, params, True)
-        return _Match(api, None, {}, path_exists)
+            if route.method == "ANY" and fallback is None:
+                fallback = _Match(api, route, params, True)
+        return fallback or _Match(api, None, {}, path_exists)
 
     # -- request handling --------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -561,7 +568,7 @@ class Gateway:
             body = json.dumps({"message": message})
         headers = [("Content-Type", "application/json")]
         for name, value in header_spec.items():
-            rendered = _header_param(value, req)
+            rendered = _header_param(value, req, variables)
             if rendered is not None:
                 headers = [(k, v) for k, v in headers if k.lower() != name.lower()]
                 headers.append((name, rendered))
@@ -597,13 +604,17 @@ def _render(template: str, variables: dict[str, str]) -> str:
     return _VAR_RE.sub(repl, template)
 
 
-def _header_param(value: str, req: Request | None) -> str | None:
+def _header_param(value: str, req: Request | None, variables: dict[str, str] | None = None) -> str | None:
+    """A gateway response parameter: a 'static' value, a request header, or a context variable
+    (`context.requestId`); None when the source is absent (the header is then not sent)."""
     value = value.strip()
     if len(value) >= 2 and value[0] == "'" and value[-1] == "'":
         return value[1:-1]
     if value.startswith("method.request.header.") and req is not None:
         name = value[len("method.request.header.") :].lower()
         return next((v for k, v in req.headers if k.lower() == name), None)
+    if value.startswith("context.") and variables:
+        return variables.get(value) or None
     return None
 
 

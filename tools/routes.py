@@ -19,8 +19,7 @@ def template() -> dict:
     return load_yaml(str(ROOT / "template.yaml"))
 
 
-def template_routes() -> dict:
-    """{function logical id: {(METHOD, path, api logical id, auth none?)}}"""
+def _api_events(any_method: bool) -> dict:
     out = {}
     for name, res in template()["Resources"].items():
         if res["Type"] != "AWS::Serverless::Function":
@@ -30,11 +29,25 @@ def template_routes() -> dict:
             if ev["Type"] != "Api":
                 continue
             p = ev["Properties"]
+            if (p["Method"].upper() == "ANY") != any_method:
+                continue
             api = p["RestApiId"].get("Ref") if isinstance(p["RestApiId"], dict) else p["RestApiId"]
             none = (p.get("Auth") or {}).get("Authorizer") == "NONE"
             routes.add((p["Method"].upper(), p["Path"], api, none))
         out[name] = (res["Properties"]["CodeUri"].rstrip("/"), routes)
     return out
+
+
+def template_routes() -> dict:
+    """{function logical id: (code uri, {(METHOD, path, api logical id, auth none?)})}: the routes.
+    `Method: any` events are not routes: see method_catchers()."""
+    return _api_events(any_method=False)
+
+
+def method_catchers() -> dict:
+    """{function logical id: (code uri, {("ANY", path, api, auth none?)})}: the `Method: any` events
+    that send every undeclared method of a path to its function, which answers 405 with `Allow`."""
+    return _api_events(any_method=True)
 
 
 def load_router(code_uri: str):

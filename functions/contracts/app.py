@@ -1,5 +1,4 @@
 """Registry family: contracts (publish, versions, diff, compare, impact) and registrations."""
-from accord import errors
 from accord.domain import contracts, registrations
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
@@ -52,15 +51,12 @@ def contract_history(req):
 
 
 @router.route("GET", "/api/v1/assets/{asset_id}/contracts/diff", tags=["contracts"],
-              query=(("from_version", "string", "older version"), ("to_version", "string", "newer version")),
-              summary="Diff two versions of the asset's contract")
+              query=(("from_version", "string", "older version (default: the version before to_version)"),
+                     ("to_version", "string", "newer version (default: the active version)")),
+              summary="Diff two versions of the asset's contract (default: the previous version → the active one)")
 def contract_diff(req):
-    frm, to = req.query_str("from_version", max_len=128), req.query_str("to_version", max_len=128)
-    missing = [n for n, v in (("from_version", frm), ("to_version", to)) if not v]
-    if missing:
-        raise errors.Unprocessable(f"Query parameter(s) required: {', '.join(missing)}.",
-                                   detail=[{"loc": ["query", n], "msg": "Field required", "type": "missing"} for n in missing])
-    return contracts.diff(req.principal.tenant, req.path_params["asset_id"], frm, to)
+    return contracts.diff(req.principal.tenant, req.path_params["asset_id"],
+                          req.query_str("from_version", max_len=128), req.query_str("to_version", max_len=128))
 
 
 @router.route("POST", "/api/v1/assets/{asset_id}/impact", body=M + "ImpactRequest", tags=["contracts"],

@@ -1,5 +1,7 @@
 """Gateway pieces that need no processes: route matching, policy evaluation, templates."""
 
+import json
+
 from local.gateway import _render, _route_rank, evaluate_policy, match_route_segments
 
 
@@ -56,3 +58,42 @@ def test_gateway_template_rendering():
         v,
     )
     assert out == '{"m": "say \\"hi\\"", "raw": "UNAUTHORIZED", "id": "rid", "t": "t1", "u": ""}'
+
+
+def _gateway(routes, responses=None):
+    from local.cfn import Api, GatewayResponse, Model, Route
+    from local.gateway import Gateway
+    from local.workers import InvokeResult
+
+    api = Api("Api", "v1", None, {}, {k: GatewayResponse(*v) for k, v in (responses or {}).items()}, [], None,
+              [Route("Api", p, m, fn, None, seg(p)) for m, p, fn in routes])
+    model = Model("t.yaml", {}, {}, {"Api": api}, [], {}, {}, {}, [])
+
+    def invoke(function_id, event, request_id):
+        return InvokeResult(True, {"statusCode": 200, "body": f"{function_id} {event['httpMethod']}"})
+    return Gateway(model, invoke)
+
+
+def _call(gw, method, path, headers=()):
+    from local.gateway import Request
+    return gw.handle(Request(method, path, "", list(headers), b""))
+
+
+def test_a_resources_any_takes_only_the_methods_not_declared_on_it():
+    gw = _gateway([("ANY", "/a/{id}", "Catch"), ("GET", "/a/{id}", "Get"), ("GET", "/{proxy+}", "Greedy")])
+    assert _call(gw, "GET", "/a/1").body == b"Get GET"
+    assert _call(gw, "DELETE", "/a/1").body == b"Catch DELETE"  # the resource's ANY, not the greedy route
+    assert _call(gw, "GET", "/c/d").body == b"Greedy GET"
+    gw = _gateway([("POST", "/b", "B")])
+    assert _call(gw, "GET", "/b").status == 403  # no ANY there: API Gateway's "Missing Authentication Token"
+
+
+def test_gateway_response_headers_map_context_variables_and_request_headers():
+    gw = _gateway([("GET", "/a", "A")], {
+        "MISSING_AUTHENTICATION_TOKEN": (404, {"application/json": '{"id": "$context.requestId"}'},
+                                         {"X-Request-ID": "context.requestId", "X-Echo": "method.request.header.X-In",
+                                          "X-Static": "'s'", "X-None": "context.nope"})})
+    r = _call(gw, "GET", "/nope", [("X-In", "hello")])
+    headers = dict(r.headers)
+    assert r.status == 404 and headers["X-Request-ID"] == json.loads(r.body)["id"] == headers["x-amzn-RequestId"]
+    assert headers["X-Echo"] == "hello" and headers["X-Static"] == "s" and "X-None" not in headers

@@ -110,3 +110,26 @@ def test_error_body_shapes():
 def test_non_json_constants_and_lone_surrogates_are_400(raw):
     with pytest.raises(errors.BadRequest):
         parse_json_body(raw, "application/json")
+
+
+@pytest.mark.parametrize("family", [REGISTRY, CONFIGURATION, REPORTS])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
+def test_wrong_method_is_405_with_allow_listing_the_path_methods(family, method):
+    r = make(family)
+
+    @r.route("PATCH", "/x/{id}", scope="write")
+    def patch(req):
+        return {}
+    out = r.resolve(api_event(method, "/x/{id}", {"id": "1"}, principal=P))
+    if method == "PATCH":  # declared: not a 405 (the key lacks `write`)
+        assert out["statusCode"] == 403
+        return
+    assert out["statusCode"] == 405, out
+    assert out["headers"]["Allow"] == "GET, PATCH"
+    body = json.loads(out["body"])
+    message = body["error"]["message"] if family == REGISTRY else body.get("message", body["error"])
+    assert f"Method {method} is not allowed on /x/1; use GET or PATCH" in message
+    if family != REPORTS:
+        assert (body["error"]["code"] if family == REGISTRY else body["error"]) == "METHOD_NOT_ALLOWED"
+    # an unknown path stays a 404
+    assert r.resolve(api_event(method, "/y", principal=P))["statusCode"] == 404

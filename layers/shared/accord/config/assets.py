@@ -44,8 +44,8 @@ def _invalid(detail: list, hint: str = "") -> errors.BadRequest:
 
 
 def _pydantic_detail(exc, prefix: str) -> list:
-    return [{"loc": ["body", prefix, *e.get("loc", ())], "msg": e.get("msg", "invalid"),
-             "type": e.get("type", "value_error")} for e in exc.errors(include_url=False, include_context=False)]
+    from accord.models.detail import validation_detail
+    return validation_detail(exc, ("body", prefix))
 
 
 def _bad(field: str, message: str) -> errors.BadRequest:

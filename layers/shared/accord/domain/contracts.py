@@ -385,16 +385,34 @@ def history(tenant: str, asset_id: str, limit: int) -> list[dict]:
             for c in store.for_asset(tenant, asset["id"])[:limit]]
 
 
-def diff(tenant: str, asset_id: str, from_version: str, to_version: str) -> dict:
-    asset = assets.get(tenant, asset_id, consistent=False)
-    found = {}
-    for field, text in (("from_version", from_version), ("to_version", to_version)):
-        v = versions.parse_or_422(text, field)
-        c = store.get_version(tenant, asset["id"], v.canonical)
+def _diff_versions(tenant: str, asset: dict, from_version: str | None, to_version: str | None) -> tuple:
+    """(old, new) contracts: `to_version` defaults to the active version, `from_version` to the
+    version just before `to_version` on the asset's line."""
+    def named(text: str, field: str) -> dict:
+        c = store.get_version(tenant, asset["id"], versions.parse_or_422(text, field).canonical)
         if c is None:
             raise errors.NotFound(f"Version {text} of '{asset['fqn']}' not found.", code="CONTRACT_NOT_FOUND")
-        found[field] = c
-    old, new = found["from_version"], found["to_version"]
+        return c
+
+    if to_version:
+        new = named(to_version, "to_version")
+    elif asset.get("active_contract_id"):
+        new = get(tenant, asset["active_contract_id"])
+    else:
+        raise errors.NotFound(f"'{asset['fqn']}' has no contract yet: there is nothing to diff.",
+                              code="CONTRACT_NOT_FOUND")
+    if from_version:
+        return named(from_version, "from_version"), new
+    old = store.version_before(tenant, asset["id"], new["id"], versions.parse(new["version"]).sort_key())
+    if old is None:
+        raise errors.NotFound(f"Version {new['version']} is the first version of '{asset['fqn']}': there is no "
+                              "previous version to diff it against (pass from_version).", code="NO_PREVIOUS_VERSION")
+    return old, new
+
+
+def diff(tenant: str, asset_id: str, from_version: str | None = None, to_version: str | None = None) -> dict:
+    asset = assets.get(tenant, asset_id, consistent=False)
+    old, new = _diff_versions(tenant, asset, from_version, to_version)
     profile = line_profile(asset, old)  # as a publish from `old` is judged
     result = _engine().compare(old["schema"], new["schema"], mode=new["compatibility_mode"], profile=profile)
     return {"asset_id": asset["id"], "from_version": old["version"], "to_version": new["version"],

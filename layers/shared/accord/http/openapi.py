@@ -16,19 +16,41 @@ ERROR_SCHEMAS = {
 _ERROR_NAME = {REGISTRY: "RegistryError", CONFIGURATION: "ConfigurationError", "reports": "ReportsError"}
 
 
-def _hoist(schema: dict, components: dict) -> dict:
-    """Move pydantic's $defs into components and point refs there (OpenAPI 3.0 style)."""
-    for name, sub in (schema.pop("$defs", None) or {}).items():
-        components[name] = _hoist(sub, components)
-    return _rewrite_refs(schema)
+_PREFIX = {REGISTRY: "Registry", CONFIGURATION: "Configuration", "reports": "Reports"}
 
 
-def _rewrite_refs(node):
+def _add_model(model, family: str, components: dict) -> str:
+    """Put a body model (and pydantic's $defs of it) into components; returns its name there.
+
+    Two families have models of the same name (the registry's and the configuration's
+    `AssetCreate`): a name already taken by a different schema gets the family's prefix
+    (`ConfigurationAssetCreate`), and every ref to it follows, so no operation documents another
+    family's body."""
+    schema = model.model_json_schema(ref_template="#/$defs/{model}")
+    parts = {**(schema.pop("$defs", None) or {}), model.__name__: schema}
+    names = {name: name for name in parts}
+    settled = False
+    while not settled:  # renaming one definition changes the refs of those that use it
+        settled = True
+        for name, sub in parts.items():
+            taken = components.get(names[name])
+            if names[name] == name and taken is not None and taken != _rewrite_refs(sub, names):
+                names[name] = _PREFIX[family] + name
+                settled = False
+    for name, sub in parts.items():
+        final = _rewrite_refs(sub, names)
+        if components.setdefault(names[name], final) != final:
+            raise ValueError(f"two different schemas are both named {names[name]!r} in the OpenAPI document")
+    return names[model.__name__]
+
+
+def _rewrite_refs(node, names: dict):
     if isinstance(node, dict):
-        return {k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" and isinstance(v, str)
-                    else _rewrite_refs(v)) for k, v in node.items()}
+        return {k: ("#/components/schemas/" + names.get(v[len("#/$defs/"):], v[len("#/$defs/"):])
+                    if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
+                    else _rewrite_refs(v, names)) for k, v in node.items()}
     if isinstance(node, list):
-        return [_rewrite_refs(v) for v in node]
+        return [_rewrite_refs(v, names) for v in node]
     return node
 
 
@@ -40,6 +62,24 @@ def _response_schema(route) -> dict:
     import importlib
     module, _, name = route.response.partition(":")
     return getattr(importlib.import_module(module), name)
+
+
+def _request_body(route, family: str, components: dict) -> dict | None:
+    """The body model's schema (or, for routes that parse their body themselves, the one
+    accord.http.examples documents), with the operation's example from accord.http.examples."""
+    from accord.http import examples
+    key = (route.method, route.path)
+    if route.body is not None:
+        schema, required = {"$ref": f"#/components/schemas/{_add_model(route.model(), family, components)}"}, \
+            route.body_required
+    elif key in examples.REQUEST_SCHEMAS:
+        schema, required = examples.REQUEST_SCHEMAS[key], False
+    else:
+        return None
+    media = {"schema": schema}
+    if key in examples.EXAMPLES:
+        media["example"] = examples.EXAMPLES[key]
+    return {"required": required, "content": {"application/json": media}}
 
 
 def operations(router, components: dict) -> dict:
@@ -63,14 +103,9 @@ def operations(router, components: dict) -> dict:
               "responses": {str(route.status): ok, "4XX": err}}
         if route.scope is None:
             op["security"] = []
-        if route.body is not None:
-            model = route.model()
-            name = model.__name__
-            if name not in components:
-                components[name] = _hoist(model.model_json_schema(ref_template="#/$defs/{model}"),
-                                          components)
-            op["requestBody"] = {"required": route.body_required, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{name}"}}}}
+        body = _request_body(route, router.family, components)
+        if body is not None:
+            op["requestBody"] = body
         paths.setdefault(path, {})[method.lower()] = op
     return paths
 

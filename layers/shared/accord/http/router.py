@@ -163,15 +163,6 @@ def parse_json_body(raw: str, content_type: str | None, default=None, *,
         raise errors.BadRequest(f"Malformed JSON body: {exc}.") from None
 
 
-def validation_detail(exc) -> list:
-    """pydantic errors in FastAPI's shape (`loc`, `msg`, `type`), which Tessera clients parse."""
-    out = []
-    for e in exc.errors(include_url=False, include_context=False):
-        loc = ["body", *e.get("loc", ())]
-        out.append({"loc": loc, "msg": e.get("msg", "invalid"), "type": e.get("type", "value_error")})
-    return out
-
-
 def validation_message(detail: list) -> str:
     parts = []
     for d in detail[:5]:
@@ -206,9 +197,7 @@ class Router:
         req = Request(event, route, self.family)
         try:
             if route is None:
-                if any(r == resource for (_, r) in self.routes):
-                    raise errors.MethodNotAllowed(f"Method {method} is not allowed on {resource}.")
-                raise errors.NotFound(f"No route for {method} {req.path}.", code="ROUTE_NOT_FOUND")
+                raise self._no_route(method, resource, req.path)
             if route.scope:
                 req.require(route.scope)
             if route.body is not None:
@@ -230,6 +219,19 @@ class Router:
 
     __call__ = resolve
 
+    def allowed_methods(self, resource: str) -> list[str]:
+        return sorted(m for (m, r) in self.routes if r == resource)
+
+    def _no_route(self, method: str, resource: str, path: str) -> errors.AccordError:
+        """A known path with another method is 405 with `Allow` (RFC 9110 §15.5.6): the template
+        sends every other method of a path here (`Method: any`)."""
+        allowed = self.allowed_methods(resource)
+        if allowed:
+            return errors.MethodNotAllowed(
+                f"Method {method} is not allowed on {path}; use {' or '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)})
+        return errors.NotFound(f"No route for {method} {path}.", code="ROUTE_NOT_FOUND")
+
     def _bind_body(self, req: Request, route: Route) -> None:
         raw = req.raw_body
         if len(raw) > self.max_body_bytes and len(raw.encode("utf-8")) > self.max_body_bytes:
@@ -247,6 +249,7 @@ class Router:
         try:
             req.body = model.model_validate(data)
         except ValidationError as exc:
+            from accord.models.detail import validation_detail
             detail = validation_detail(exc)
             raise self._invalid(detail, validation_message(detail)) from None
         req._json = data

@@ -62,6 +62,16 @@ def for_asset(tenant: str, asset_id: str, newest_first: bool = True) -> list[dic
             return out
 
 
+def version_before(tenant: str, asset_id: str, contract_id: str, sort_key: str) -> dict | None:
+    """The version just below a contract on its asset's line (semver order): one Query of one
+    item, starting after that contract's own index key."""
+    line = k.asset_contracts_gsi(tenant, asset_id)
+    start = {"PK": {"S": k.contract_pk(tenant, contract_id)}, "SK": {"S": k.CONTRACT_SK},
+             "GSI1PK": {"S": line}, "GSI1SK": {"S": sort_key}}
+    page, _ = db.query(line, index="GSI1", forward=False, start=start, limit=1)
+    return _public(page[0]) if page else None
+
+
 def list_page(tenant: str, *, status: str | None, offset: int, limit: int) -> list[dict]:
     """Tenant-wide, newest published first; `status` is a filter on the same key range."""
     out, start, skipped = [], None, 0

@@ -1,0 +1,121 @@
+"""Request examples of the OpenAPI document, one per operation that takes a body, and the
+documented body schemas of the routes that parse their body themselves (the reports family follows
+Dagster's request semantics, not a model). Only the build (tools/gen_openapi.py) reads this module.
+
+The examples tell the README tour's story (warehouse.sales.orders, owned by Data Platform, read by
+Analytics) and are proven right by tests/e2e/test_fuzz.py: each one validates against its
+operation's documented schema and, with the ids of objects that exist, gets the documented success.
+Ids here are placeholders of the right shape.
+"""
+
+TEAM = "3f2b8c1e-6a4d-4e1b-9c7a-2d5e8f0a1b2c"
+OTHER_TEAM = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+ASSET = "0b6f4a2c-8d1e-4f3a-a5b7-c9d0e1f2a3b4"
+CONTRACT = "5d8e2f1a-3b4c-4d5e-8f6a-7b8c9d0e1f2a"
+
+ORDERS_V1 = {"type": "object", "properties": {
+    "order_id": {"type": "integer"}, "customer_id": {"type": "string"}, "amount": {"type": "number"}},
+    "required": ["order_id", "customer_id"]}
+ORDERS_V2 = {"type": "object", "properties": {
+    "order_id": {"type": "integer"}, "customer_id": {"type": "integer"}, "amount": {"type": "number"}},
+    "required": ["order_id", "customer_id"]}
+ORDERS_KEY = ["warehouse", "sales", "orders"]
+
+CFG = "/api/backend/{tenant}/configuration"
+PROJECT = CFG + "/projects/{projectId}"
+PROPOSAL = "/api/v1/proposals/{proposal_id}"
+
+EXAMPLES = {
+    # ---------------------------------------------------------------- registry: identity
+    ("POST", "/api/v1/tenants"): {"name": "Globex"},
+    ("POST", "/api/v1/api-keys"): {"name": "dbt CI", "scopes": ["read", "write"], "team_id": TEAM,
+                                   "email": "ci@example.com"},
+    ("POST", "/api/v1/teams"): {"name": "Data Platform", "metadata": {"slack": "#data"}},
+    ("PATCH", "/api/v1/teams/{team_id}"): {"metadata": {"oncall": "@data-oncall"}},
+    # ---------------------------------------------------------------- registry: assets
+    ("POST", "/api/v1/assets"): {"fqn": "warehouse.sales.orders", "owner_team_id": TEAM,
+                                 "environment": "production",
+                                 "metadata": {"description": "One row per order", "tags": ["core"]}},
+    ("PATCH", "/api/v1/assets/{asset_id}"): {"owner_user_name": "Ada Lovelace",
+                                             "metadata": {"description": "Orders, deduplicated"}},
+    ("POST", "/api/v1/assets/{asset_id}/dependencies"): {"target_asset_id": ASSET, "dependency_type": "consumes"},
+    ("POST", "/api/v1/assets/{asset_id}/audit-results"): {
+        "status": "passed", "triggered_by": "dbt_test", "run_id": "dbt-run-42",
+        "guarantee_results": [{"guarantee_id": "not_null_order_id", "passed": True, "rows_checked": 1200}]},
+    # ---------------------------------------------------------------- registry: contracts
+    ("POST", "/api/v1/assets/{asset_id}/contracts"): {
+        "schema": ORDERS_V1, "compatibility_mode": "backward",
+        "guarantees": {"freshness": {"max_staleness_minutes": 60}}},
+    ("POST", "/api/v1/assets/{asset_id}/publish"): {"schema": ORDERS_V1, "version": "1.0.0"},
+    ("POST", "/api/v1/assets/{asset_id}/impact"): {"proposed_schema": ORDERS_V2},
+    ("POST", "/api/v1/contracts/compare"): {"old_schema": ORDERS_V1, "new_schema": ORDERS_V2,
+                                            "compatibility_mode": "backward"},
+    ("POST", "/api/v1/registrations"): {"contract_id": CONTRACT, "consumer_team_id": OTHER_TEAM},
+    ("PATCH", "/api/v1/registrations/{registration_id}"): {"status": "migrating"},
+    # ---------------------------------------------------------------- registry: proposals
+    ("POST", PROPOSAL + "/acknowledge"): {"consumer_team_id": OTHER_TEAM, "response": "approved",
+                                          "notes": "Our models cast customer_id already."},
+    ("POST", PROPOSAL + "/withdraw"): {"reason": "Superseded by a rename."},
+    ("POST", PROPOSAL + "/force"): {"reason": "Incident 123: the upstream type changed already."},
+    ("POST", PROPOSAL + "/publish"): {"reason": "Every consumer approved."},
+    ("POST", PROPOSAL + "/object"): {"reason": "Our mart joins on customer_id as text."},
+    # ---------------------------------------------------------------- configuration
+    ("POST", CFG + "/projects"): {"name": "Sales", "description": "Sales data products"},
+    ("PATCH", PROJECT): {"description": "Sales and returns"},
+    ("POST", PROJECT + "/connections"): {"name": "lakehouse", "type": "DELTALAKE",
+                                         "payload": {"host": "dbc-1234.cloud.databricks.com"},
+                                         "credential": {"type": "TOKEN", "payload": {"token": "dapi-secret"}}},
+    ("PUT", PROJECT + "/connections/{connectionId}"): {"name": "lakehouse-prod"},
+    ("POST", CFG + "/connections"): {"name": "shared-bucket", "type": "S3", "scope": "GLOBAL",
+                                     "payload": {"region": "eu-west-1"}},
+    ("POST", PROJECT + "/assets"): {
+        "name": "orders", "type": "DELTALAKE", "connection_id": 1,
+        "payload": {"catalog": "main", "schema": "sales", "table": "orders"},
+        "options": {"id_attributes": ["order_id"], "delta_only": "true"},
+        "scheduled_upload": {"schedule": "0 3 * * *", "timezone": "Europe/Paris"}},
+    ("PUT", PROJECT + "/assets/{assetId}"): {"description": "Orders, one row each",
+                                             "options": {"sample_fraction": 50}},
+    ("POST", PROJECT + "/assets/move"): {"source_project_id": 1, "source_asset_ids": [2]},
+    # ---------------------------------------------------------------- reports (Dagster)
+    ("POST", "/report_asset_materialization"): {"asset_key": ORDERS_KEY, "metadata": {"rows": 1200},
+                                                "data_version": "v42", "partition": "2024-06-01"},
+    ("POST", "/report_asset_materialization/{asset_key+}"): {"metadata": {"rows": 1200}},
+    ("POST", "/report_asset_observation"): {"asset_key": ORDERS_KEY,
+                                            "metadata": {"dagster/last_updated_timestamp": 1717200000}},
+    ("POST", "/report_asset_observation/{asset_key+}"): {"metadata": {"rows": 1180}},
+    ("POST", "/report_asset_check"): {"asset_key": ORDERS_KEY, "check_name": "not_null_order_id", "passed": True,
+                                      "metadata": {"null_rows": 0}},
+    ("POST", "/report_asset_check/{asset_key+}"): {"check_name": "row_count_above_1000", "passed": False,
+                                                   "severity": "WARN"},
+    ("POST", "/report_asset_events"): [
+        {"type": "materialization", "asset_key": ORDERS_KEY, "metadata": {"rows": 1200}},
+        {"type": "check", "asset_key": ORDERS_KEY, "check_name": "not_null_order_id", "passed": True,
+         "event_id": "run-123/not_null_order_id"}],
+}
+
+# ------------------------------------------------------------------ reports bodies (Dagster's fields)
+_S = {"type": "string"}
+_KEY = {"description": "the asset key: a list of parts, or one string (one part)",
+        "anyOf": [{"type": "array", "items": _S, "minItems": 1}, _S]}
+_COMMON = {"asset_key": _KEY, "metadata": {"type": "object"}, "partition": _S, "description": _S,
+           "environment": {"type": "string", "description": "which registered asset (ours)"}}
+_ASSET_EVENT = {"type": "object", "properties": {**_COMMON, "data_version": _S}}
+_CHECK = {"type": "object", "properties": {
+    **_COMMON, "check_name": _S, "passed": {"type": "boolean"},
+    "severity": {"type": "string", "enum": ["WARN", "ERROR"]}}}
+_TYPED = {"type": "object", "required": ["type", "asset_key"], "properties": {
+    **_CHECK["properties"], "data_version": _S,
+    "type": {"type": "string", "enum": ["materialization", "observation", "check"]},
+    "event_id": {"type": "string", "description": "dedupes across messages and routes"},
+    "timestamp": {"description": "event time: ISO-8601 or epoch seconds", "anyOf": [_S, {"type": "number"}]}}}
+_TYPED_LIST = {"type": "array", "items": _TYPED, "maxItems": 100}
+
+REQUEST_SCHEMAS = {
+    **{("POST", path): _ASSET_EVENT for path in (
+        "/report_asset_materialization", "/report_asset_materialization/{asset_key+}",
+        "/report_asset_observation", "/report_asset_observation/{asset_key+}")},
+    ("POST", "/report_asset_check"): _CHECK,
+    ("POST", "/report_asset_check/{asset_key+}"): _CHECK,
+    ("POST", "/report_asset_events"): {"anyOf": [_TYPED_LIST, {
+        "type": "object", "required": ["events"], "properties": {"events": _TYPED_LIST}}]},
+}
