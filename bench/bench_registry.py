@@ -57,6 +57,7 @@ def call(app, *args, **kwargs):
 
 def _fresh():
     from accord.store import db
+
     from tests.support.aws import create_template_resources, use_tables
     db.reset_client()
     use_tables(create_template_resources())
@@ -67,6 +68,7 @@ def operations() -> dict:
     import schemas
     from accord.auth.principal import Principal
     from accord.store import db
+
     from tests.integration.conftest import load_app
     from tests.integration.test_assets import team_key
     admin = Principal(tenant="acme", key_id="k", name="admin", scopes=frozenset({"read", "write", "admin"}))
@@ -132,9 +134,12 @@ def operations() -> dict:
 def lists() -> dict:
     """Items read per list page at N_ASSETS assets, for each filter; page 1 and page 50."""
     from accord.auth.principal import Principal
-    from accord.domain.assets import search_tokens
-    from accord.store import assets as astore, db, keys as k
+    from accord.registry.assets import search_tokens
+    from accord.store import assets as astore
+    from accord.store import db
+    from accord.store import keys as k
     from accord.store.codec import encode
+
     from tests.integration.conftest import load_app
     admin = Principal(tenant="acme", key_id="k", name="admin", scopes=frozenset({"read", "write", "admin"}))
     teams_app, assets_app = load_app("teams"), load_app("assets")

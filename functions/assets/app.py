@@ -1,12 +1,12 @@
 """Registry family: assets, their lineage (dependencies) and their audit history."""
 from accord import errors
-from accord.domain import assets, audit, lineage
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
+from accord.registry import assets, audit, lineage
 
 router = Router(REGISTRY)
 R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
-M = "accord.models.assets:"  # body models load on first use: GETs never import pydantic
+M = "accord.registry.models:"  # body models load on first use: GETs never import pydantic
 
 LIST_QUERY = (
     ("fqn", "string", "exact fqn, or a dotted prefix: `a.b` matches `a.b` and `a.b.*`"),
@@ -89,7 +89,9 @@ def get_asset(req):
     asset = assets.get(req.principal.tenant, req.path_params["asset_id"])
     view = assets.view(asset)
     if include == "status":  # 3 + one per check reads more: opt-in, so the plain detail stays one read
-        from accord.reports import status as report_status  # only then: not on every cold start
+        from accord.reports import (
+            status as report_status,  # only then: not on every cold start
+        )
         view.update(report_status.asset_status(req.principal.tenant, asset))
     return view
 

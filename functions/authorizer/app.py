@@ -7,8 +7,8 @@ A revoked key therefore stops working within that many seconds.
 import os
 import time
 
-from accord.auth import keys
-from accord.domain.identity import principal_for_secret
+from accord.auth import credentials
+from accord.identity.api_keys import principal_for_secret
 from accord.log import logger
 
 _TTL = float(os.environ.get("ACCORD_AUTH_CACHE_SECONDS", "30"))
@@ -17,7 +17,7 @@ _MAX_CACHE = 10_000
 
 
 def _lookup(secret: str):
-    digest = keys.hash_secret(secret)
+    digest = credentials.hash_secret(secret)
     hit = _cache.get(digest)
     now = time.monotonic()
     if hit and hit[0] > now:
@@ -38,7 +38,7 @@ def _api_wildcard(method_arn: str) -> str:
 
 
 def lambda_handler(event, context):
-    secret = keys.secret_from_headers(event.get("headers"))
+    secret = credentials.secret_from_headers(event.get("headers"))
     principal = _lookup(secret) if secret else None
     if principal is None:
         logger.info("unauthorized", extra={"path": event.get("path"), "had_key": bool(secret)})

@@ -1,12 +1,12 @@
 """Configuration family (Telmai-compatible): projects, connections and asset configurations
 under /api/backend/{tenant}/configuration. Errors: {"message", "error"}."""
-from accord.config import access, assets, connections, projects
+from accord.configuration import access, assets, connections, projects
 from accord.http.envelopes import CONFIGURATION
 from accord.http.router import Response, Router
 
 router = Router(CONFIGURATION)
 R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
-M = "accord.models.configuration:"  # body models load on first use: GETs never import pydantic
+M = "accord.configuration.models:"  # body models load on first use: GETs never import pydantic
 
 BASE = "/api/backend/{tenant}/configuration"
 PROJECT = BASE + "/projects/{projectId}"

@@ -1,10 +1,11 @@
 """Registry family: contracts (publish, versions, diff, compare, impact) and registrations."""
-from accord.domain import contracts, registrations
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
+from accord.registry import contracts, publishing, registrations
+from accord.registry import impact as impact_analysis
 
 router = Router(REGISTRY)
-M = "accord.models.contracts:"  # body models load on first use: GETs never import pydantic
+M = "accord.registry.models:"  # body models load on first use: GETs never import pydantic
 
 PUBLISH_QUERY = (("force", "boolean", "admin: publish a breaking change without acknowledgments (needs a reason)"),
                  ("dry_run", "boolean", "plan only: would_publish / would_create_proposal / unchanged"),
@@ -13,7 +14,7 @@ PUBLISH_QUERY = (("force", "boolean", "admin: publish a breaking change without 
 
 
 def _publish(req):
-    status, result = contracts.publish(req.principal, req.path_params["asset_id"], req.body,
+    status, result = publishing.publish(req.principal, req.path_params["asset_id"], req.body,
                                        force=req.query_bool("force"), dry_run=req.query_bool("dry_run"),
                                        published_by=req.query_str("published_by", max_len=64),
                                        reason=req.query_str("reason", max_len=1000))
@@ -63,8 +64,8 @@ def contract_diff(req):
               query=(("depth", "integer", "lineage levels to walk (1-10, default 3)"),),
               summary="What publishing this schema would break, and whom it affects")
 def impact(req):
-    return contracts.impact(req.principal.tenant, req.path_params["asset_id"], req.body,
-                            req.query_int("depth", None, 1, 10))
+    return impact_analysis.impact(req.principal.tenant, req.path_params["asset_id"], req.body,
+                                  req.query_int("depth", None, 1, 10))
 
 
 # ------------------------------------------------------------------ contracts

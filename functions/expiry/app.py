@@ -1,6 +1,6 @@
 """Scheduled: expire pending proposals whose `expires_at` has passed (DESIGN §4.9)."""
-from accord.domain.proposals import expire_due
 from accord.log import logger
+from accord.registry.proposals import expire_due
 
 
 def lambda_handler(event, context):

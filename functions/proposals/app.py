@@ -1,10 +1,10 @@
 """Registry family: proposals — breaking changes waiting for their consumers."""
-from accord.domain import proposals
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
+from accord.registry import proposals
 
 router = Router(REGISTRY)
-M = "accord.models.contracts:"  # body models load on first use: GETs never import pydantic
+M = "accord.registry.models:"  # body models load on first use: GETs never import pydantic
 P1 = "/api/v1/proposals/{proposal_id}"
 
 

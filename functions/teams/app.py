@@ -1,12 +1,12 @@
 """Registry family: tenants, API keys and teams."""
 from accord.auth.principal import ADMIN
-from accord.domain import identity, teams
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
+from accord.identity import api_keys, teams, tenants
 
 router = Router(REGISTRY)
 R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
-M = "accord.models.identity:"  # body models load on first use: GETs never import pydantic
+M = "accord.identity.models:"  # body models load on first use: GETs never import pydantic
 PAGE = (("limit", "integer", "page size (1-1000, default 100)"), ("offset", "integer", "items to skip"))
 
 
@@ -19,38 +19,38 @@ def _page(req, default_limit=100):
 @router.route("POST", "/api/v1/tenants", scope=ADMIN, body=M + "TenantCreate", status=201, tags=["tenants"],
               summary="Create a tenant and its first admin key (platform admin only)")
 def create_tenant(req):
-    return Response(201, identity.create_tenant(req.principal, req.body.name))
+    return Response(201, tenants.create_tenant(req.principal, req.body.name))
 
 
 @router.route("GET", "/api/v1/tenants", scope=ADMIN, tags=["tenants"], query=PAGE[:1],
               summary="List tenants (platform admin only)")
 def list_tenants(req):
-    return identity.list_tenants(req.principal, req.query_int("limit", 100, 1, 1000))
+    return tenants.list_tenants(req.principal, req.query_int("limit", 100, 1, 1000))
 
 
 # ------------------------------------------------------------------ API keys
 @router.route("POST", "/api/v1/api-keys", scope=ADMIN, body=M + "ApiKeyCreate", status=201, tags=["api-keys"],
               summary="Create an API key; the secret is returned only in this response")
 def create_key(req):
-    return Response(201, identity.create_key(req.principal, req.body, teams.exists))
+    return Response(201, api_keys.create_key(req.principal, req.body, teams.exists))
 
 
 @router.route("GET", "/api/v1/api-keys", scope=ADMIN, tags=["api-keys"], query=PAGE,
               summary="List the tenant's API keys (never their secrets)")
 def list_keys(req):
     limit, offset = _page(req)
-    return identity.list_keys(req.principal, limit, offset)
+    return api_keys.list_keys(req.principal, limit, offset)
 
 
 @router.route("GET", "/api/v1/api-keys/{key_id}", scope=ADMIN, tags=["api-keys"], summary="Get an API key")
 def get_key(req):
-    return identity.get_key(req.principal, req.path_params["key_id"])
+    return api_keys.get_key(req.principal, req.path_params["key_id"])
 
 
 @router.route("DELETE", "/api/v1/api-keys/{key_id}", scope=ADMIN, status=204, tags=["api-keys"],
               summary="Revoke an API key (effective within the authorizer cache TTL)")
 def revoke_key(req):
-    identity.revoke_key(req.principal, req.path_params["key_id"])
+    api_keys.revoke_key(req.principal, req.path_params["key_id"])
     return Response(204)
 
 

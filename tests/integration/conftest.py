@@ -4,10 +4,10 @@ import threading
 import uuid
 
 import pytest
-from moto import mock_aws
-
 from accord.auth.principal import Principal
 from accord.store import db
+from moto import mock_aws
+
 from local import moto_patches
 from tests.support.aws import create_template_resources, use_tables
 
@@ -65,5 +65,5 @@ def admin():
 
 @pytest.fixture
 def platform_admin():
-    from accord.domain.identity import bootstrap_principal
+    from accord.identity.api_keys import bootstrap_principal
     return bootstrap_principal()

@@ -4,10 +4,20 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from accord.registry import assets as asset_domain
+from accord.registry import audit
 
-from accord.domain import assets as asset_domain, audit
-from tests.integration.test_assets import (A1, assets_app, call, dynamo_calls, error_of, new_asset,  # noqa: F401
-                                           new_team, owner, team_key)
+from tests.integration.test_assets import (  # noqa: F401
+    A1,
+    assets_app,
+    call,
+    dynamo_calls,
+    error_of,
+    new_asset,
+    new_team,
+    owner,
+    team_key,
+)
 from tests.support.events import body
 
 RESULTS = "/api/v1/assets/{asset_id}/audit-results"
@@ -164,7 +174,8 @@ def test_history_newest_first_with_filters(assets_app, owner, asset):
 def test_runs_record_the_active_contract(assets_app, owner, asset):
     """The run carries the contract version active when it was recorded (set here through the
     store, as publishing does)."""
-    from accord.store import assets as store, db
+    from accord.store import assets as store
+    from accord.store import db
     _, key = owner
     contract = str(uuid.uuid4())
     db.transact(store.set_fields_ops(key.tenant, asset["id"], {"active_contract_id": contract,

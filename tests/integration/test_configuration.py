@@ -6,9 +6,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
-
 from accord.auth.principal import Principal
-from accord.store import db, keys as k
+from accord.store import db
+from accord.store import keys as k
+
 from tests.integration.conftest import load_app
 from tests.support.events import api_event, body
 
@@ -482,7 +483,7 @@ def test_a_write_that_landed_is_not_reported_as_a_conflict(api, monkeypatch):
 
 
 def test_an_owner_team_deleted_meanwhile_is_replaced_by_the_unassigned_team(api, reg_app, key, monkeypatch):
-    from accord.domain import teams
+    from accord.identity import teams
     gone = Client(load_app("teams"), key)("POST", "/api/v1/teams", body={"name": "Gone"})["json"]
     assert Client(load_app("teams"), key)("DELETE", "/api/v1/teams/{team_id}", {"team_id": gone["id"]})["statusCode"] == 204
     real, stale = teams.default_owner, [{"id": gone["id"], "name": "Gone"}]

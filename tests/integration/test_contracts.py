@@ -6,12 +6,22 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from accord.store import contracts as contract_store
 from tessera_sdk import models as sdk
 
-from accord.store import contracts as contract_store
 from tests.integration.conftest import load_app
-from tests.integration.test_assets import (A1, _parallel, assets_app, call, dynamo_calls,  # noqa: F401
-                                           error_of, new_asset, new_team, owner, team_key)
+from tests.integration.test_assets import (  # noqa: F401
+    A1,
+    _parallel,
+    assets_app,
+    call,
+    dynamo_calls,
+    error_of,
+    new_asset,
+    new_team,
+    owner,
+    team_key,
+)
 from tests.support.events import body
 
 PUB = "/api/v1/assets/{asset_id}/contracts"
@@ -557,7 +567,7 @@ def test_parallel_publishes_with_requested_versions_keep_one_active(contracts_ap
     listed = body(r)
     assert [c["status"] for c in listed].count("active") == 1
     by_time = sorted(listed, key=lambda c: c["published_at"])
-    from accord.domain.versions import parse
+    from accord.registry.versions import parse
     assert all(parse(a["version"]) < parse(b["version"]) for a, b in zip(by_time, by_time[1:]))
     assert by_time[-1]["status"] == "active"
 

@@ -23,11 +23,12 @@ import threading
 import uuid
 
 import pytest
+from accord.auth.principal import Principal
+from accord.store import db
+from accord.store import keys as k
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
-from accord.auth.principal import Principal
-from accord.store import db, keys as k
 from tests.integration.conftest import load_app
 from tests.support.events import api_event, sqs_event
 
@@ -474,7 +475,7 @@ def test_a_worker_crash_at_any_point_of_a_batch_is_redelivered_without_duplicate
     worker = app("worker")
     at = 0
     while True:
-        from accord.domain.identity import bootstrap_principal
+        from accord.identity.api_keys import bootstrap_principal
         tenant = ok(bootstrap_principal(), "POST", "/api/v1/tenants", body={"name": f"w{at}"}, status=201)["id"]
         p = admin_of(tenant)
         team = ok(p, "POST", "/api/v1/teams", body={"name": "t"})

@@ -6,8 +6,8 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from accord.auth import credentials
 
-from accord.auth import keys
 from tests.integration.conftest import load_app
 from tests.support.events import api_event, body
 
@@ -40,7 +40,7 @@ def test_key_lifecycle_and_every_header_spelling(aws, teams_app, admin, authoriz
     assert r["statusCode"] == 201, r
     created = body(r)
     secret = created["key"]
-    assert secret.startswith("acc_") and keys.key_id_of(secret)
+    assert secret.startswith("acc_") and credentials.key_id_of(secret)
     assert set(created) >= {"id", "key", "name", "scopes", "team_id", "email", "project_roles",
                             "created_at", "expires_at"}
 
@@ -66,7 +66,7 @@ def test_key_lifecycle_and_every_header_spelling(aws, teams_app, admin, authoriz
 
 
 def test_unknown_malformed_and_forged_keys_are_401(aws, authorizer):
-    forged = keys.new_secret(uuid.uuid4().hex)
+    forged = credentials.new_secret(uuid.uuid4().hex)
     for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Basic abc"},
                     {"Authorization": "Bearer nope"}, {"X-API-Key": forged}, {"X-API-Key": "x" * 5000}):
         assert authorize(authorizer, headers) is None, headers
@@ -85,7 +85,7 @@ def test_expired_key_is_401(aws, teams_app, admin, authorizer, monkeypatch):
 
 def test_bootstrap_key(aws, authorizer, monkeypatch):
     secret = "acc_local_bootstrap_key"
-    monkeypatch.setenv("ACCORD_BOOTSTRAP_KEY_SHA256", keys.hash_secret(secret))
+    monkeypatch.setenv("ACCORD_BOOTSTRAP_KEY_SHA256", credentials.hash_secret(secret))
     ctx = authorize(authorizer, {"Authorization": f"Bearer {secret}"})["context"]
     assert ctx["tenant"] == "default" and ctx["platform_admin"] == "true" and "admin" in ctx["scopes"]
     monkeypatch.setenv("ACCORD_BOOTSTRAP_KEY_SHA256", "")
@@ -96,7 +96,7 @@ def test_authorizer_cache_keeps_a_key_for_the_ttl(aws, teams_app, admin, monkeyp
     monkeypatch.setenv("ACCORD_AUTH_CACHE_SECONDS", "30")
     cached = load_app("authorizer")
     secret = body(call(teams_app, "POST", KEYS, body={"name": "c"}, principal=admin))["key"]
-    key_id = keys.format_key_id(keys.key_id_of(secret))
+    key_id = credentials.format_key_id(credentials.key_id_of(secret))
     assert authorize(cached, {"X-API-Key": secret}) is not None
     call(teams_app, "DELETE", KEY1, {"key_id": key_id}, principal=admin)
     assert authorize(cached, {"X-API-Key": secret}) is not None  # within the documented TTL

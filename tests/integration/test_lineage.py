@@ -3,11 +3,21 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from accord.registry import lineage
 from tessera_sdk import models as sdk
 
-from accord.domain import lineage
-from tests.integration.test_assets import (A1, _parallel, assets_app, call, dynamo_calls,  # noqa: F401
-                                           error_of, new_asset, new_team, owner, team_key)
+from tests.integration.test_assets import (  # noqa: F401
+    A1,
+    _parallel,
+    assets_app,
+    call,
+    dynamo_calls,
+    error_of,
+    new_asset,
+    new_team,
+    owner,
+    team_key,
+)
 from tests.support.events import body
 
 DEPS = "/api/v1/assets/{asset_id}/dependencies"

@@ -1,31 +1,31 @@
 import uuid
 
-from hypothesis import given, strategies as st
-
-from accord.auth import keys
+from accord.auth import credentials
 from accord.auth.principal import Principal
-from accord.domain.identity import principal_for_secret
+from accord.identity.api_keys import principal_for_secret
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def test_secret_format_round_trip():
-    kid = keys.new_key_id()
-    secret = keys.new_secret(kid)
-    assert keys.key_id_of(secret) == kid
-    assert keys.format_key_id(kid) == str(uuid.UUID(hex=kid))
-    assert keys.key_id_of(secret + "x") is None
-    assert keys.hash_secret(secret) != keys.hash_secret(keys.new_secret(kid))
+    kid = credentials.new_key_id()
+    secret = credentials.new_secret(kid)
+    assert credentials.key_id_of(secret) == kid
+    assert credentials.format_key_id(kid) == str(uuid.UUID(hex=kid))
+    assert credentials.key_id_of(secret + "x") is None
+    assert credentials.hash_secret(secret) != credentials.hash_secret(credentials.new_secret(kid))
 
 
 def test_header_spellings_and_precedence():
     s = "acc_x"
-    assert keys.secret_from_headers({"Authorization": f"Bearer {s}"}) == s
-    assert keys.secret_from_headers({"authorization": f"bearer   {s} "}) == s
-    assert keys.secret_from_headers({"X-Api-Key": s}) == s
-    assert keys.secret_from_headers({"dagster-cloud-api-token": s}) == s
-    assert keys.secret_from_headers({"X-TLM-KEY": s}) == s
-    assert keys.secret_from_headers({"Authorization": "Basic Zm9v", "X-API-Key": s}) == s
-    assert keys.secret_from_headers({"Authorization": "Bearer "}) is None
-    assert keys.secret_from_headers({}) is None and keys.secret_from_headers(None) is None
+    assert credentials.secret_from_headers({"Authorization": f"Bearer {s}"}) == s
+    assert credentials.secret_from_headers({"authorization": f"bearer   {s} "}) == s
+    assert credentials.secret_from_headers({"X-Api-Key": s}) == s
+    assert credentials.secret_from_headers({"dagster-cloud-api-token": s}) == s
+    assert credentials.secret_from_headers({"X-TLM-KEY": s}) == s
+    assert credentials.secret_from_headers({"Authorization": "Basic Zm9v", "X-API-Key": s}) == s
+    assert credentials.secret_from_headers({"Authorization": "Bearer "}) is None
+    assert credentials.secret_from_headers({}) is None and credentials.secret_from_headers(None) is None
 
 
 @given(st.builds(Principal, tenant=st.text(min_size=1), key_id=st.text(min_size=1), name=st.text(),
@@ -51,8 +51,8 @@ def test_principal_for_secret_rejects_without_lookup_when_malformed():
     calls = []
     assert principal_for_secret("garbage", record_lookup=lambda k: calls.append(k)) is None
     assert calls == []
-    secret = keys.new_secret(keys.new_key_id())
-    record = {"id": "x", "tenant": "t", "key_hash": keys.hash_secret(secret), "scopes": ["read"]}
+    secret = credentials.new_secret(credentials.new_key_id())
+    record = {"id": "x", "tenant": "t", "key_hash": credentials.hash_secret(secret), "scopes": ["read"]}
     assert principal_for_secret(secret, record_lookup=lambda k: record).tenant == "t"
     assert principal_for_secret(secret, record_lookup=lambda k: {**record, "revoked_at": "2020"}) is None
     assert principal_for_secret(secret, record_lookup=lambda k: {**record, "key_hash": "0" * 64}) is None

@@ -1,7 +1,7 @@
-from hypothesis import given, strategies as st
-
-from accord.domain.teams import merge_patch
+from accord.identity.teams import merge_patch
 from accord.store.codec import decode, encode
+from hypothesis import given
+from hypothesis import strategies as st
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: f == 0 or 1e-130 <= abs(f) < 1e126)
@@ -20,7 +20,6 @@ def test_merge_patch_rfc7396():
 
 
 import pytest  # noqa: E402
-
 from accord.store.codec import Unstorable  # noqa: E402
 
 

@@ -1,12 +1,19 @@
 """Configuration family: pure rules (fqn per type, payload/option models, cron, roles)."""
 import pytest
-from pydantic import ValidationError
-
 from accord import errors
 from accord.auth.principal import Principal
-from accord.config import access, fqn
-from accord.models.configuration import (PAYLOADS, TYPES, AssetCreate, AssetMove, Options, ScheduledUpload,
-                                         canonical_type, check_cron)
+from accord.configuration import access, fqn
+from accord.configuration.models import (
+    PAYLOADS,
+    TYPES,
+    AssetCreate,
+    AssetMove,
+    Options,
+    ScheduledUpload,
+    canonical_type,
+    check_cron,
+)
+from pydantic import ValidationError
 
 
 @pytest.mark.parametrize("asset_type,payload,expected", [

@@ -1,18 +1,21 @@
 """A typo in a field name (`enviroment`) is refused, naming the field it resembles; every other
-unknown field of a registry body is still ignored (accord.models.base)."""
+unknown field of a registry body is still ignored (accord.http.models)."""
 import json
 
 import pytest
+from accord.configuration import models as configuration
+from accord.http.detail import validation_detail
+from accord.http.envelopes import CONFIGURATION, REGISTRY
+from accord.http.models import _Names, edit_distance, max_edits
+from accord.http.router import Router
+from accord.identity import models as identity
+from accord.registry import models as assets
+from accord.registry import models as contracts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from tessera_sdk import models as sdk
 
-from accord.http.envelopes import CONFIGURATION, REGISTRY
-from accord.http.router import Router
-from accord.models import assets, configuration, contracts, identity
-from accord.models.base import _Names, edit_distance, max_edits
-from accord.models.detail import validation_detail
 from tests.support.events import api_event
 
 TEAM = "3f2b8c1e-6a4d-4e1b-9c7a-2d5e8f0a1b2c"
@@ -159,7 +162,7 @@ def test_through_the_router_in_the_family_envelope(family, status):
 
 
 def test_a_hostile_body_of_many_unknown_keys_is_examined_only_so_far(monkeypatch):
-    from accord.models import base
+    from accord.http import models as base
     calls = []
     real = base._Names.resembled
     monkeypatch.setattr(base._Names, "resembled", lambda self, key: calls.append(key) or real(self, key))

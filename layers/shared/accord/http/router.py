@@ -249,7 +249,7 @@ class Router:
         try:
             req.body = model.model_validate(data)
         except ValidationError as exc:
-            from accord.models.detail import validation_detail
+            from accord.http.detail import validation_detail
             detail = validation_detail(exc)
             raise self._invalid(detail, validation_message(detail)) from None
         req._json = data

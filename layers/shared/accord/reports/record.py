@@ -21,7 +21,8 @@ from functools import cached_property
 
 from accord import clock, errors
 from accord.reports.parse import CHECK, Event, dumps
-from accord.store import db, events as store, keys as k
+from accord.registry import audit
+from accord.store import audit as audit_store, db, events as store, keys as k
 
 BOOKKEEPING_SECONDS = float(os.environ.get("ACCORD_KEY_REFRESH_SECONDS", "60"))
 MAX_TX_OPS = 100
@@ -166,9 +167,8 @@ def run_id(r: Report) -> str:
 
 
 def audit_run(r: Report, asset: dict, now: str) -> dict:
-    """The check evaluation as an audit run (the registry's format, domain/audit.record_run's fields)."""
+    """The check evaluation as an audit run, made by the registry's one builder."""
     ev = r.ev
-    status = "passed" if ev.passed else "failed"
     details = {"source": "reports", "check_name": ev.check_name, "severity": ev.severity,
                "asset_key": ev.asset_key, "partition": ev.partition, "description": ev.description,
                "event_id": r.event_id, "event_uid": r.uid}
@@ -177,18 +177,14 @@ def audit_run(r: Report, asset: dict, now: str) -> dict:
             details["metadata"] = ev.metadata
         else:
             details["metadata_json"] = dumps(ev.metadata)
-    return {"id": str(uuid.uuid5(_RUN_NS, f"{r.uid}:{asset['id']}")), "asset_id": asset["id"], "status": status,
-            "triggered_by": _triggered_by(ev.metadata), "run_id": run_id(r),
-            "run_at": r.ts, "recorded_at": now,
-            "guarantees_checked": 1, "guarantees_passed": 1 if ev.passed else 0,
-            "guarantees_failed": 0 if ev.passed else 1,
-            "guarantee_results": [{"guarantee_id": ev.check_name, "passed": bool(ev.passed),
-                                   "error_message": (ev.description or "")[:2000] or None if not ev.passed else None,
-                                   "rows_checked": None, "rows_failed": None,
-                                   "metadata": {"severity": ev.severity, "partition": ev.partition}}],
-            "details": details, "failed_guarantees": [] if ev.passed else [ev.check_name],
-            "contract_id": asset.get("active_contract_id"), "contract_version": asset.get("active_contract_version"),
-            "recorded_by": r.recorded_by}
+    result = {"guarantee_id": ev.check_name, "passed": bool(ev.passed),
+              "error_message": (ev.description or "")[:2000] or None if not ev.passed else None,
+              "rows_checked": None, "rows_failed": None,
+              "metadata": {"severity": ev.severity, "partition": ev.partition}}
+    return audit.build_run(asset, status="passed" if ev.passed else "failed",
+                           triggered_by=_triggered_by(ev.metadata), run_id=run_id(r), run_at=r.ts,
+                           guarantee_results=[result], details=details, recorded_by=r.recorded_by,
+                           run_uuid=str(uuid.uuid5(_RUN_NS, f"{r.uid}:{asset['id']}")), now=now)
 
 
 # ------------------------------------------------------------------ assets of a key (checks)
@@ -309,12 +305,12 @@ def record_one(tenant: str, r: Report) -> Report:
             if asset["id"] in gone:
                 continue
             run = audit_run(r, asset, now)
-            ops.append(db.put_op(store.audit_items(tenant, asset["id"], run), "attribute_not_exists(PK)"))
+            ops.append(audit_store.run_op(tenant, asset["id"], run))
             labels.append("asset:" + asset["id"])
-            ops.append(store.asset_live_op(tenant, asset["id"]))
+            ops.append(audit_store.asset_live_op(tenant, asset["id"]))
             labels.append("asset:" + asset["id"])
-            for sk in store.audit_counter_sks(run["status"], run["triggered_by"]):
-                ops.append(store.counter_op(tenant, asset["id"], sk, 1))
+            for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
+                ops.append(audit_store.counter_op(tenant, asset["id"], sk, 1))
                 labels.append("counter")
         try:
             store.transact(ops)
@@ -433,18 +429,18 @@ def _audit(tenant: str, reports: list[Report], now: str) -> None:
                     if a in gone or (r.uid, a) in done:
                         continue
                     run = audit_run(r, asset, now)
-                    ops.append(db.put_op(store.audit_items(tenant, a, run), "attribute_not_exists(PK)"))
+                    ops.append(audit_store.run_op(tenant, a, run))
                     labels.append(("run", r.uid, a))
                     live_assets.add(a)
-                    for sk in store.audit_counter_sks(run["status"], run["triggered_by"]):
+                    for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
                         counters[(a, sk)] = counters.get((a, sk), 0) + 1
             if not ops:
                 break
             for a in sorted(live_assets):
-                ops.append(store.asset_live_op(tenant, a))
+                ops.append(audit_store.asset_live_op(tenant, a))
                 labels.append(("asset", None, a))
             for (a, sk), n in sorted(counters.items()):
-                ops.append(store.counter_op(tenant, a, sk, n))
+                ops.append(audit_store.counter_op(tenant, a, sk, n))
                 labels.append(("counter", None, a))
             try:
                 store.transact(ops)

@@ -5,21 +5,39 @@ from accord.store import assets as asset_store, db, keys as k
 MAX_FILTER_PAGES = 10
 
 
-def _counters(status: str, triggered_by: str) -> list[str]:
+def run_item(tenant: str, asset_id: str, run: dict) -> dict:
+    """An audit run as stored: in the asset's partition, newest first by `run_at` (keys.py "audit run")."""
+    sort = f"{run['run_at']}#{run['id']}"
+    return {"PK": k.asset_pk(tenant, asset_id), "SK": k.audit_sk(run["run_at"], run["id"]),
+            "GSI1PK": k.audit_status_gsi(tenant, asset_id, run["status"]), "GSI1SK": sort,
+            "GSI2PK": k.audit_source_gsi(tenant, asset_id, run["triggered_by"]), "GSI2SK": sort, **run}
+
+
+def counter_sks(status: str, triggered_by: str) -> list[str]:
+    """The per-asset totals a run counts in: all, by status, by source, by both."""
     return [k.audit_counter_sk(), k.audit_counter_sk(status=status), k.audit_counter_sk(triggered_by=triggered_by),
             k.audit_counter_sk(status=status, triggered_by=triggered_by)]
 
 
+def asset_live_op(tenant: str, asset_id: str) -> dict:
+    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK,
+                       "attribute_exists(PK) AND attribute_not_exists(deleted_at)")
+
+
+def counter_op(tenant: str, asset_id: str, sk: str, n: int) -> dict:
+    return db.update_op(k.asset_pk(tenant, asset_id), sk, "ADD n :n", values={":n": n})
+
+
+def run_op(tenant: str, asset_id: str, run: dict) -> dict:
+    """The run's put, once only (a redelivered report rewrites nothing)."""
+    return db.put_op(run_item(tenant, asset_id, run), "attribute_not_exists(PK)")
+
+
 def record(tenant: str, asset_id: str, run: dict) -> None:
-    """Raises ConditionFailed if the asset is gone (deleted meanwhile)."""
-    pk = k.asset_pk(tenant, asset_id)
-    sort = f"{run['run_at']}#{run['id']}"
-    item = {"PK": pk, "SK": k.audit_sk(run["run_at"], run["id"]),
-            "GSI1PK": k.audit_status_gsi(tenant, asset_id, run["status"]), "GSI1SK": sort,
-            "GSI2PK": k.audit_source_gsi(tenant, asset_id, run["triggered_by"]), "GSI2SK": sort, **run}
-    ops = [db.check_op(pk, k.ASSET_SK, "attribute_exists(PK) AND attribute_not_exists(deleted_at)"),
-           db.put_op(item, "attribute_not_exists(PK)")]
-    ops += [db.update_op(pk, sk, "ADD n :one", values={":one": 1}) for sk in _counters(run["status"], run["triggered_by"])]
+    """One run in one transaction: the asset still live, the run, its counters.
+    Raises ConditionFailed if the asset is gone (deleted meanwhile)."""
+    ops = [asset_live_op(tenant, asset_id), run_op(tenant, asset_id, run)]
+    ops += [counter_op(tenant, asset_id, sk, 1) for sk in counter_sks(run["status"], run["triggered_by"])]
     asset_store.transact(ops)
 
 

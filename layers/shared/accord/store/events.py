@@ -99,28 +99,6 @@ def guard_item(tenant: str, event_id: str, key: str, seq: str, fingerprint: str,
             "ttl": now_epoch + GUARD_TTL_SECONDS}
 
 
-def audit_items(tenant: str, asset_id: str, run: dict) -> dict:
-    """An audit run in the registry's format (keys.py "audit run"; store/audit.record writes the same)."""
-    sort = f"{run['run_at']}#{run['id']}"
-    return {"PK": k.asset_pk(tenant, asset_id), "SK": k.audit_sk(run["run_at"], run["id"]),
-            "GSI1PK": k.audit_status_gsi(tenant, asset_id, run["status"]), "GSI1SK": sort,
-            "GSI2PK": k.audit_source_gsi(tenant, asset_id, run["triggered_by"]), "GSI2SK": sort, **run}
-
-
-def audit_counter_sks(status: str, triggered_by: str) -> list[str]:
-    return [k.audit_counter_sk(), k.audit_counter_sk(status=status), k.audit_counter_sk(triggered_by=triggered_by),
-            k.audit_counter_sk(status=status, triggered_by=triggered_by)]
-
-
-def asset_live_op(tenant: str, asset_id: str) -> dict:
-    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK,
-                       "attribute_exists(PK) AND attribute_not_exists(deleted_at)")
-
-
-def counter_op(tenant: str, asset_id: str, sk: str, n: int) -> dict:
-    return db.update_op(k.asset_pk(tenant, asset_id), sk, "ADD n :n", values={":n": n})
-
-
 def rejected_item(tenant: str, rid: str, at: str, attrs: dict, now_epoch: int) -> dict:
     return {"PK": k.rejected_pk(tenant), "SK": f"{at}#{rid}", "id": rid, "at": at,
             **{n: v for n, v in attrs.items() if v is not None}, "ttl": now_epoch + REJECTED_TTL_SECONDS}

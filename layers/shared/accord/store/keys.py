@@ -44,7 +44,7 @@ The asset item also carries the contract line's state: `compatibility_mode`, `gu
 `active_contract_id/version`, `pending_proposal_id` (one open proposal per asset) and
 `consumer_count` (registrations not inactive), each changed only inside the transactions above.
 
-Configuration family (Telmai view, accord/config). `{n}` is an integer id zero-padded to 12
+Configuration family (Telmai view, accord/configuration). `{n}` is an integer id zero-padded to 12
 digits in sort keys, so key order is numeric order. Project 0 is implicit: its item exists only
 once something was counted in it or it was renamed, and it is never in the projects index.
 

@@ -7,7 +7,7 @@ def validation_detail(exc, prefix: tuple = ("body",)) -> list:
     for e in exc.errors(include_url=False, include_context=True):
         loc = [*prefix, *e.get("loc", ())]
         misses = (e.get("ctx") or {}).get("misses")
-        if misses:  # accord.models.base: one item per near-miss key, located at the key
+        if misses:  # accord.http.models: one item per near-miss key, located at the key
             out.extend({"loc": [*loc, key], "msg": f"Unknown field '{key}'; did you mean '{near}'?",
                         "type": "extra_forbidden"} for key, near in misses)
             continue

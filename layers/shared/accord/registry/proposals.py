@@ -15,9 +15,11 @@ import uuid
 from datetime import timedelta
 
 from accord import clock, errors
-from accord.domain import assets, contracts, versions
 from accord.log import logger
-from accord.store import contracts as contract_store, proposals as store, registrations as reg_store
+from accord.registry import assets, contracts, impact, versions
+from accord.store import contracts as contract_store
+from accord.store import proposals as store
+from accord.store import registrations as reg_store
 from accord.store.assets import Tx
 from accord.store.db import ConditionFailed
 
@@ -109,7 +111,7 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
     tenant = principal.tenant
     if asset.get("pending_proposal_id"):
         raise _pending(asset)
-    nodes, _ = contracts.downstream(tenant, asset["id"], contracts.DEFAULT_IMPACT_DEPTH)
+    nodes, _ = impact.downstream(tenant, asset["id"], impact.DEFAULT_IMPACT_DEPTH)
     proposer = principal.team_id or asset["owner_team_id"]
     now = clock.now()
     proposal = {
@@ -361,7 +363,7 @@ def publish(principal, proposal_id: str) -> dict:
                     "deprecated_at": None}
         doc = {"schema": plan.schema, "guarantees": plan.guarantees, "changes": plan.changes,
                "breaking_changes": plan.breaking}
-        fields = {**contracts._asset_fields(contract, plan), "pending_proposal_id": None}
+        fields = {**contracts.asset_fields(contract, plan), "pending_proposal_id": None}
         tx = contract_store.publish_tx(tenant, asset, contract, doc, version.sort_key(), version.canonical,
                                        plan.active, fields, proposal_id=p["id"])
         tx.add("proposal", store.update_ops(tenant, p, {"status": "published", "published_contract_id": contract["id"],

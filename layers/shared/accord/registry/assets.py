@@ -9,8 +9,8 @@ import re
 import uuid
 
 from accord import clock, errors
-from accord.domain import teams
-from accord.domain.naming import check_environment, check_fqn
+from accord.identity import teams
+from accord.registry.naming import check_environment, check_fqn
 from accord.store import assets as store
 from accord.store.db import ConditionFailed
 

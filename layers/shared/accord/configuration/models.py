@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictInt, StrictStr, field_validator
 
-from accord.models.base import StrictModel
+from accord.http.models import StrictModel
 
 # ------------------------------------------------------------------ types
 TYPES = ("DELTALAKE", "REDSHIFT", "GCP", "S3", "AZURE", "BIGQUERY", "SNOWFLAKE", "GENERIC_JDBC", "HIVE_ICEBERG")

@@ -1,25 +1,15 @@
-"""Tenants, API keys and turning a presented secret into a principal (DESIGN §2, §6)."""
+"""API keys, and turning a presented secret into a principal (DESIGN §2, §6)."""
 import os
-import re
 import uuid
 
 from accord import clock, errors
-from accord.auth import keys
-from accord.auth.principal import ADMIN, Principal
+from accord.auth import credentials
+from accord.auth.principal import Principal
 from accord.store import identity as store
 from accord.store.db import ConditionFailed
 
 DEFAULT_TENANT = "default"
 BOOTSTRAP_KEY_ID = "bootstrap"
-
-
-def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
-    if not slug:
-        raise errors.Unprocessable("Tenant name must contain at least one letter or digit.",
-                                   detail=[{"loc": ["body", "name"], "msg": "no letters or digits",
-                                            "type": "value_error"}])
-    return slug
 
 
 # ------------------------------------------------------------------ principals
@@ -32,15 +22,15 @@ def principal_for_secret(secret: str | None, record_lookup=store.get_key) -> Pri
     """The principal a secret stands for, or None if it is unknown, revoked or expired."""
     if not secret or len(secret) > 200:
         return None
-    digest = keys.hash_secret(secret)
+    digest = credentials.hash_secret(secret)
     boot = os.environ.get("ACCORD_BOOTSTRAP_KEY_SHA256", "")
-    if boot and keys.same_hash(digest, boot):
+    if boot and credentials.same_hash(digest, boot):
         return bootstrap_principal()
-    key_hex = keys.key_id_of(secret)
+    key_hex = credentials.key_id_of(secret)
     if not key_hex:
         return None
     record = record_lookup(key_hex)
-    if not record or not keys.same_hash(record.get("key_hash", ""), digest):
+    if not record or not credentials.same_hash(record.get("key_hash", ""), digest):
         return None
     if record.get("revoked_at"):
         return None
@@ -53,11 +43,11 @@ def principal_for_secret(secret: str | None, record_lookup=store.get_key) -> Pri
 
 
 # ------------------------------------------------------------------ keys
-def _new_key(tenant: str, name: str, scopes, *, team_id=None, email=None, project_roles=None,
+def new_key(tenant: str, name: str, scopes, *, team_id=None, email=None, project_roles=None,
              expires_at=None, created_by=None) -> tuple[dict, str]:
-    key_hex = keys.new_key_id()
-    secret = keys.new_secret(key_hex)
-    record = {"id": keys.format_key_id(key_hex), "key_hex": key_hex, "key_hash": keys.hash_secret(secret),
+    key_hex = credentials.new_key_id()
+    secret = credentials.new_secret(key_hex)
+    record = {"id": credentials.format_key_id(key_hex), "key_hex": key_hex, "key_hash": credentials.hash_secret(secret),
               "tenant": tenant, "name": name, "scopes": sorted(set(scopes)), "team_id": team_id,
               "email": email, "project_roles": project_roles or {}, "created_at": clock.iso(),
               "expires_at": expires_at, "created_by": created_by}
@@ -86,7 +76,7 @@ def create_key(p: Principal, body, team_exists) -> dict:
                                        detail=[{"loc": ["body", "expires_at"], "msg": "must be in the future",
                                                 "type": "value_error"}])
         expires = clock.iso(expires_at)
-    record, secret = _new_key(p.tenant, body.name, body.scopes, team_id=body.team_id, email=body.email,
+    record, secret = new_key(p.tenant, body.name, body.scopes, team_id=body.team_id, email=body.email,
                               project_roles=body.project_roles, expires_at=expires, created_by=p.key_id)
     store.put_key(record)
     return key_view(record, secret)
@@ -124,27 +114,3 @@ def revoke_key(p: Principal, key_id: str) -> None:
         if record and record["tenant"] == p.tenant and record.get("revoked_at"):
             return  # revoking twice is a no-op: DELETE is idempotent
         raise errors.NotFound(f"API key {key_id} not found.", code="API_KEY_NOT_FOUND") from None
-
-
-# ------------------------------------------------------------------ tenants
-def create_tenant(p: Principal, name: str) -> dict:
-    if not p.platform_admin:
-        raise errors.Forbidden("Only a platform admin key may create tenants.")
-    slug = slugify(name)
-    if slug == DEFAULT_TENANT:
-        raise errors.Conflict(f"Tenant '{slug}' already exists.", code="TENANT_EXISTS")
-    key, secret = _new_key(slug, f"{name} admin", [ADMIN, "read", "write"], created_by=p.key_id)
-    tenant = {"slug": slug, "name": name, "created_at": clock.iso(), "created_by": p.key_id}
-    try:
-        store.create_tenant(tenant, key)
-    except ConditionFailed:
-        raise errors.Conflict(f"Tenant '{slug}' already exists.", code="TENANT_EXISTS") from None
-    return {"id": slug, "name": name, "created_at": tenant["created_at"],
-            "admin_key": {"id": key["id"], "key": secret}}
-
-
-def list_tenants(p: Principal, limit: int) -> list[dict]:
-    if not p.platform_admin:
-        raise errors.Forbidden("Only a platform admin key may list tenants.")
-    items, _ = store.list_tenants(limit)
-    return [{"id": t["slug"], "name": t["name"], "created_at": t["created_at"]} for t in items]

@@ -6,8 +6,10 @@ Consumers act only for their own team (or an admin does).
 import uuid
 
 from accord import clock, errors
-from accord.domain import assets, contracts, teams, versions
-from accord.store import contracts as contract_store, registrations as store
+from accord.identity import teams
+from accord.registry import assets, contracts, versions
+from accord.store import contracts as contract_store
+from accord.store import registrations as store
 from accord.store.db import ConditionFailed
 
 

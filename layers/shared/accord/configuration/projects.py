@@ -5,7 +5,7 @@ condition on the counts the asset and connection transactions keep, so no race c
 a project while an asset lands in it.
 """
 from accord import clock, errors
-from accord.config import access
+from accord.configuration import access
 from accord.store import configuration as store
 from accord.store.db import ConditionFailed
 

@@ -5,7 +5,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from accord.auth.principal import PROJECT_ROLES
-from accord.models.base import Model, StrictModel
+from accord.http.models import Model, StrictModel
 
 Scope = Literal["read", "write", "admin"]
 ProjectRole = Literal["TENANT_ADMIN", "PROJECT_EDITOR", "PROJECT_OPERATOR", "PROJECT_VIEWER"]

@@ -16,7 +16,7 @@ import time
 import uuid
 
 from accord import clock, errors
-from accord.domain import assets
+from accord.registry import assets
 from accord.store import lineage as store
 from accord.store.db import ConditionFailed
 

@@ -22,7 +22,9 @@ _PARTS = {"DELTALAKE": ("catalog", "schema", "table"), "SNOWFLAKE": ("database",
 
 def derive(asset_type: str, payload: dict) -> str:
     """Raises ValueError (naming the payload) when the result is not a valid fqn."""
-    from accord.models.assets import check_fqn  # pydantic's module: loaded by writes only
+    from accord.registry.models import (
+        check_fqn,  # pydantic's module: loaded by writes only
+    )
     if asset_type in FILE_TYPES:
         segments = [s for s in payload["path"].split("/") if s.strip()]
         if not segments:

@@ -12,7 +12,7 @@ import json
 import secrets
 
 from accord import clock, errors
-from accord.config import access, projects
+from accord.configuration import access, projects
 from accord.store import configuration as store
 from accord.store.db import ConditionFailed
 

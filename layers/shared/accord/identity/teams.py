@@ -2,7 +2,8 @@
 import uuid
 
 from accord import clock, errors
-from accord.store import assets as asset_store, teams as store
+from accord.store import assets as asset_store
+from accord.store import teams as store
 from accord.store.db import ConditionFailed
 
 MAX_OFFSET = 10_000

@@ -20,7 +20,8 @@ import json
 import uuid
 
 from accord import clock, errors
-from accord.config import access, connections, fqn as fqns, projects
+from accord.configuration import access, connections, projects
+from accord.configuration import fqn as fqns
 from accord.store import configuration as store
 from accord.store.db import ConditionFailed
 
@@ -44,7 +45,7 @@ def _invalid(detail: list, hint: str = "") -> errors.BadRequest:
 
 
 def _pydantic_detail(exc, prefix: str) -> list:
-    from accord.models.detail import validation_detail
+    from accord.http.detail import validation_detail
     return validation_detail(exc, ("body", prefix))
 
 
@@ -53,7 +54,7 @@ def _bad(field: str, message: str) -> errors.BadRequest:
 
 
 def _payload_hint(asset_type: str) -> str:
-    from accord.models.configuration import PAYLOADS
+    from accord.configuration.models import PAYLOADS
     model = PAYLOADS[asset_type]
     required = [f.alias or n for n, f in model.model_fields.items() if f.is_required()]
     optional = [f.alias or n for n, f in model.model_fields.items() if not f.is_required()]
@@ -64,7 +65,7 @@ def _payload_hint(asset_type: str) -> str:
 def validate_payload(asset_type: str, payload: dict, kept: bool = False) -> dict:
     from pydantic import ValidationError
 
-    from accord.models.configuration import PAYLOADS
+    from accord.configuration.models import PAYLOADS
     connections.check_size(payload, "payload")
     try:
         model = PAYLOADS[asset_type].model_validate(payload)
@@ -78,7 +79,7 @@ def validate_payload(asset_type: str, payload: dict, kept: bool = False) -> dict
 def validate_options(asset_type: str, options) -> dict:
     from pydantic import ValidationError
 
-    from accord.models.configuration import LIGHT_SCAN_TYPES, Options
+    from accord.configuration.models import LIGHT_SCAN_TYPES, Options
     if not isinstance(options, Options):
         try:
             options = Options.model_validate(options)
@@ -277,8 +278,8 @@ def _already_configured(fqn: str, number) -> errors.Conflict:
 
 
 def create(principal, project_id: int, body) -> dict:
-    from accord.domain.assets import search_tokens
-    from accord.domain.teams import default_owner
+    from accord.identity.teams import default_owner
+    from accord.registry.assets import search_tokens
     access.require(principal, project_id, access.WRITE, "create assets")
     tenant = principal.tenant
     projects.load(tenant, project_id)
@@ -332,7 +333,7 @@ _NOT_NULL = ("name", "type", "options", "payload", "connection_id")
 
 
 def update(principal, project_id: int, raw_id, body, fields_set: set) -> dict:
-    from accord.domain.assets import search_tokens
+    from accord.registry.assets import search_tokens
     tenant = principal.tenant
     level = access.OPERATE if fields_set <= {"scheduled_upload"} else access.WRITE
     access.require(principal, project_id, level, "change this" if level == access.WRITE else "change schedules")
@@ -413,7 +414,7 @@ def _registry_needs(tenant: str, asset: dict) -> bool:
 
 
 def delete(principal, project_id: int, raw_id) -> dict:
-    from accord.domain.assets import search_tokens
+    from accord.registry.assets import search_tokens
     access.require(principal, project_id, access.WRITE, "delete its assets")
     tenant = principal.tenant
     projects.load(tenant, project_id)

@@ -1,7 +1,8 @@
 """Audit runs: data-quality results in an asset's history (DESIGN §2, Tessera's audit-results).
 
-`record_run` is the one way to write a run — the registry's POST /audit-results and the reports
-family's check evaluations both go through it, so both get the same validation:
+`build_run` is the one way to make a run and `record_run` the one way to write a single one — the
+registry's POST /audit-results, the reports family's check evaluations (batched: `build_run` +
+the store's ops) and every importer go through them, so all get the same validation:
 
 * counts are derived from `guarantee_results` when absent (or all zero, as Tessera's own client
   sends them); counts that contradict the results are refused (422);
@@ -15,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from accord import clock, errors
-from accord.domain import assets
+from accord.registry import assets
 from accord.store import audit as store
 from accord.store.db import ConditionFailed
 
@@ -66,13 +67,14 @@ def _size(value) -> int:
     return len(json.dumps(value, separators=(",", ":"), default=str).encode("utf-8"))
 
 
-def record_run(tenant: str, asset: dict, *, status: str, triggered_by: str, run_id: str | None = None,
-               run_at: datetime | str | None = None, guarantees_checked: int | None = None,
-               guarantees_passed: int | None = None, guarantees_failed: int | None = None,
-               guarantee_results: list[dict] | None = None, details: dict | None = None,
-               recorded_by: str | None = None) -> dict:
-    """Validate and store one run against `asset` (a live asset item); returns the stored run.
-    Raises Unprocessable (inconsistent), PayloadTooLarge, NotFound (asset deleted meanwhile)."""
+def build_run(asset: dict, *, status: str, triggered_by: str, run_id: str | None = None,
+              run_at: datetime | str | None = None, guarantees_checked: int | None = None,
+              guarantees_passed: int | None = None, guarantees_failed: int | None = None,
+              guarantee_results: list[dict] | None = None, details: dict | None = None,
+              recorded_by: str | None = None, run_uuid: str | None = None, now: str | None = None) -> dict:
+    """A validated run against `asset`, as stored. `run_uuid` makes it deterministic (a redelivered
+    report rebuilds the same run, and its conditional put writes nothing).
+    Raises Unprocessable (inconsistent) or PayloadTooLarge."""
     results = [dict(r) for r in guarantee_results or []]
     checked, passed, failed = counts(status, guarantees_checked, guarantees_passed, guarantees_failed, results)
     if details and _size(details) > MAX_DETAILS_BYTES:
@@ -82,8 +84,8 @@ def record_run(tenant: str, asset: dict, *, status: str, triggered_by: str, run_
         when = when.replace(tzinfo=timezone.utc)
     if when > clock.now() + MAX_FUTURE:
         raise _invalid("run_at is more than a day in the future.", "run_at")
-    run = {"id": str(uuid.uuid4()), "asset_id": asset["id"], "status": status, "triggered_by": triggered_by,
-           "run_id": run_id, "run_at": clock.iso(when), "recorded_at": clock.iso(),
+    run = {"id": run_uuid or str(uuid.uuid4()), "asset_id": asset["id"], "status": status,
+           "triggered_by": triggered_by, "run_id": run_id, "run_at": clock.iso(when), "recorded_at": now or clock.iso(),
            "guarantees_checked": checked, "guarantees_passed": passed, "guarantees_failed": failed,
            "guarantee_results": results, "details": details or {},
            "failed_guarantees": [str(r.get("guarantee_id", "unknown")) for r in results if not r.get("passed")],
@@ -92,6 +94,15 @@ def record_run(tenant: str, asset: dict, *, status: str, triggered_by: str, run_
     if _size(run) > MAX_RUN_BYTES:
         raise errors.PayloadTooLarge(f"The audit run is larger than {MAX_RUN_BYTES} bytes; send fewer or "
                                      "smaller guarantee_results/details.")
+    return run
+
+
+def record_run(tenant: str, asset: dict, **fields) -> dict:
+    """Validate and store one run against `asset` (a live asset item); returns the stored run.
+    Raises Unprocessable (inconsistent), PayloadTooLarge, NotFound (asset deleted meanwhile).
+    Writers that batch many runs in one transaction (the reports family) build each with
+    `build_run` and write it with the store's `run_op` and counters: the same item, the same rules."""
+    run = build_run(asset, **fields)
     try:
         store.record(tenant, asset["id"], run)
     except ConditionFailed:

@@ -1,1 +1,0 @@
-"""Business rules. No AWS here: persistence goes through accord.store."""

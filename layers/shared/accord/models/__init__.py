@@ -1,1 +1,0 @@
-"""Request models (pydantic v2), one module per family."""
