@@ -602,24 +602,60 @@ class Comparer:
                           f"maxLength of {_label(path)} "
                           + ("removed" if B[1] is None else f"raised from {A[1]} to {B[1]}"))
                 bits |= FW
-        pa, pb = A[2], B[2]
-        if pa != pb:
-            added, removed = sorted(pb - pa), sorted(pa - pb)
-            ov = removed[0] if len(removed) == 1 else (removed or None)
-            nv = added[0] if len(added) == 1 else (added or None)
-            if added and removed:
-                self.emit("pattern_changed", path, BW | FW, ov, nv,
-                          f"Pattern of {_label(path)} changed from {ov!r} to {nv!r}")
-                bits |= BW | FW
-            elif added:
-                self.emit("pattern_added", path, BW, None, nv,
-                          f"Pattern {nv!r} added to {_label(path)}")
-                bits |= BW
-            else:
-                self.emit("pattern_removed", path, FW, ov, None,
-                          f"Pattern {ov!r} removed from {_label(path)}")
-                bits |= FW
+        if A[2] != B[2]:
+            bits |= self._cmp_pattern(A[2], B[2], path)
         return bits
+
+    def _cmp_pattern(self, pa, pb, path):
+        """The pattern sets differ: decide inclusion of their languages (regexlang, imported
+        only here); undecidable or too large → the conservative answer, said so."""
+        from .regexlang import decide
+        added, removed = sorted(pb - pa), sorted(pa - pb)
+        ov = removed[0] if len(removed) == 1 else (removed or None)
+        nv = added[0] if len(added) == 1 else (added or None)
+        where = _label(path)
+        d = decide(pa, pb)
+        if not d.decided:
+            note = f" (inclusion not decided: {d.reason}; treated as "
+            if added and removed:
+                self.emit("pattern_changed", path, BW | FW, ov, nv, f"Pattern of {where} changed "
+                          f"from {ov!r} to {nv!r}{note}a change in both directions)")
+                return BW | FW
+            if added:
+                self.emit("pattern_added", path, BW, None, nv,
+                          f"Pattern {nv!r} added to {where}{note}a narrowing)")
+                return BW
+            self.emit("pattern_removed", path, FW, ov, None,
+                      f"Pattern {ov!r} removed from {where}{note}a widening)")
+            return FW
+        gone = f"{d.only_old!r} no longer matches"
+        new_ = f"{d.only_new!r} now matches"
+        if d.old_in_new and d.new_in_old:
+            self.emit("schema_refactored", path, 0, ov, nv,
+                      f"Pattern of {where} rewritten from {ov!r} to {nv!r}: the same strings "
+                      "match")
+            return 0
+        if d.old_in_new:
+            if removed and not added:
+                self.emit("pattern_removed", path, FW, ov, None,
+                          f"Pattern {ov!r} removed from {where} (e.g. {new_})")
+            else:
+                self.emit("pattern_changed", path, FW, ov, nv,
+                          f"Pattern of {where} widened from {ov!r} to {nv!r}: every string "
+                          f"that matched still matches, and e.g. {new_}")
+            return FW
+        if d.new_in_old:
+            if added and not removed:
+                self.emit("pattern_added", path, BW, None, nv,
+                          f"Pattern {nv!r} added to {where} (e.g. {gone})")
+            else:
+                self.emit("pattern_changed", path, BW, ov, nv,
+                          f"Pattern of {where} narrowed from {ov!r} to {nv!r}: every string "
+                          f"that matches matched before, but e.g. {gone}")
+            return BW
+        self.emit("pattern_changed", path, BW | FW, ov, nv,
+                  f"Pattern of {where} changed from {ov!r} to {nv!r}: e.g. {gone} and {new_}")
+        return BW | FW
 
     def _cmp_fmt(self, fa, fb, path):
         if fa is None:

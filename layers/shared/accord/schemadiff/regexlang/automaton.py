@@ -1,0 +1,295 @@
+"""Search automata for ECMA-262 patterns, and the bounded inclusion check between two
+conjunctions of them.
+
+JSON Schema's ``pattern`` is unanchored: a string is valid if the pattern matches *anywhere* in
+it. The automaton therefore recognises ``Σ* r Σ*`` (a Thompson NFA with a Σ-loop before and
+after ``r``), where ``^`` and ``$`` are ε-moves guarded by the position: a ``^`` move is taken
+only before the first character of the whole string, a ``$`` move only after the last. So
+``^a|b$`` (= ``(^a)|(b$)``), ``(^|x)y``, ``a^b`` (matches nothing) and ``^$`` are all exact.
+
+The NFAs are determinised lazily (subset construction on Python-int bitsets) over a shared
+alphabet of *atoms*: the code-point intervals between every boundary of every character set of
+both sides, so a class like ``[^a]`` costs two atoms, not a million code points. The product of
+both sides' DFAs is explored breadth-first: the first reachable product state accepted by one
+side and not the other gives a shortest witness string; if none is reachable, inclusion holds.
+Exploration stops at a bound on product states and on time (:class:`TooLarge`).
+"""
+import time
+from bisect import bisect_left, bisect_right
+from collections import deque
+
+from .charsets import ANY, MAX_CP
+
+EPS, BOS, EOS = 0, 1, 2
+
+
+class TooLarge(Exception):
+    """A bound was hit (message = which); the caller falls back to the conservative answer."""
+
+
+class Nfa:
+    """Thompson NFA of the search language ``Σ* tree Σ*`` with guarded ε-moves."""
+    __slots__ = ("chars", "eps", "start", "final", "limit")
+
+    def __init__(self, tree, limit):
+        self.chars = []   # per state: [(interval set, target)]
+        self.eps = []     # per state: [(EPS | BOS | EOS, target)]
+        self.limit = limit
+        p, f = self._new(), self._new()
+        s, e = self._build(tree)
+        self.chars[p].append((ANY, p))
+        self.eps[p].append((EPS, s))
+        self.eps[e].append((EPS, f))
+        self.chars[f].append((ANY, f))
+        self.start, self.final = p, f
+
+    def _new(self):
+        if len(self.chars) >= self.limit:
+            raise TooLarge(f"more than {self.limit} automaton states for one pattern")
+        self.chars.append([])
+        self.eps.append([])
+        return len(self.chars) - 1
+
+    def _build(self, n):
+        kind = n[0]
+        if kind == "set":
+            s, e = self._new(), self._new()
+            self.chars[s].append((n[1], e))
+            return s, e
+        if kind == "bos" or kind == "eos":
+            s, e = self._new(), self._new()
+            self.eps[s].append((BOS if kind == "bos" else EOS, e))
+            return s, e
+        if kind == "cat":
+            if not n[1]:
+                s = self._new()
+                return s, s
+            s, e = self._build(n[1][0])
+            for part in n[1][1:]:
+                a, b = self._build(part)
+                self.eps[e].append((EPS, a))
+                e = b
+            return s, e
+        if kind == "alt":
+            s, e = self._new(), self._new()
+            for part in n[1]:
+                a, b = self._build(part)
+                self.eps[s].append((EPS, a))
+                self.eps[b].append((EPS, e))
+            return s, e
+        # ("rep", node, lo, hi): lo mandatory copies, then a loop or (hi - lo) optional ones
+        _, node, lo, hi = n
+        s = cur = self._new()
+        for _ in range(lo):
+            a, b = self._build(node)
+            self.eps[cur].append((EPS, a))
+            cur = b
+        e = self._new()
+        if hi is None:
+            a, b = self._build(node)
+            self.eps[cur] += [(EPS, a), (EPS, e)]
+            self.eps[b] += [(EPS, a), (EPS, e)]
+        else:
+            for _ in range(hi - lo):
+                a, b = self._build(node)
+                self.eps[cur] += [(EPS, a), (EPS, e)]
+                cur = b
+            self.eps[cur].append((EPS, e))
+        return s, e
+
+    def closure(self, mask, kinds):
+        """Bitset of the states reachable from ``mask`` through ε-moves of ``kinds``."""
+        todo = [q for q in range(mask.bit_length()) if mask >> q & 1]
+        eps = self.eps
+        while todo:
+            q = todo.pop()
+            for k, t in eps[q]:
+                if k in kinds and not mask >> t & 1:
+                    mask |= 1 << t
+                    todo.append(t)
+        return mask
+
+    def coreachable(self, kinds, chars=True):
+        """Bitset of the states from which ``final`` is reachable through ε-moves of ``kinds``
+        (and character moves if ``chars``)."""
+        back = [[] for _ in self.chars]
+        for q, trans in enumerate(self.chars if chars else ()):
+            for _, t in trans:
+                back[t].append(q)
+        for q, trans in enumerate(self.eps):
+            for k, t in trans:
+                if k in kinds:
+                    back[t].append(q)
+        mask, todo = 1 << self.final, [self.final]
+        while todo:
+            for q in back[todo.pop()]:
+                if not mask >> q & 1:
+                    mask |= 1 << q
+                    todo.append(q)
+        return mask
+
+
+class Alphabet:
+    """Atoms: the intervals ``[cuts[i], cuts[i+1])`` between all character-set boundaries."""
+    __slots__ = ("cuts", "size")
+
+    def __init__(self, nfas):
+        cuts = {0, MAX_CP + 1}
+        for nfa in nfas:
+            for trans in nfa.chars:
+                for cs, _ in trans:
+                    for lo, hi in cs:
+                        cuts.add(lo)
+                        cuts.add(hi + 1)
+        self.cuts = sorted(cuts)
+        self.size = len(self.cuts) - 1
+
+    def atoms(self, cs):
+        cuts, out = self.cuts, []
+        for lo, hi in cs:
+            out.extend(range(bisect_left(cuts, lo), bisect_left(cuts, hi + 1)))
+        return out
+
+    def atom_of(self, ch):
+        return bisect_right(self.cuts, ord(ch)) - 1
+
+    def sample(self, i):
+        """A readable code point of atom ``i`` (for witness strings)."""
+        lo, hi = self.cuts[i], self.cuts[i + 1] - 1
+        for a, b in ((0x61, 0x7A), (0x30, 0x39), (0x41, 0x5A), (0x21, 0x7E), (0x20, 0x20),
+                     (0xA0, 0xD7FF)):
+            if lo <= b and hi >= a:
+                return chr(max(lo, a))
+        return chr(lo)
+
+
+class Dfa:
+    """Lazily determinised search automaton of one pattern. States are interned ids; id 0 is
+    the start (position 0, where ``^`` holds). A state holding ``final`` is universal (every
+    extension matches) and collapses to one id; a state that can no longer reach ``final``
+    collapses to the dead id."""
+    __slots__ = ("nfa", "alphabet", "trans", "live", "accept", "final_bit", "ids", "masks",
+                 "rows", "acc", "univ", "dead", "init")
+
+    def __init__(self, nfa, alphabet):
+        self.nfa, self.alphabet = nfa, alphabet
+        self.final_bit = 1 << nfa.final
+        # after the first character a '^' move never holds again: liveness ignores BOS moves
+        self.live = nfa.coreachable((EPS, EOS))
+        # accepting at the end of the string: final reachable through ε- and '$'-moves only
+        self.accept = nfa.coreachable((EPS, EOS), chars=False)
+        clo = {}
+        for trans in nfa.chars:
+            for _, t in trans:
+                if t not in clo:
+                    clo[t] = nfa.closure(1 << t, (EPS,))
+        self.trans = [[(alphabet.atoms(cs), clo[t]) for cs, t in trans] for trans in nfa.chars]
+        self.ids, self.masks, self.rows = {}, [], []
+        self.acc, self.univ, self.dead = [], [], []
+        m0 = nfa.closure(1 << nfa.start, (EPS, BOS))
+        acc0 = bool(nfa.closure(m0, (EPS, BOS, EOS)) & self.final_bit)
+        self.init = self._add(("start", m0), self._norm(m0), acc0)
+
+    def _norm(self, mask):
+        if mask & self.final_bit:
+            return self.final_bit
+        return mask & self.live
+
+    def _add(self, key, mask, acc):
+        i = len(self.masks)
+        self.ids[key] = i
+        self.masks.append(mask)
+        self.rows.append(None)
+        self.acc.append(acc)
+        self.univ.append(mask == self.final_bit)
+        self.dead.append(mask == 0 and not acc)
+        return i
+
+    def state(self, mask):
+        mask = self._norm(mask)
+        i = self.ids.get(mask)
+        if i is None:
+            i = self._add(mask, mask, bool(mask & self.accept))
+        return i
+
+    def row(self, i):
+        """Successor ids of state ``i``, one per atom."""
+        r = self.rows[i]
+        if r is None:
+            mask, n = self.masks[i], self.alphabet.size
+            if self.univ[i] or mask == 0:
+                r = [self.state(mask)] * n
+            else:
+                acc = [0] * n
+                trans = self.trans
+                while mask:
+                    low = mask & -mask
+                    for atoms, tgt in trans[low.bit_length() - 1]:
+                        for a in atoms:
+                            acc[a] |= tgt
+                    mask ^= low
+                memo = {}
+                r = []
+                for m in acc:
+                    j = memo.get(m)
+                    if j is None:
+                        j = memo[m] = self.state(m)
+                    r.append(j)
+            self.rows[i] = r
+        return r
+
+    def accepts(self, s):
+        i, atom_of = self.init, self.alphabet.atom_of
+        for ch in s:
+            i = self.row(i)[atom_of(ch)]
+        return self.acc[i]
+
+
+def difference_witnesses(side_a, side_b, alphabet, max_states, deadline):
+    """Shortest strings accepted by every DFA of ``side_a`` but not by all of ``side_b``, and
+    vice versa: ``(only_a, only_b)``, ``None`` where no such string exists. An empty side is
+    the conjunction of nothing (accepts every string). Raises :class:`TooLarge`."""
+    dfas = side_a + side_b
+    k = len(side_a)
+    start = tuple(d.init for d in dfas)
+    parent = {start: None}
+    queue = deque([start])
+    only_a = only_b = None
+    popped = 0
+    while queue:
+        st = queue.popleft()
+        popped += 1
+        if popped & 63 == 0 and time.perf_counter() > deadline:
+            raise TooLarge("the time bound was reached")
+        a_acc = all(d.acc[i] for d, i in zip(side_a, st))
+        b_acc = all(d.acc[i] for d, i in zip(side_b, st[k:]))
+        if a_acc != b_acc:
+            if a_acc and only_a is None:
+                only_a = _path(parent, st, alphabet)
+            elif b_acc and only_b is None:
+                only_b = _path(parent, st, alphabet)
+            if only_a is not None and only_b is not None:
+                break
+        a_univ = all(d.univ[i] for d, i in zip(side_a, st))
+        b_univ = all(d.univ[i] for d, i in zip(side_b, st[k:]))
+        a_dead = any(d.dead[i] for d, i in zip(side_a, st))
+        b_dead = any(d.dead[i] for d, i in zip(side_b, st[k:]))
+        if not ((only_a is None and not a_dead and not b_univ)
+                or (only_b is None and not b_dead and not a_univ)):
+            continue            # nothing below can still tell the sides apart
+        rows = [d.row(i) for d, i in zip(dfas, st)]
+        for a, succ in enumerate(zip(*rows)):
+            if succ not in parent:
+                parent[succ] = (st, a)
+                queue.append(succ)
+        if len(parent) > max_states:
+            raise TooLarge(f"more than {max_states} automaton states")
+    return only_a, only_b
+
+
+def _path(parent, st, alphabet):
+    out = []
+    while parent[st] is not None:
+        st, a = parent[st]
+        out.append(alphabet.sample(a))
+    return "".join(reversed(out))
