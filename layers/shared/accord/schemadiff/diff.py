@@ -609,12 +609,14 @@ class Comparer:
     def _cmp_pattern(self, pa, pb, path):
         """The pattern sets differ: decide inclusion of their languages (regexlang, imported
         only here); undecidable or too large → the conservative answer, said so."""
-        from .regexlang import decide
+        from .regexlang import Budget, decide, show
         added, removed = sorted(pb - pa), sorted(pa - pb)
         ov = removed[0] if len(removed) == 1 else (removed or None)
         nv = added[0] if len(added) == 1 else (added or None)
         where = _label(path)
-        d = decide(pa, pb)
+        budget = self.__dict__.get("regex_budget") or self.__dict__.setdefault(
+            "regex_budget", Budget())          # one time budget per comparison
+        d = decide(pa, pb, budget)
         if not d.decided:
             note = f" (inclusion not decided: {d.reason}; treated as "
             if added and removed:
@@ -628,12 +630,13 @@ class Comparer:
             self.emit("pattern_removed", path, FW, ov, None,
                       f"Pattern {ov!r} removed from {where}{note}a widening)")
             return FW
-        gone = f"{d.only_old!r} no longer matches"
-        new_ = f"{d.only_new!r} now matches"
+        gone = f"{show(d.only_old)} no longer matches" if d.only_old is not None else ""
+        new_ = f"{show(d.only_new)} now matches" if d.only_new is not None else ""
         if d.old_in_new and d.new_in_old:
-            self.emit("schema_refactored", path, 0, ov, nv,
-                      f"Pattern of {where} rewritten from {ov!r} to {nv!r}: the same strings "
-                      "match")
+            what = (f"Pattern of {where} rewritten from {ov!r} to {nv!r}" if added and removed
+                    else f"Pattern {nv!r} added to {where}" if added
+                    else f"Pattern {ov!r} removed from {where}")
+            self.emit("schema_refactored", path, 0, ov, nv, f"{what}: the same strings match")
             return 0
         if d.old_in_new:
             if removed and not added:

@@ -32,6 +32,8 @@ MAX_FINITE = 1_000
 #: NFA states per pattern (counted repetitions are expanded: `a{1000}` is ~2 000 states).
 MAX_REGEX_NFA_STATES = 5_000
 #: Product states (old DFA x new DFA) explored per decision.
-MAX_REGEX_STATES = 20_000
+MAX_REGEX_STATES = 5_000
 #: Wall-clock seconds per decision (a safety net behind the state bound).
 MAX_REGEX_SECONDS = 0.25
+#: Wall-clock seconds for all the pattern decisions of one comparison.
+MAX_REGEX_COMPARE_SECONDS = 1.0

@@ -11,11 +11,13 @@ A side is the *conjunction* of its patterns (a string node may carry several thr
 """
 import time
 
-from ..limits import MAX_REGEX_NFA_STATES, MAX_REGEX_SECONDS, MAX_REGEX_STATES
-from .automaton import Alphabet, Dfa, Nfa, TooLarge, difference_witnesses
+from ..limits import (MAX_REGEX_COMPARE_SECONDS, MAX_REGEX_NFA_STATES, MAX_REGEX_SECONDS,
+                      MAX_REGEX_STATES)
+from .automaton import (TIME_BOUND, Alphabet, Dfa, Nfa, TooLarge, conjunction,
+                        difference_witnesses)
 from .syntax import Unsupported, parse
 
-__all__ = ["Decision", "decide", "matcher", "Unsupported", "TooLarge"]
+__all__ = ["Budget", "Decision", "decide", "matcher", "show", "Unsupported", "TooLarge"]
 
 
 class Decision:
@@ -39,6 +41,15 @@ class Decision:
                 f"only_old={self.only_old!r}, only_new={self.only_new!r})")
 
 
+class Budget:
+    """Seconds left for all the pattern decisions of one comparison (a schema with many
+    changed patterns must not multiply the per-decision bound)."""
+    __slots__ = ("left",)
+
+    def __init__(self, seconds=MAX_REGEX_COMPARE_SECONDS):
+        self.left = seconds
+
+
 _TREES = {}
 _DECISIONS = {}
 _CACHE_MAX = 4096
@@ -53,38 +64,54 @@ def _tree(p):
             t = e
         except RecursionError:
             t = Unsupported("nested too deeply")
-        if len(_TREES) < _CACHE_MAX:
-            _TREES[p] = t
+        if len(_TREES) >= _CACHE_MAX:
+            _TREES.clear()
+        _TREES[p] = t
     if isinstance(t, Unsupported):
         raise Unsupported(f"{p!r}: {t}")
     return t
 
 
-def decide(old, new, max_states=MAX_REGEX_STATES, max_seconds=MAX_REGEX_SECONDS,
+def decide(old, new, budget=None, max_states=MAX_REGEX_STATES, max_seconds=MAX_REGEX_SECONDS,
            max_nfa_states=MAX_REGEX_NFA_STATES):
     """Decide inclusion between the conjunction of the ``old`` patterns and of the ``new``.
     Never raises for a pattern it cannot handle: the decision is then undecided, with the
-    reason. Decisions are cached per process (the same pair gets the same answer within a
-    comparison, including its side-effect-free trials)."""
+    reason. Decisions are cached per process, so the same pair gets the same answer within a
+    comparison (including its side-effect-free trials) and costs nothing the second time;
+    one cut short by an exhausted ``budget`` is not cached."""
     key = (tuple(sorted(set(old))), tuple(sorted(set(new))), max_states, max_seconds,
            max_nfa_states)
     d = _DECISIONS.get(key)
-    if d is None:
-        d = _decide(key[0], key[1], max_states, max_seconds, max_nfa_states)
-        if len(_DECISIONS) >= _CACHE_MAX:
-            _DECISIONS.clear()
-        _DECISIONS[key] = d
+    if d is not None:
+        return d
+    if budget is not None and budget.left <= 0:
+        return Decision(None, None, reason=_SPENT)
+    seconds = max_seconds if budget is None else min(max_seconds, budget.left)
+    t0 = time.perf_counter()
+    d = _decide(key[0], key[1], max_states, t0 + seconds, max_nfa_states)
+    if budget is not None:
+        budget.left -= time.perf_counter() - t0
+    if d.reason == TIME_BOUND:
+        if seconds < max_seconds:
+            return Decision(None, None, reason=_SPENT)   # not cached: the budget's doing
+        d = Decision(None, None, reason=f"the time bound ({max_seconds:g} s) was reached")
+    if len(_DECISIONS) >= _CACHE_MAX:
+        _DECISIONS.clear()
+    _DECISIONS[key] = d
     return d
 
 
-def _decide(old, new, max_states, max_seconds, max_nfa_states):
-    deadline = time.perf_counter() + max_seconds
+_SPENT = f"this comparison's time budget for patterns ({MAX_REGEX_COMPARE_SECONDS:g} s) is spent"
+
+
+def _decide(old, new, max_states, deadline, max_nfa_states):
     try:
         nfas_old = [Nfa(_tree(p), max_nfa_states) for p in old]
         nfas_new = [Nfa(_tree(p), max_nfa_states) for p in new]
         alphabet = Alphabet(nfas_old + nfas_new)
         only_old, only_new = difference_witnesses(
-            [Dfa(n, alphabet) for n in nfas_old], [Dfa(n, alphabet) for n in nfas_new],
+            conjunction([Dfa(n, alphabet) for n in nfas_old], alphabet),
+            conjunction([Dfa(n, alphabet) for n in nfas_new], alphabet),
             alphabet, max_states, deadline)
     except Unsupported as e:
         return Decision(None, None, reason=f"unsupported pattern {e}")
@@ -93,6 +120,13 @@ def _decide(old, new, max_states, max_seconds, max_nfa_states):
     except RecursionError:
         return Decision(None, None, reason="a pattern is nested too deeply")
     return Decision(only_old is None, only_new is None, only_old, only_new)
+
+
+def show(s, limit=40):
+    """A witness string for a description: its repr, cut after ``limit`` characters."""
+    if len(s) <= limit:
+        return repr(s)
+    return f"{s[:limit]!r}… ({len(s)} characters)"
 
 
 def matcher(pattern, max_nfa_states=MAX_REGEX_NFA_STATES):

@@ -21,6 +21,7 @@ from collections import deque
 from .charsets import ANY, MAX_CP
 
 EPS, BOS, EOS = 0, 1, 2
+TIME_BOUND = "time"
 
 
 class TooLarge(Exception):
@@ -109,6 +110,57 @@ class Nfa:
                     todo.append(t)
         return mask
 
+    def closures(self, kinds):
+        """The ε-closure (through moves of ``kinds``) of every state, as bitsets, in time linear
+        in the moves (times a bitset OR): strongly connected components (iterative Tarjan) are
+        completed in reverse topological order, so each one's successors are already closed."""
+        n = len(self.eps)
+        succ = [[t for k, t in moves if k in kinds] for moves in self.eps]
+        index, low, on_stack = [-1] * n, [0] * n, [False] * n
+        clo, stack, counter = [0] * n, [], 0
+        for root in range(n):
+            if index[root] != -1:
+                continue
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack[root] = True
+            work = [(root, 0)]
+            while work:
+                v, k = work[-1]
+                if k < len(succ[v]):
+                    work[-1] = (v, k + 1)
+                    w = succ[v][k]
+                    if index[w] == -1:
+                        index[w] = low[w] = counter
+                        counter += 1
+                        stack.append(w)
+                        on_stack[w] = True
+                        work.append((w, 0))
+                    elif on_stack[w] and index[w] < low[v]:
+                        low[v] = index[w]
+                    continue
+                work.pop()
+                if work and low[v] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[v]
+                if low[v] == index[v]:
+                    members, m = [], 0
+                    while True:
+                        w = stack.pop()
+                        on_stack[w] = False
+                        members.append(w)
+                        m |= 1 << w
+                        if w == v:
+                            break
+                    c = m
+                    for x in members:
+                        for y in succ[x]:
+                            if not m >> y & 1:
+                                c |= clo[y]
+                    for x in members:
+                        clo[x] = c
+        return clo
+
     def coreachable(self, kinds, chars=True):
         """Bitset of the states from which ``final`` is reachable through ε-moves of ``kinds``
         (and character moves if ``chars``)."""
@@ -131,7 +183,7 @@ class Nfa:
 
 class Alphabet:
     """Atoms: the intervals ``[cuts[i], cuts[i+1])`` between all character-set boundaries."""
-    __slots__ = ("cuts", "size")
+    __slots__ = ("cuts", "size", "order", "_memo")
 
     def __init__(self, nfas):
         cuts = {0, MAX_CP + 1}
@@ -143,11 +195,19 @@ class Alphabet:
                         cuts.add(hi + 1)
         self.cuts = sorted(cuts)
         self.size = len(self.cuts) - 1
+        self._memo = {}
+        # atoms in the order the search tries them, readable ones first: witnesses come out as
+        # 'a0-' rather than '\x00\x01'
+        self.order = sorted(range(self.size), key=lambda i: _RANK.get(self.sample(i), 9))
 
     def atoms(self, cs):
-        cuts, out = self.cuts, []
-        for lo, hi in cs:
-            out.extend(range(bisect_left(cuts, lo), bisect_left(cuts, hi + 1)))
+        """Indices of the atoms making up the interval set ``cs``."""
+        out = self._memo.get(cs)
+        if out is None:
+            cuts, out = self.cuts, []
+            for lo, hi in cs:
+                out.extend(range(bisect_left(cuts, lo), bisect_left(cuts, hi + 1)))
+            self._memo[cs] = out
         return out
 
     def atom_of(self, ch):
@@ -156,44 +216,47 @@ class Alphabet:
     def sample(self, i):
         """A readable code point of atom ``i`` (for witness strings)."""
         lo, hi = self.cuts[i], self.cuts[i + 1] - 1
-        for a, b in ((0x61, 0x7A), (0x30, 0x39), (0x41, 0x5A), (0x21, 0x7E), (0x20, 0x20),
-                     (0xA0, 0xD7FF)):
+        for a, b in _READABLE:
             if lo <= b and hi >= a:
                 return chr(max(lo, a))
         return chr(lo)
 
 
+_READABLE = ((0x61, 0x7A), (0x30, 0x39), (0x41, 0x5A), (0x21, 0x7E), (0x20, 0x20),
+             (0xA0, 0xD7FF))
+_RANK = {}
+for _r, (_a, _b) in enumerate(_READABLE):
+    for _c in range(_a, min(_b, 0x7F) + 1):
+        _RANK.setdefault(chr(_c), _r)
+
+
 class Dfa:
-    """Lazily determinised search automaton of one pattern. States are interned ids; id 0 is
-    the start (position 0, where ``^`` holds). A state holding ``final`` is universal (every
-    extension matches) and collapses to one id; a state that can no longer reach ``final``
-    collapses to the dead id."""
-    __slots__ = ("nfa", "alphabet", "trans", "live", "accept", "final_bit", "ids", "masks",
-                 "rows", "acc", "univ", "dead", "init")
+    """Lazily determinised search automaton of one pattern. States are interned ids; the start
+    (position 0, where ``^`` holds) is its own state. A DFA state is the set of NFA states with
+    character moves that can still reach ``final`` (ε-only states are folded into the closure
+    and the accept bit), so equivalent subsets share an id; one holding ``final`` is universal
+    (every extension matches), an empty non-accepting one is dead."""
+    __slots__ = ("alphabet", "trans", "keep", "accept", "final_bit", "ids", "masks", "rows",
+                 "acc", "univ", "dead", "init")
 
     def __init__(self, nfa, alphabet):
-        self.nfa, self.alphabet = nfa, alphabet
+        self.alphabet = alphabet
         self.final_bit = 1 << nfa.final
         # after the first character a '^' move never holds again: liveness ignores BOS moves
-        self.live = nfa.coreachable((EPS, EOS))
+        live = nfa.coreachable((EPS, EOS))
+        self.keep = live & sum(1 << q for q, trans in enumerate(nfa.chars) if trans)
         # accepting at the end of the string: final reachable through ε- and '$'-moves only
         self.accept = nfa.coreachable((EPS, EOS), chars=False)
-        clo = {}
-        for trans in nfa.chars:
-            for _, t in trans:
-                if t not in clo:
-                    clo[t] = nfa.closure(1 << t, (EPS,))
+        clo = nfa.closures((EPS,))
         self.trans = [[(alphabet.atoms(cs), clo[t]) for cs, t in trans] for trans in nfa.chars]
         self.ids, self.masks, self.rows = {}, [], []
         self.acc, self.univ, self.dead = [], [], []
         m0 = nfa.closure(1 << nfa.start, (EPS, BOS))
         acc0 = bool(nfa.closure(m0, (EPS, BOS, EOS)) & self.final_bit)
-        self.init = self._add(("start", m0), self._norm(m0), acc0)
+        self.init = self._add("start", self._norm(m0), acc0)
 
     def _norm(self, mask):
-        if mask & self.final_bit:
-            return self.final_bit
-        return mask & self.live
+        return self.final_bit if mask & self.final_bit else mask & self.keep
 
     def _add(self, key, mask, acc):
         i = len(self.masks)
@@ -205,11 +268,12 @@ class Dfa:
         self.dead.append(mask == 0 and not acc)
         return i
 
-    def state(self, mask):
-        mask = self._norm(mask)
-        i = self.ids.get(mask)
+    def state(self, closed):
+        """Id of the state for an ε-closed NFA state set (after a character)."""
+        key = (self._norm(closed), bool(closed & self.accept))
+        i = self.ids.get(key)
         if i is None:
-            i = self._add(mask, mask, bool(mask & self.accept))
+            i = self._add(key, *key)
         return i
 
     def row(self, i):
@@ -245,40 +309,86 @@ class Dfa:
         return self.acc[i]
 
 
-def difference_witnesses(side_a, side_b, alphabet, max_states, deadline):
-    """Shortest strings accepted by every DFA of ``side_a`` but not by all of ``side_b``, and
-    vice versa: ``(only_a, only_b)``, ``None`` where no such string exists. An empty side is
-    the conjunction of nothing (accepts every string). Raises :class:`TooLarge`."""
-    dfas = side_a + side_b
-    k = len(side_a)
-    start = tuple(d.init for d in dfas)
+class Everything:
+    """The conjunction of no pattern: one universal accepting state."""
+    __slots__ = ("row_", "init", "acc", "univ", "dead")
+
+    def __init__(self, alphabet):
+        self.row_ = [0] * alphabet.size
+        self.init, self.acc, self.univ, self.dead = 0, [True], [True], [False]
+
+    def row(self, i):
+        return self.row_
+
+
+class Intersection:
+    """The conjunction of several DFAs (a string node with several patterns), lazily."""
+    __slots__ = ("parts", "ids", "states", "rows", "acc", "univ", "dead", "init")
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.ids, self.states, self.rows = {}, [], []
+        self.acc, self.univ, self.dead = [], [], []
+        self.init = self._state(tuple(d.init for d in parts))
+
+    def _state(self, st):
+        i = self.ids.get(st)
+        if i is None:
+            i = self.ids[st] = len(self.states)
+            self.states.append(st)
+            self.rows.append(None)
+            ps = list(zip(self.parts, st))
+            self.acc.append(all(d.acc[j] for d, j in ps))
+            self.univ.append(all(d.univ[j] for d, j in ps))
+            self.dead.append(any(d.dead[j] for d, j in ps))
+        return i
+
+    def row(self, i):
+        r = self.rows[i]
+        if r is None:
+            r = self.rows[i] = [self._state(st) for st in
+                                zip(*(d.row(j) for d, j in zip(self.parts, self.states[i])))]
+        return r
+
+
+def conjunction(dfas, alphabet):
+    if not dfas:
+        return Everything(alphabet)
+    return dfas[0] if len(dfas) == 1 else Intersection(dfas)
+
+
+def difference_witnesses(da, db, alphabet, max_states, deadline):
+    """Shortest strings accepted by ``da`` and not ``db``, and vice versa: ``(only_a, only_b)``,
+    ``None`` where no such string exists (then inclusion holds). Breadth-first over the
+    product; raises :class:`TooLarge` past ``max_states`` product states or ``deadline``."""
+    start = (da.init, db.init)
     parent = {start: None}
     queue = deque([start])
     only_a = only_b = None
+    a_acc, a_univ, a_dead, a_row = da.acc, da.univ, da.dead, da.row
+    b_acc, b_univ, b_dead, b_row = db.acc, db.univ, db.dead, db.row
+    order = alphabet.order
     popped = 0
     while queue:
         st = queue.popleft()
+        i, j = st
         popped += 1
-        if popped & 63 == 0 and time.perf_counter() > deadline:
-            raise TooLarge("the time bound was reached")
-        a_acc = all(d.acc[i] for d, i in zip(side_a, st))
-        b_acc = all(d.acc[i] for d, i in zip(side_b, st[k:]))
-        if a_acc != b_acc:
-            if a_acc and only_a is None:
-                only_a = _path(parent, st, alphabet)
-            elif b_acc and only_b is None:
+        if popped & 15 == 0 and time.perf_counter() > deadline:
+            raise TooLarge(TIME_BOUND)
+        if a_acc[i] != b_acc[j]:
+            if a_acc[i]:
+                if only_a is None:
+                    only_a = _path(parent, st, alphabet)
+            elif only_b is None:
                 only_b = _path(parent, st, alphabet)
             if only_a is not None and only_b is not None:
                 break
-        a_univ = all(d.univ[i] for d, i in zip(side_a, st))
-        b_univ = all(d.univ[i] for d, i in zip(side_b, st[k:]))
-        a_dead = any(d.dead[i] for d, i in zip(side_a, st))
-        b_dead = any(d.dead[i] for d, i in zip(side_b, st[k:]))
-        if not ((only_a is None and not a_dead and not b_univ)
-                or (only_b is None and not b_dead and not a_univ)):
-            continue            # nothing below can still tell the sides apart
-        rows = [d.row(i) for d, i in zip(dfas, st)]
-        for a, succ in enumerate(zip(*rows)):
+        if not ((only_a is None and not a_dead[i] and not b_univ[j])
+                or (only_b is None and not b_dead[j] and not a_univ[i])):
+            continue            # nothing below this state can still tell the sides apart
+        ra, rb = a_row(i), b_row(j)
+        for a in order:
+            succ = (ra[a], rb[a])
             if succ not in parent:
                 parent[succ] = (st, a)
                 queue.append(succ)
