@@ -235,18 +235,34 @@ def test_comparison_budget_is_shared_and_not_cached():
     assert b.left < 10.0
 
 
-def test_many_changed_patterns_stay_bounded():
-    """A schema whose every property's pattern changed to a hard pair: the comparison-wide
-    budget stops the work; the rest is reported conservatively, with the reason."""
+def test_many_changed_patterns_stay_bounded(monkeypatch):
+    """A schema whose every property's pattern changed to a hard pair: each decision stops at
+    its bound, and once the comparison's budget is spent the rest are not even attempted; all
+    are reported conservatively, with the reason."""
     props_old = {f"p{i}": S(f"(a|b)*a(a|b){{{14 + i % 3}}}q{i}") for i in range(12)}
     props_new = {f"p{i}": S(f"(?:a|b)*a[ab]{{{14 + i % 3}}}q{i}") for i in range(12)}
-    r = compare({"type": "object", "properties": props_old},
-                {"type": "object", "properties": props_new}, mode="full")
+    old = {"type": "object", "properties": props_old}
+    new = {"type": "object", "properties": props_new}
+    r = compare(old, new, mode="full")
     assert r.backward_breaking and r.forward_breaking
     assert len(r.changes) == 12
     assert all(c.type == "pattern_changed" and c.effect == "change" and
                "inclusion not decided" in c.description for c in r.changes)
-    assert any("time budget" in c.description for c in r.changes)
+    # with the budget already spent nothing is attempted (and nothing cached)
+    import accord.schemadiff.regexlang as regexlang
+
+    class Spent(regexlang.Budget):
+        def __init__(self):
+            super().__init__(0.0)
+
+    monkeypatch.setattr(regexlang, "Budget", Spent)
+    r = compare(S("^[k-y]+$"), S("^[k-y0-9]+$"), mode="full")
+    [c] = r.changes
+    assert (c.type, c.effect) == ("pattern_changed", "change")
+    assert "time budget for patterns (1 s) is spent" in c.description
+    monkeypatch.undo()
+    r = compare(S("^[k-y]+$"), S("^[k-y0-9]+$"), mode="full")
+    assert [(c.type, c.effect) for c in r.changes] == [("pattern_changed", "widen")]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from .automaton import (TIME_BOUND, Alphabet, Dfa, Nfa, TooLarge, conjunction,
                         difference_witnesses)
 from .syntax import Unsupported, parse
 
-__all__ = ["Budget", "Decision", "decide", "matcher", "show", "Unsupported", "TooLarge"]
+__all__ = ["Budget", "Decision", "clear_caches", "decide", "matcher", "show", "Unsupported",
+           "TooLarge"]
 
 
 class Decision:
@@ -53,6 +54,12 @@ class Budget:
 _TREES = {}
 _DECISIONS = {}
 _CACHE_MAX = 4096
+
+
+def clear_caches():
+    """Forget parsed patterns and decisions (benchmarks measure cold decisions)."""
+    _TREES.clear()
+    _DECISIONS.clear()
 
 
 def _tree(p):
