@@ -22,6 +22,9 @@ from .charsets import ANY, MAX_CP
 
 EPS, BOS, EOS = 0, 1, 2
 TIME_BOUND = "time"
+#: successor-table cells (DFA states x atoms) per side: bounds memory (~8 MB a side) when a
+#: pattern has many distinct characters; the state bound shrinks to fit it
+MAX_CELLS = 1_000_000
 
 
 class TooLarge(Exception):
@@ -361,6 +364,7 @@ def difference_witnesses(da, db, alphabet, max_states, deadline):
     """Shortest strings accepted by ``da`` and not ``db``, and vice versa: ``(only_a, only_b)``,
     ``None`` where no such string exists (then inclusion holds). Breadth-first over the
     product; raises :class:`TooLarge` past ``max_states`` product states or ``deadline``."""
+    max_states = min(max_states, max(1, MAX_CELLS // alphabet.size))
     start = (da.init, db.init)
     parent = {start: None}
     queue = deque([start])
@@ -368,12 +372,11 @@ def difference_witnesses(da, db, alphabet, max_states, deadline):
     a_acc, a_univ, a_dead, a_row = da.acc, da.univ, da.dead, da.row
     b_acc, b_univ, b_dead, b_row = db.acc, db.univ, db.dead, db.row
     order = alphabet.order
-    popped = 0
+    clock = time.perf_counter
     while queue:
         st = queue.popleft()
         i, j = st
-        popped += 1
-        if popped & 15 == 0 and time.perf_counter() > deadline:
+        if clock() > deadline:
             raise TooLarge(TIME_BOUND)
         if a_acc[i] != b_acc[j]:
             if a_acc[i]:
