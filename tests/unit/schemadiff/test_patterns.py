@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from accord.schemadiff import SchemaError, compare
 from accord.schemadiff.regexlang import Budget, decide, matcher
 from accord.schemadiff.regexlang.charsets import DIGIT, DOT, SPACE, WORD
-from accord.schemadiff.regexlang.syntax import Unsupported, parse
+from accord.schemadiff.regexlang.syntax import parse
 
 SETTINGS = dict(derandomize=True, database=None, deadline=None, print_blob=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -607,58 +607,15 @@ class Comparer:
         return bits
 
     def _cmp_pattern(self, pa, pb, path):
-        """The pattern sets differ: decide inclusion of their languages (regexlang, imported
-        only here); undecidable or too large → the conservative answer, said so."""
-        from .regexlang import Budget, decide, show
-        added, removed = sorted(pb - pa), sorted(pa - pb)
-        ov = removed[0] if len(removed) == 1 else (removed or None)
-        nv = added[0] if len(added) == 1 else (added or None)
-        where = _label(path)
+        """The pattern sets differ: decided by regexlang (imported only here), with one time
+        budget per comparison."""
+        from .regexlang import Budget
+        from .regexlang.change import pattern_change
         budget = self.__dict__.get("regex_budget") or self.__dict__.setdefault(
-            "regex_budget", Budget())          # one time budget per comparison
-        d = decide(pa, pb, budget)
-        if not d.decided:
-            note = f" (inclusion not decided: {d.reason}; treated as "
-            if added and removed:
-                self.emit("pattern_changed", path, BW | FW, ov, nv, f"Pattern of {where} changed "
-                          f"from {ov!r} to {nv!r}{note}a change in both directions)")
-                return BW | FW
-            if added:
-                self.emit("pattern_added", path, BW, None, nv,
-                          f"Pattern {nv!r} added to {where}{note}a narrowing)")
-                return BW
-            self.emit("pattern_removed", path, FW, ov, None,
-                      f"Pattern {ov!r} removed from {where}{note}a widening)")
-            return FW
-        gone = f"{show(d.only_old)} no longer matches" if d.only_old is not None else ""
-        new_ = f"{show(d.only_new)} now matches" if d.only_new is not None else ""
-        if d.old_in_new and d.new_in_old:
-            what = (f"Pattern of {where} rewritten from {ov!r} to {nv!r}" if added and removed
-                    else f"Pattern {nv!r} added to {where}" if added
-                    else f"Pattern {ov!r} removed from {where}")
-            self.emit("schema_refactored", path, 0, ov, nv, f"{what}: the same strings match")
-            return 0
-        if d.old_in_new:
-            if removed and not added:
-                self.emit("pattern_removed", path, FW, ov, None,
-                          f"Pattern {ov!r} removed from {where} (e.g. {new_})")
-            else:
-                self.emit("pattern_changed", path, FW, ov, nv,
-                          f"Pattern of {where} widened from {ov!r} to {nv!r}: every string "
-                          f"that matched still matches, and e.g. {new_}")
-            return FW
-        if d.new_in_old:
-            if added and not removed:
-                self.emit("pattern_added", path, BW, None, nv,
-                          f"Pattern {nv!r} added to {where} (e.g. {gone})")
-            else:
-                self.emit("pattern_changed", path, BW, ov, nv,
-                          f"Pattern of {where} narrowed from {ov!r} to {nv!r}: every string "
-                          f"that matches matched before, but e.g. {gone}")
-            return BW
-        self.emit("pattern_changed", path, BW | FW, ov, nv,
-                  f"Pattern of {where} changed from {ov!r} to {nv!r}: e.g. {gone} and {new_}")
-        return BW | FW
+            "regex_budget", Budget())
+        type_, bits, ov, nv, desc = pattern_change(pa, pb, _label(path), budget)
+        self.emit(type_, path, bits, ov, nv, desc)
+        return bits
 
     def _cmp_fmt(self, fa, fb, path):
         if fa is None:
