@@ -905,11 +905,16 @@ case("pattern-removed", string(pattern="^[a-z]+$"), STR,
      BF, "minor", [Ch("pattern_removed", "widen")])
 case("pattern-changed-disjoint", string(pattern="^a"), string(pattern="^b"),
      BOTH, "minor", [Ch("pattern_changed")])
-# new pattern accepts a strict superset: forward certainly breaks; whether backward is reported
-# depends on whether the engine proves inclusion (§4: "change in both directions unless
-# inclusion is proven") -> backward is not asserted.
+# new pattern accepts a strict superset: inclusion is proven (§4), so only forward breaks
 case("pattern-changed-superset", string(pattern="^[a-z]+$"), string(pattern="^[a-z0-9]+$"),
-     (None, True), "minor", [Ch("pattern_changed")])
+     BF, "minor", [Ch("pattern_changed", "widen")])
+case("pattern-changed-subset", string(pattern="^[a-z0-9]+$"), string(pattern="^[a-z]+$"),
+     BB, "minor", [Ch("pattern_changed", "narrow")])
+case("pattern-changed-same-language", string(pattern="^\\d{5}$"), string(pattern="^[0-9]{5}$"),
+     OK, "patch", [Ch("schema_refactored", "neutral")],
+     absent=("pattern_changed", "pattern_added", "pattern_removed"))
+case("pattern-changed-alternation-anchors", string(pattern="^a|b$"), string(pattern="^(a|b)$"),
+     BB, "minor", [Ch("pattern_changed", "narrow")])
 case("pattern-added-nested",
      obj({"zip": STR}), obj({"zip": string(pattern="^[0-9]{5}$")}),
      BB, "minor", [Ch("pattern_added", "narrow", "$.properties.zip")])

@@ -604,23 +604,19 @@ class Comparer:
                           f"maxLength of {_label(path)} "
                           + ("removed" if B[1] is None else f"raised from {A[1]} to {B[1]}"))
                 bits |= FW
-        pa, pb = A[2], B[2]
-        if pa != pb:
-            added, removed = sorted(pb - pa), sorted(pa - pb)
-            ov = removed[0] if len(removed) == 1 else (removed or None)
-            nv = added[0] if len(added) == 1 else (added or None)
-            if added and removed:
-                self.emit("pattern_changed", path, BW | FW, ov, nv,
-                          f"Pattern of {_label(path)} changed from {ov!r} to {nv!r}")
-                bits |= BW | FW
-            elif added:
-                self.emit("pattern_added", path, BW, None, nv,
-                          f"Pattern {nv!r} added to {_label(path)}")
-                bits |= BW
-            else:
-                self.emit("pattern_removed", path, FW, ov, None,
-                          f"Pattern {ov!r} removed from {_label(path)}")
-                bits |= FW
+        if A[2] != B[2]:
+            bits |= self._cmp_pattern(A[2], B[2], path)
+        return bits
+
+    def _cmp_pattern(self, pa, pb, path):
+        """The pattern sets differ: decided by regexlang (imported only here), with one time
+        budget per comparison."""
+        from .regexlang import Budget
+        from .regexlang.change import pattern_change
+        budget = self.__dict__.get("regex_budget") or self.__dict__.setdefault(
+            "regex_budget", Budget())
+        type_, bits, ov, nv, desc = pattern_change(pa, pb, _label(path), budget)
+        self.emit(type_, path, bits, ov, nv, desc)
         return bits
 
     def _cmp_fmt(self, fa, fb, path):
