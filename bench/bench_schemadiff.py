@@ -13,12 +13,11 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for p in (os.path.join(ROOT, "layers", "shared"),
-          os.path.join(os.path.dirname(ROOT), "shared", "bench")):
+for p in (os.path.join(ROOT, "layers", "shared"), os.path.join(ROOT, "bench")):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-import schemas  # noqa: E402  (../shared/bench/schemas.py)
+import schemas  # noqa: E402  (bench/schemas.py)
 from accord.schemadiff import compare, validate_schema  # noqa: E402
 
 TARGET_COMPARE = 0.25      # compare(old, new) <= 0.25 x deepcopy(pair)

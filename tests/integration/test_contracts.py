@@ -1,7 +1,6 @@
 """Contract publishing (DESIGN §4) through the contracts function's handler, on moto."""
 import copy
 import json
-import sys
 import uuid
 from dataclasses import replace
 
@@ -584,11 +583,7 @@ def test_requests_per_publish(contracts_app, producer):
 
 
 def test_large_schema_round_trip(contracts_app, producer):
-    sys.path.insert(0, "/work/shared/bench")
-    try:
-        import schemas
-    finally:
-        sys.path.remove("/work/shared/bench")
+    from bench import schemas
     old, new = schemas.large_pair()
     _, key, asset = producer
     first = publish(contracts_app, key, asset["id"], old)["contract"]

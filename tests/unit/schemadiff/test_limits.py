@@ -159,7 +159,7 @@ def test_limits_are_module_constants():
 
 
 def test_node_limit(monkeypatch):
-    monkeypatch.setattr("accord.schemadiff.canon.MAX_SCHEMA_NODES", 50)
+    monkeypatch.setattr("accord.schemadiff.canon.document.MAX_SCHEMA_NODES", 50)
     wide = {"type": "object", "properties": {f"p{i}": {"type": "string", "maxLength": i}
                                              for i in range(200)}}
     other = {"type": "object", "properties": {f"p{i}": {"type": "string", "maxLength": i + 1}
@@ -169,7 +169,7 @@ def test_node_limit(monkeypatch):
 
 
 def test_ref_limit(monkeypatch):
-    monkeypatch.setattr("accord.schemadiff.canon.MAX_REFS", 5)
+    monkeypatch.setattr("accord.schemadiff.canon.document.MAX_REFS", 5)
     s = {"type": "object", "properties": {f"p{i}": {"$ref": f"#/$defs/D{i}"} for i in range(10)},
          "$defs": {f"D{i}": STR for i in range(10)}}
     with pytest.raises(SchemaError, match="too many"):
