@@ -63,8 +63,11 @@ def env_file(runtime, tmp_path_factory):
 
 
 def clean_env(**extra) -> dict:
+    """A developer's shell: none of the runtime's settings, and not inside `make test` (a make
+    started from make prints "Entering directory" around the output)."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PORT", "ACCORD_LOCAL_AWS_PORT", "ACCORD_ADMIN_KEY", "ACCORD_STATE_DIR")}
+           if k not in ("PORT", "ACCORD_LOCAL_AWS_PORT", "ACCORD_ADMIN_KEY", "ACCORD_STATE_DIR",
+                        "MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
     return {**env, **extra}
 
 
