@@ -7,6 +7,7 @@ A revoked key therefore stops working within that many seconds.
 import os
 import time
 
+from accord import log, metrics
 from accord.auth import credentials
 from accord.identity.api_keys import principal_for_secret
 from accord.log import logger
@@ -21,7 +22,9 @@ def _lookup(secret: str):
     hit = _cache.get(digest)
     now = time.monotonic()
     if hit and hit[0] > now:
+        metrics.count("AuthorizerCache", outcome="hit")
         return hit[1]
+    metrics.count("AuthorizerCache", outcome="miss")
     principal = principal_for_secret(secret)
     if principal is not None and _TTL > 0:
         if len(_cache) >= _MAX_CACHE:
@@ -37,10 +40,13 @@ def _api_wildcard(method_arn: str) -> str:
     return f"{head}:execute-api:{parts[0]}/{parts[1] if len(parts) > 1 else '*'}/*/*"
 
 
+@metrics.flushed
 def lambda_handler(event, context):
+    log.bind((event.get("requestContext") or {}).get("requestId"))
     secret = credentials.secret_from_headers(event.get("headers"))
     principal = _lookup(secret) if secret else None
     if principal is None:
+        metrics.count("AuthorizerCache", outcome="denied")
         logger.info("unauthorized", extra={"path": event.get("path"), "had_key": bool(secret)})
         raise Exception("Unauthorized")  # API Gateway's contract for a 401
     return {

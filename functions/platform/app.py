@@ -5,7 +5,7 @@ from pathlib import Path
 from accord.http.envelopes import REPORTS
 from accord.http.router import Response, Router
 
-router = Router(REPORTS)
+router = Router(REPORTS, metric_family="platform")  # reports' error envelope; its own metrics
 _HERE = Path(__file__).resolve().parent
 _cache: dict = {}
 

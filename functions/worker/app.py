@@ -6,10 +6,12 @@ queue's maxReceiveCount); invalid events are rejected — stored with their reas
 """
 from aws_lambda_powertools.utilities.batch import process_partial_response
 
+from accord import metrics
 from accord.reports import sqs
 
 processor = sqs.processor()
 
 
+@metrics.flushed
 def lambda_handler(event, context):
     return process_partial_response(event=event, record_handler=sqs.stage, processor=processor, context=context)

@@ -16,7 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from accord import errors, jsontext
+from accord import errors, jsontext, log, metrics, tracing
 from accord.auth.principal import Principal
 from accord.http.envelopes import REGISTRY, error_body
 from accord.log import logger
@@ -173,8 +173,9 @@ def validation_message(detail: list) -> str:
 
 
 class Router:
-    def __init__(self, family: str, *, max_body_bytes: int = MAX_BODY_BYTES):
+    def __init__(self, family: str, *, max_body_bytes: int = MAX_BODY_BYTES, metric_family: str | None = None):
         self.family = family
+        self.metric_family = metric_family or family  # the `family` dimension of Requests/Latency
         self.max_body_bytes = max_body_bytes
         self.routes: dict[tuple[str, str], Route] = {}
 
@@ -195,6 +196,8 @@ class Router:
         resource = event.get("resource") or event.get("path") or "/"
         route = self.routes.get((method, resource))
         req = Request(event, route, self.family)
+        log.bind(req.request_id)  # every line of this request carries it (see accord.log)
+        span = tracing.begin(f"{method} {resource}", family=self.metric_family, route=resource)
         try:
             if route is None:
                 raise self._no_route(method, resource, req.path)
@@ -212,9 +215,14 @@ class Router:
             response = self.error_response(
                 errors.AccordError("Internal error; quote the request id when reporting it.",
                                    code="INTERNAL_ERROR"), req.request_id, status=500)
+        ms = (time.perf_counter() - started) * 1000
+        tenant = req.principal.tenant if req.principal else None
         logger.info("request", extra={"method": method, "path": req.path, "status": response.status,
-                                      "ms": round((time.perf_counter() - started) * 1000, 1),
-                                      "request_id": req.request_id})
+                                      "ms": round(ms, 1), "request_id": req.request_id, "tenant": tenant})
+        tracing.end(span, status=response.status, tenant=tenant or "")
+        metrics.request(self.metric_family, resource, response.status, ms)
+        metrics.annotate(tenant=tenant, correlation_id=req.request_id)
+        metrics.flush()
         return self.to_proxy(response, req.request_id)
 
     __call__ = resolve

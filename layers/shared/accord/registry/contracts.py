@@ -9,7 +9,7 @@ it without writing.
 """
 import re
 
-from accord import errors
+from accord import errors, metrics
 from accord.registry import assets, versions
 from accord.store import contracts as store
 from accord.store import registrations as reg_store
@@ -30,6 +30,12 @@ def _engine():
     """The schema engine, imported on first use: reads of stored contracts never need it."""
     import accord.schemadiff as engine
     return engine
+
+
+@metrics.timed("DiffDuration")
+def compare(old: dict, new: dict, **options):
+    """One schema comparison by the engine (every registry diff goes through here: timed)."""
+    return _engine().compare(old, new, **options)
 
 
 def schema_error(exc, field: str = "schema") -> errors.BadRequest:
@@ -163,7 +169,7 @@ class Plan:
         diff_mode = self.line_mode if weakened else self.mode
         engine = _engine()
         try:
-            result = engine.compare(active["schema"], schema, mode=diff_mode, history=history, profile=self.profile)
+            result = compare(active["schema"], schema, mode=diff_mode, history=history, profile=self.profile)
         except engine.SchemaError as exc:
             raise schema_error(exc) from None
         gdiff = engine.compare_guarantees(active.get("guarantees"), self.guarantees,
@@ -292,7 +298,7 @@ def diff(tenant: str, asset_id: str, from_version: str | None = None, to_version
     asset = assets.get(tenant, asset_id, consistent=False)
     old, new = _diff_versions(tenant, asset, from_version, to_version)
     profile = line_profile(asset, old)  # as a publish from `old` is judged
-    result = _engine().compare(old["schema"], new["schema"], mode=new["compatibility_mode"], profile=profile)
+    result = compare(old["schema"], new["schema"], mode=new["compatibility_mode"], profile=profile)
     return {"asset_id": asset["id"], "from_version": old["version"], "to_version": new["version"],
             "compatibility_mode": new["compatibility_mode"], "profile": profile, "is_breaking": result.is_breaking,
             "change_type": sdk_change_type(result.bump), "bump": result.bump,
@@ -308,7 +314,7 @@ def compare_schemas(old: dict, new: dict, mode: str, profile: str = DEFAULT_PROF
     check_schema(new, "new_schema")
     engine = _engine()
     try:
-        result = engine.compare(old, new, mode=mode, profile=profile)
+        result = compare(old, new, mode=mode, profile=profile)
     except engine.SchemaError as exc:
         raise schema_error(exc, "new_schema") from None
     return {"compatibility_mode": mode, "profile": profile, "is_breaking": result.is_breaking,

@@ -14,7 +14,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from accord import clock, errors
+from accord import clock, errors, metrics
 from accord.log import logger
 from accord.registry import assets, contracts, impact, versions
 from accord.store import contracts as contract_store
@@ -76,6 +76,7 @@ def _load(tenant: str, proposal_id: str) -> dict:
                          *store.release_slot_ops(tenant, p)])
         except ConditionFailed:
             return _load(tenant, proposal_id)  # it changed meanwhile: judge the fresh copy
+        metrics.count("ProposalsResolved", outcome="expired")
         p = {**p, "status": "expired", "resolved_at": now, "rev": p["rev"] + 1}
     return p
 
@@ -138,6 +139,7 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
         if fresh.get("pending_proposal_id"):
             raise _pending(fresh) from None
         return None
+    metrics.count("ProposalsCreated")
     return view({**proposal, **doc})
 
 
@@ -235,6 +237,8 @@ def acknowledge(principal, proposal_id: str, body) -> dict:
                                       code="NOT_A_CONSUMER") from None
             time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
             continue  # someone else acknowledged meanwhile: re-read and re-apply
+        if fields.get("status"):
+            metrics.count("ProposalsResolved", outcome=fields["status"])
         return ack_view(ack)
     raise errors.Conflict("The proposal kept changing; retry the acknowledgment.", code="CONCURRENT_UPDATE")
 
@@ -250,6 +254,8 @@ def _mutate(principal, proposal_id: str, decide) -> dict:
         except ConditionFailed:
             time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
             continue
+        if "status" in fields:
+            metrics.count("ProposalsResolved", outcome=fields["status"])
         return view({**p, **fields})
     raise errors.Conflict("The proposal kept changing; retry.", code="CONCURRENT_UPDATE")
 
@@ -374,6 +380,7 @@ def publish(principal, proposal_id: str) -> dict:
         except ConditionFailed:
             time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
             continue
+        metrics.count("ProposalsResolved", outcome="published")
         return contracts.view({**contract, "schema": plan.schema, "guarantees": plan.guarantees}, asset)
     raise errors.Conflict("The asset's contract kept changing while the proposal was published; retry.",
                           code="CONCURRENT_PUBLISH")

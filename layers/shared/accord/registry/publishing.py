@@ -24,7 +24,7 @@ import random
 import time
 import uuid
 
-from accord import clock, errors
+from accord import clock, errors, metrics
 from accord.log import logger
 from accord.registry import assets, proposals
 from accord.registry.contracts import (
@@ -70,6 +70,7 @@ def _result(action: str, message: str, p: Plan, **extra) -> dict:
             "warnings": p.warnings, **extra}
 
 
+@metrics.timed("PublishDuration", outcome=lambda result: result[1]["action"])
 def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: bool = False,
             published_by: str | None = None, reason: str | None = None) -> tuple[int, dict]:
     """(HTTP status, PublishResult). 201 when something was written, else 200."""

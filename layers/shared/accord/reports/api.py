@@ -1,5 +1,5 @@
 """The reports routes' logic (functions/reports/app.py only maps requests onto these)."""
-from accord import errors
+from accord import errors, metrics
 from accord.reports import parse, record
 
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -23,6 +23,7 @@ def report_one(principal, kind: str, *, raw_body: str, headers: dict, query: dic
     ev.event_id = idempotency_key(headers)
     r = record.prepare(ev, source="http", recorded_by=principal.display)
     record.record_one(principal.tenant, r)
+    metrics.count("ReportEvents", source="http", outcome=r.status)
     if r.status == record.REJECTED:
         raise errors.Unprocessable(f"Idempotency-Key {ev.event_id!r} was already used for a different report.",
                                    code="IDEMPOTENCY_KEY_REUSED")
@@ -61,5 +62,7 @@ def report_batch(principal, *, raw_body: str, headers: dict) -> dict:
         outcomes[r.index] = r.result()
     counts = {s: sum(1 for o in outcomes if o["status"] == s)
               for s in (record.RECORDED, record.DUPLICATE, record.REJECTED, record.FAILED)}
+    for status, n in counts.items():
+        metrics.count("ReportEvents", n, source="batch", outcome=status)
     return {"results": outcomes, "recorded": counts[record.RECORDED], "duplicates": counts[record.DUPLICATE],
             "rejected": counts[record.REJECTED], "failed": counts[record.FAILED]}

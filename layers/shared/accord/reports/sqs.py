@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
-from accord import clock, errors
+from accord import clock, errors, log, metrics
 from accord.log import logger
 from accord.reports import parse, record as recorder
 from accord.store import events as store
@@ -49,6 +49,7 @@ class Staged:
     rejections: list = field(default_factory=list)   # (index | None, reason, raw text)
     fail: str | None = None                           # why the message must fail (retry → DLQ)
     error: BaseException | None = None
+    correlation_id: str | None = None                 # the message's `correlation_id` attribute, else its id
 
 
 def _attribute(raw: dict, name: str) -> str | None:
@@ -78,16 +79,17 @@ def stage(record) -> Staged:
     message_id = raw["messageId"]
     attr_tenant = _attribute(raw, "tenant")
     body_text = raw.get("body") or ""
+    correlation = log.from_sqs(raw) or message_id
     try:
         payload = parse.loads(body_text)
     except ValueError as exc:
-        s = Staged(message_id, attr_tenant or DEFAULT_TENANT, _sent_at(raw))
+        s = Staged(message_id, attr_tenant or DEFAULT_TENANT, _sent_at(raw), correlation_id=correlation)
         s.fail = f"Message body is not JSON: {exc}."
         s.rejections.append((None, s.fail, _raw_text(body_text)))
         return s
     body_tenant = payload.get("tenant") if isinstance(payload, dict) else None
     s = Staged(message_id, attr_tenant or (body_tenant if isinstance(body_tenant, str) else None) or DEFAULT_TENANT,
-               _sent_at(raw))
+               _sent_at(raw), correlation_id=correlation)
     try:
         items = parse.parse_batch(payload, single=True)
     except errors.AccordError as exc:
@@ -162,6 +164,7 @@ def flush(staged: list[Staged]) -> None:
                     if s.rejections:
                         s.error = s.error or exc
         for s in group:
+            log.bind(s.correlation_id)
             for index, reason, _ in s.rejections:
                 logger.warning("report rejected", extra={"tenant": tenant, "message_id": s.message_id,
                                                          "index": index, "reason": reason})
@@ -179,17 +182,33 @@ class ReportsBatchProcessor(BatchProcessor):
             try:
                 staged.append((raw, data, self.handler(record=data)))
             except Exception:  # noqa: BLE001 - a bug in staging one record must not sink the batch
+                metrics.count("ReportMessages", outcome="failed")
                 results.append(self.failure_handler(record=data, exception=sys.exc_info()))
         flush([s for _, _, s in staged])
         for raw, data, s in staged:
+            _count(s)
             if s.error is None and s.fail is None:
                 results.append(self.success_handler(record=raw, result=len(s.reports)))
                 continue
             exc = s.error or Unprocessable(s.fail)
+            log.bind(s.correlation_id)
             if s.fail:
                 logger.warning("report message failed", extra={"message_id": s.message_id, "reason": s.fail})
             results.append(self.failure_handler(record=data, exception=(type(exc), exc, exc.__traceback__)))
+        log.bind(None)
+        failed = len(self.records) - sum(1 for _, _, s in staged if s.error is None and s.fail is None)
+        logger.info("report batch", extra={"messages": len(self.records), "failed": failed,
+                                           "correlation_ids": [s.correlation_id for _, _, s in staged]})
         return results
+
+
+def _count(s: Staged) -> None:
+    """Metrics of one message: its events by outcome, and whether the message itself failed."""
+    for r in s.reports:
+        if r.status != recorder.REJECTED:  # rejected ones are among s.rejections
+            metrics.count("ReportEvents", source="sqs", outcome=r.status or recorder.FAILED)
+    metrics.count("ReportEvents", len(s.rejections), source="sqs", outcome=recorder.REJECTED)
+    metrics.count("ReportMessages", outcome="failed" if s.error is not None or s.fail is not None else "ok")
 
 
 def processor() -> ReportsBatchProcessor:

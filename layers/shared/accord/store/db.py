@@ -13,7 +13,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
 
-from accord import errors
+from accord import errors, tracing
 from accord.store.codec import decode, encode, value
 
 _client = None
@@ -29,6 +29,7 @@ def client():
             config=Config(retries={"mode": "standard", "max_attempts": 4},
                           connect_timeout=2, read_timeout=5, tcp_keepalive=True),
         )
+        tracing.instrument(_client)  # X-Ray subsegments per call when Tracing=Active; nothing otherwise
     return _client
 
 
