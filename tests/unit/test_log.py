@@ -1,16 +1,31 @@
 """accord.log: the correlation id on every line, and how it travels over SQS."""
+import io
 import json
+import logging
+
+import pytest
 
 from accord import log
 
 
-def test_bound_correlation_id_is_on_every_line_until_rebound(capsys):
+@pytest.fixture()
+def lines():
+    """The logger's JSON lines, formatted by its own (Powertools) formatter."""
+    buf = io.StringIO()
+    handler = logging.StreamHandler(buf)
+    handler.setFormatter(log.logger.registered_formatter)
+    log.logger._logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in buf.getvalue().splitlines()]
+    log.logger._logger.removeHandler(handler)
+
+
+def test_bound_correlation_id_is_on_every_line_until_rebound(lines):
     log.bind("req-123")
     log.logger.warning("first")
     log.logger.warning("second")
     log.bind(None)
     log.logger.warning("third")
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    lines = lines()
     assert [(line["message"], line.get("correlation_id")) for line in lines] == [
         ("first", "req-123"), ("second", "req-123"), ("third", None)]
 
