@@ -21,6 +21,7 @@ from typing import Any, Mapping
 from .cfn import Model, load_model, split_path
 from .emulator import CREDENTIALS, MotoEmulator
 from .gateway import Gateway
+from .metrics import EmfSink
 from .server import HttpFront
 from .sqs import SqsPoller
 from .state import StateDir
@@ -91,6 +92,8 @@ class LocalRuntime:
         persist: bool = True,
         reload: bool = False,
         aws_port: int | None = None,
+        log_file: str | None = None,
+        metrics_interval: float = 60.0,
     ):
         self.repo_root = os.path.abspath(repo_root)
         self.template_path = os.path.join(self.repo_root, template)
@@ -110,6 +113,13 @@ class LocalRuntime:
         )
         self.persist = persist
         self.reload = reload
+        # every line the functions print (CloudWatch Logs, locally), EMF ones included
+        self.log_file = log_file
+        self._log_fh: Any = None
+        # the functions' EMF metrics (rt.metrics.documents()); printed every metrics_interval
+        # seconds when not quiet (`make dev`)
+        self.metrics = EmfSink()
+        self.metrics_interval = metrics_interval
 
         self.admin_key: str = ""
         self.url: str = ""
@@ -141,9 +151,27 @@ class LocalRuntime:
                 sys.stderr.flush()
 
     def _worker_log(self, function_id: str, line: str) -> None:
+        if self._log_fh is not None:
+            with self._print_lock:
+                if self._log_fh is not None:  # (stop() may have closed it meanwhile)
+                    self._log_fh.write(f"[{function_id}] {line}\n")
+        if self.metrics.feed(function_id, line):
+            return  # shown in the per-minute summary instead
         if not self.quiet:
             with self._print_lock:
                 sys.stderr.write(f"[{function_id}] {line}\n")
+                sys.stderr.flush()
+
+    def _metrics_loop(self) -> None:
+        while not self._stop_event.wait(self.metrics_interval):
+            self.print_metrics()
+
+    def print_metrics(self) -> None:
+        """The EMF metrics seen since the last call, compactly (`make dev`: once a minute)."""
+        text = self.metrics.summary()
+        if text and not self.quiet:
+            with self._print_lock:
+                sys.stderr.write(text + "\n")
                 sys.stderr.flush()
 
     def function_logs(self, function_id: str, n: int = 200) -> str:
@@ -180,6 +208,8 @@ class LocalRuntime:
         #    persistence it keeps the state dir itself (journal + snapshots: local/durable.py)
         if self.persist:
             self.state.ensure()
+        if self.log_file:
+            self._log_fh = open(self.log_file, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - closed by stop()
         try:
             self._moto = MotoEmulator(self.host, self.aws_port,
                                       state_dir=self.state.path if self.persist else None)
@@ -272,6 +302,8 @@ class LocalRuntime:
         self._wait_health(deadline)
         if self.reload:
             threading.Thread(target=self._reload_loop, name="reload", daemon=True).start()
+        if not self.quiet:
+            threading.Thread(target=self._metrics_loop, name="metrics", daemon=True).start()
 
     def _reload_loop(self) -> None:
         """Code changed under a function's CodeUri or one of its layers -> fresh workers."""
@@ -382,4 +414,8 @@ class LocalRuntime:
             worker.reap()
         if self._moto is not None:
             self.stop_outcome = self._moto.stop()
+        if self._log_fh is not None:
+            with self._print_lock:
+                self._log_fh.close()
+                self._log_fh = None
         return self.stop_outcome

@@ -76,52 +76,8 @@ for _tag in (
 
 
 def load_yaml(path: str) -> dict:
-    """The template as data, with `Fn::ForEach` loops expanded (see expand_foreach)."""
     with open(path, encoding="utf-8") as fh:
         doc = yaml.load(fh, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
     if not isinstance(doc, dict):
         raise TemplateError(f"{path}: not a YAML mapping")
-    return expand_foreach(doc)
-
-
-# --------------------------------------------------------------------------------------------
-# Fn::ForEach (the AWS::LanguageExtensions transform), expanded as CloudFormation expands it
-# --------------------------------------------------------------------------------------------
-
-
-def expand_foreach(node: Any) -> Any:
-    """Replace every `Fn::ForEach::Name: [Identifier, [values...], {OutputKey: OutputValue}]` by
-    its outputs, one per value: `${Identifier}` (and `&{Identifier}`, the value's alphanumerics)
-    replaced in every key and string, `{"Ref": Identifier}` by the value. Collections must be
-    literal lists (a Ref to a CommaDelimitedList is not supported locally)."""
-    if isinstance(node, list):
-        return [expand_foreach(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict = {}
-    for key, value in node.items():
-        if not (isinstance(key, str) and key.startswith("Fn::ForEach::")):
-            out[key] = expand_foreach(value)
-            continue
-        if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
-                and isinstance(value[1], list) and isinstance(value[2], dict)):
-            raise TemplateError(f"{key}: expected [Identifier, [values...], {{OutputKey: OutputValue}}]")
-        ident, collection, fragment = value
-        for item in collection:
-            if not isinstance(item, str):
-                raise TemplateError(f"{key}: collection values must be literal strings, got {item!r}")
-            out.update(expand_foreach(_substitute(fragment, ident, item)))
-    return out
-
-
-def _substitute(node: Any, ident: str, value: str) -> Any:
-    if isinstance(node, str):
-        plain = "".join(c for c in value if c.isalnum())
-        return node.replace("${" + ident + "}", value).replace("&{" + ident + "}", plain)
-    if isinstance(node, list):
-        return [_substitute(v, ident, value) for v in node]
-    if isinstance(node, dict):
-        if node == {"Ref": ident}:
-            return value
-        return {_substitute(k, ident, value): _substitute(v, ident, value) for k, v in node.items()}
-    return node
+    return doc
