@@ -45,7 +45,7 @@ def data_points(doc: dict) -> list[tuple[str, str, dict[str, str], list[float], 
             for metric in directive.get("Metrics") or []:
                 value = doc.get(metric["Name"])
                 values = value if isinstance(value, list) else [value]
-                out.append((directive.get("Namespace", ""), metric["Name"], dims,
+                out.append((directive.get("Namespace", ""), metric["Name"], dict(dims),
                             [float(v) for v in values if isinstance(v, (int, float))], metric.get("Unit", "None")))
     return out
 

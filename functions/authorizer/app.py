@@ -42,7 +42,11 @@ def _api_wildcard(method_arn: str) -> str:
 
 @metrics.flushed
 def lambda_handler(event, context):
-    log.bind((event.get("requestContext") or {}).get("requestId"))
+    # the functions' rule (accord.http.router): the caller's X-Request-ID, else API Gateway's id
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    request_id = headers.get("x-request-id") or (event.get("requestContext") or {}).get("requestId")
+    log.bind(request_id)
+    metrics.annotate(correlation_id=request_id)
     secret = credentials.secret_from_headers(event.get("headers"))
     principal = _lookup(secret) if secret else None
     if principal is None:

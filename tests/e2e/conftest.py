@@ -7,8 +7,14 @@ import requests
 
 from local.runtime import LocalRuntime
 from tests.conftest import ROOT
+from tests.support.secrets import RECORDER
 
 ADMIN_KEY = "acc_e2e_" + uuid.uuid4().hex
+LAST = ("test_log_hygiene.py",)  # read what the whole run left behind: after every other test
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.path.name in LAST)  # stable: the rest keep their order
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -26,9 +32,13 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory):
     # Persistent, as `make dev` is: every write of the session goes through the state journal
-    # (test_durability stops and restarts runtimes of its own).
+    # (test_durability stops and restarts runtimes of its own). Every line the functions print goes
+    # to `log_file`, and every secret the session's traffic carries is recorded (test_log_hygiene).
+    RECORDER.install()
+    RECORDER.add(ADMIN_KEY, "bootstrap key")
     rt = LocalRuntime(repo_root=str(ROOT), port=0, state_dir=str(tmp_path_factory.mktemp("state")),
-                      admin_key=ADMIN_KEY, parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True)
+                      admin_key=ADMIN_KEY, parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True,
+                      log_file=str(tmp_path_factory.mktemp("logs") / "functions.log"))
     rt.start()
     yield rt
     outcome = rt.stop()

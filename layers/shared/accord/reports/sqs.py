@@ -197,8 +197,10 @@ class ReportsBatchProcessor(BatchProcessor):
             results.append(self.failure_handler(record=data, exception=(type(exc), exc, exc.__traceback__)))
         log.bind(None)
         failed = len(self.records) - sum(1 for _, _, s in staged if s.error is None and s.fail is None)
+        correlation_ids = [s.correlation_id for _, _, s in staged]
         logger.info("report batch", extra={"messages": len(self.records), "failed": failed,
-                                           "correlation_ids": [s.correlation_id for _, _, s in staged]})
+                                           "correlation_ids": correlation_ids})
+        metrics.annotate(correlation_ids=correlation_ids)
         return results
 
 
