@@ -24,6 +24,7 @@ becomes "other", and past MAX_SERIES distinct value sets per metric in one execu
 every further set is "other" too, so no input can multiply the metrics CloudWatch bills.
 """
 import functools
+import json
 import os
 import re
 import time
@@ -96,10 +97,10 @@ def _key(name: str, dims: dict, extra: tuple = ()) -> tuple:
     return values, extra
 
 
-def _add(name: str, value: float, dims: dict, extra: tuple = ()) -> None:
+def _add(name: str, value: float, dims: dict, extra: tuple = (), key: tuple | None = None) -> None:
     if DISABLED:
         return
-    group = _pending.setdefault(_key(name, dims, extra), {})
+    group = _pending.setdefault(key or _key(name, dims, extra), {})
     values = group.setdefault(name, [])
     values.append(float(value))
     if len(values) >= 100:  # EMF takes at most 100 values per metric and line
@@ -120,13 +121,16 @@ def duration(name: str, ms: float, **dims: str) -> None:
 def request(family: str, route: str, status: int, ms: float) -> None:
     """The router's two metrics of one request: Requests and Latency by family and outcome
     class, and by route template too when DetailedMetrics is on."""
+    if DISABLED:
+        return
     dims = {"family": family, "outcome": f"{status // 100}xx"}
     extra = ()
     if ROUTE_METRICS:
         route = route if _TOKEN.match(route or "") else OTHER
         extra = (tuple(sorted({**dims, ROUTE_DIMENSION: route}.items())),)
-    _add("Requests", 1, dims, extra)
-    _add("Latency", round(ms, 3), dims, extra)
+    key = _key("Requests", dims, extra)  # Latency shares the dimensions (and the line)
+    _add("Requests", 1, dims, extra, key)
+    _add("Latency", round(ms, 3), dims, extra, key)
 
 
 def timed(name: str, outcome=None, **dims: str):
@@ -178,10 +182,9 @@ def flush() -> None:
                 unit = CATALOG[metric][0]
                 for v in values:  # Powertools writes the line itself at the 100th value
                     w.add_metric(name=metric, unit=unit, value=v)
-            if w.metric_set:
-                w.flush_metrics()
-            else:
-                w.clear_metrics()
+            if w.metric_set:  # Powertools' own flush_metrics() re-reads its environment switches each time
+                print(json.dumps(w.serialize_metric_set(), separators=(",", ":")))
+            w.clear_metrics()
     except Exception:  # noqa: BLE001 - a metric must never fail the work it measures
         logger.exception("metrics flush failed")
         _writer = None
