@@ -61,27 +61,20 @@ class SecretRecorder:
         import httpx
         import requests
 
-        recorder = self
-        send = requests.Session.send
+        self._wrap(requests.Session, lambda request: request.body)
+        self._wrap(httpx.Client, lambda request: request.content)
 
-        def requests_send(session, request, **kwargs):
-            recorder.request(request.headers, request.body)
-            response = send(session, request, **kwargs)
+    def _wrap(self, owner, body_of) -> None:
+        recorder, original = self, owner.send
+
+        def send(client, request, **kwargs):
+            recorder.request(request.headers, body_of(request))
+            response = original(client, request, **kwargs)
             if not kwargs.get("stream"):
                 recorder.response(response.text)
             return response
 
-        requests.Session.send = requests_send
-        client_send = httpx.Client.send
-
-        def httpx_send(client, request, **kwargs):
-            recorder.request(request.headers, request.content)
-            response = client_send(client, request, **kwargs)
-            if not kwargs.get("stream"):
-                recorder.response(response.text)
-            return response
-
-        httpx.Client.send = httpx_send
+        owner.send = send
 
 
 def _strings(node):
