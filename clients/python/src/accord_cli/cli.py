@@ -45,7 +45,7 @@ def _common() -> argparse.ArgumentParser:
     g.add_argument("--reports-url", default=S, help=S)
     g.add_argument("--timeout", type=float, default=S, help=S)
     g.add_argument("--json", action="store_true", default=S, help="machine-readable output")
-    g.add_argument("--debug", action="store_true", default=S, help="on an error, show its traceback")
+    g.add_argument("--debug", action="store_true", default=S, help="show each request, and the traceback of an error")
     return p
 
 
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
             "examples:\n  accord login\n  accord login --url https://accord.example.com --api-key acc_...\n"
             "  printf '%s' \"$KEY\" | accord login --url https://accord.example.com --api-key-stdin")
     p.add_argument("--api-key-stdin", action="store_true", help="read the key from stdin (no prompt, no shell history)")
-    cmd(sub, "logout", "commands:logout", "Delete the saved configuration")
+    cmd(sub, "logout", "commands:logout", "Delete the saved configuration", "examples:\n  accord logout")
 
     # ------------------------------------------------------------------ assets
     g = group("assets", "Find and read assets")
@@ -221,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return FAILURE
     debug = getattr(args, "debug", False) or os.environ.get("ACCORD_DEBUG") == "1"
+    if debug:
+        from accord_cli import http
+        http.DEBUG = True
     try:
         return _run(args)
     except CliError as exc:

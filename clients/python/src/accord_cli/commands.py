@@ -156,10 +156,10 @@ def contract_get(args):
         c = next((c for c in api.contracts_of(a["id"]) if c["version"] == args.contract_version), None)
         if c is None:
             raise CliError(f"{a['fqn']} has no contract version {args.contract_version}.")
-    elif a.get("active_contract_id"):
-        c = api.get_contract(a["active_contract_id"])
     else:
-        raise CliError(f"{a['fqn']} has no contract yet: publish one with `accord contract publish`.")
+        c = next(iter(api.contracts_of(a["id"], "active")), None)
+        if c is None:
+            raise CliError(f"{a['fqn']} has no contract yet: publish one with `accord contract publish`.")
     if wants_json(args):
         output.emit_json(c)
         return 0

@@ -134,9 +134,11 @@ def resolve_assets(api: Accord, fqns: set[str], environment: str) -> dict[str, d
                     if a["fqn"] in missing:
                         found[a["fqn"]] = a
                         missing.discard(a["fqn"])
-                left = math.ceil(max(total - pages * ASSET_PAGE, 0) / ASSET_PAGE)
-                if not cursor or not page or left > len(missing):
+                if not cursor or not page:
+                    missing = set()  # listed them all: the rest are not registered
                     break
+                if math.ceil(max(total - pages * ASSET_PAGE, 0) / ASSET_PAGE) > len(missing):
+                    break  # fewer requests to look the rest up one by one
         for fqn in sorted(missing):
             a = next((a for a in api.iter_assets(fqn=fqn, environment=environment) if a["fqn"] == fqn), None)
             if a is not None:

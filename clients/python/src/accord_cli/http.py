@@ -11,6 +11,7 @@ import os
 import random
 import socket
 import ssl
+import sys
 import time
 import uuid
 from urllib.parse import quote, urlencode, urlsplit
@@ -18,6 +19,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from accord_cli import __version__
 from accord_cli.errors import ApiError, CliError
 
+DEBUG = False   # --debug: each request on stderr
 RETRY_STATUSES = (429, 502, 503, 504)
 ATTEMPTS = 3
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.BadStatusLine)
@@ -150,7 +152,11 @@ class Http:
         hdrs.update(headers or {})
         retry = method == "GET" if idempotent is None else idempotent
         for attempt in range(ATTEMPTS):
+            started = time.perf_counter()
             status, resp_headers, raw = self._send(method, target, data, hdrs)
+            if DEBUG:
+                sys.stderr.write(f"{method} {self.base_url}{target[len(self.prefix):]} -> {status} "
+                                 f"({(time.perf_counter() - started) * 1000:.0f} ms, {len(raw)} bytes)\n")
             if status in RETRY_STATUSES and retry and attempt + 1 < ATTEMPTS:
                 time.sleep(_backoff(resp_headers.get("Retry-After"), attempt))
                 continue
