@@ -180,7 +180,7 @@ class ReportsBatchProcessor(BatchProcessor):
                 staged.append((raw, data, self.handler(record=data)))
             except Exception:  # noqa: BLE001 - a bug in staging one record must not sink the batch
                 results.append(self.failure_handler(record=data, exception=sys.exc_info()))
-        flush([s for _, _, s in staged])
+        self.flush_batch([s for _, _, s in staged])
         for raw, data, s in staged:
             if s.error is None and s.fail is None:
                 results.append(self.success_handler(record=raw, result=len(s.reports)))
@@ -190,6 +190,11 @@ class ReportsBatchProcessor(BatchProcessor):
                 logger.warning("report message failed", extra={"message_id": s.message_id, "reason": s.fail})
             results.append(self.failure_handler(record=data, exception=(type(exc), exc, exc.__traceback__)))
         return results
+
+
+    def flush_batch(self, staged: list[Staged]) -> None:
+        """Write what the batch staged (subclasses that stage more kinds of message extend it)."""
+        flush(staged)
 
 
 def processor() -> ReportsBatchProcessor:
