@@ -75,10 +75,21 @@ def invalid(detail: list[dict]) -> errors.Unprocessable:
                                 code="INVALID_LINEAGE_EVENT", detail=detail)
 
 
+def _leaves(e) -> list:
+    """The errors that say what is wrong: the spec wraps every facets object in a one-branch
+    `anyOf`, whose own message ("not valid under any of the schemas") names nothing; its branch's do."""
+    context = getattr(e.kind, "context", None) if type(e.kind).__name__ in ("AnyOf", "OneOfNotValid") else None
+    if context and len(context) == 1 and context[0]:
+        return [leaf for sub in context[0] for leaf in _leaves(sub)]
+    return [e]
+
+
 def _errors(validator, instance, prefix: list) -> list[dict]:
     out = []
-    for e in validator.iter_errors(instance):
-        out.append({"loc": _loc([*prefix, *e.instance_path]), "msg": e.message, "type": type(e.kind).__name__.lower()})
+    for found in validator.iter_errors(instance):
+        for e in _leaves(found):
+            out.append({"loc": _loc([*prefix, *e.instance_path]), "msg": e.message,
+                        "type": type(e.kind).__name__.lower()})
         if len(out) >= MAX_ERRORS:
             break
     return out
