@@ -10,7 +10,7 @@ PAGE = (("limit", "integer", f"results per page (1-{api.MAX_LIMIT}, default 100)
         ("cursor", "string", "the `next` value of the previous page"))
 
 
-@router.route("POST", "/api/v1/lineage", scope="write", status=201, tags=["lineage"], response=None,
+@router.route("POST", "/api/v1/lineage", scope="write", status=201, tags=["lineage"], media=None,
               summary="Record an OpenLineage RunEvent, DatasetEvent or JobEvent (spec 2-0-x; gzip accepted): "
                       "201 with no body, as Marquez answers")
 def post_lineage(req):
