@@ -32,6 +32,20 @@ TRIGGERED_BY = "schema_drift"
 OBSERVABLE_FORMATS = frozenset({"date", "date-time", "time"})
 _RUN_NS = uuid.UUID("0d5b1f2e-7c3a-4f4e-9a61-3e2f8b7c6d5a")
 DIFFS = 0   # comparisons made by this process (the bench counts them)
+_contracts: dict = {}   # (tenant, contract id) → contract: a version's schema never changes
+
+
+def contract(tenant: str, contract_id: str) -> dict | None:
+    """The contract a verdict is made against (one GetItem the first time in a warm environment)."""
+    key = (tenant, contract_id)
+    if key not in _contracts:
+        found = contract_store.get(tenant, contract_id)
+        if found is None:
+            return None
+        if len(_contracts) > 256:
+            _contracts.clear()
+        _contracts[key] = found
+    return _contracts[key]
 
 
 # ------------------------------------------------------------------ the observed contract
@@ -220,7 +234,7 @@ def observe(tenant: str, asset: dict, seen: obs.Observed, *, run_id: str, at: st
     verdict, one for the contract when it must be decided, one transaction when anything is written."""
     key = store.verdict_key(tenant, asset["id"], seen.digest)
     cached = store.get_many([key]).get(key)
-    finding = decide(asset, seen, cached, lambda cid: contract_store.get(tenant, cid))
+    finding = decide(asset, seen, cached, lambda cid: contract(tenant, cid))
     if finding is None:
         return None
     if finding.drifted:

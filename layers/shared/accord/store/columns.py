@@ -16,7 +16,9 @@ def down_attr(asset_id: str) -> str:
 
 
 def up_item(tenant: str, asset_id: str, doc: dict, digest: str) -> dict:
-    return {"PK": k.asset_pk(tenant, asset_id), "SK": k.COLUMN_LINEAGE_SK, "hash": digest, "doc": pack(doc)}
+    """`hash` and `upstream_asset_ids` are kept beside the document: a writer needs only them."""
+    return {"PK": k.asset_pk(tenant, asset_id), "SK": k.COLUMN_LINEAGE_SK, "hash": digest,
+            "upstream_asset_ids": doc["upstream_asset_ids"], "doc": pack(doc)}
 
 
 def down_op(tenant: str, upstream_id: str, set_docs: dict, remove: list[str]) -> dict:

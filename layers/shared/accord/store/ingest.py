@@ -11,7 +11,6 @@
 import time
 
 from accord.store import db, keys as k
-from accord.store.codec import encode
 
 GUARD_TTL_SECONDS = 30 * 86400
 INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "ttl")
@@ -34,8 +33,8 @@ def guard_op(tenant: str, event_hash: str, chunk: int, attrs: dict) -> dict:
 
 # ------------------------------------------------------------------ job runs
 def run_op(tenant: str, job_hash: str, run_id: str, first_sort: str, sets: dict, adds: dict | None = None) -> dict:
-    """SET `sets` (a value of None is `if_not_exists`-free removal-free: skipped), keep the first
-    sort key, ADD `adds` (numbers)."""
+    """SET `sets` (a name `first:x` sets x only if it has no value yet; None values are skipped),
+    keep the first sort key the run was listed under, ADD `adds` (numbers)."""
     names = {"#g1pk": "GSI1PK", "#g1sk": "GSI1SK"}
     values = {":g1pk": k.job_runs_gsi(tenant, job_hash), ":g1sk": first_sort}
     parts = ["#g1pk = :g1pk", "#g1sk = if_not_exists(#g1sk, :g1sk)"]
@@ -66,17 +65,22 @@ def dataset_key(tenant: str, dataset_hash: str) -> tuple[str, str]:
     return k.dataset_pk(tenant, dataset_hash), k.DATASET_SK
 
 
-def dataset_op(tenant: str, dataset_hash: str, sort: str, attrs: dict, jobs: dict, seen_at: str) -> dict:
+def dataset_op(tenant: str, dataset_hash: str, sort: str, attrs: dict, jobs: dict, seen_at: str,
+               new_jobs: int = 0) -> dict:
     """Create or refresh a discovered dataset: `first_seen_at` kept, `last_seen_at` moved, one
-    attribute per job (`jobs` {attribute name: value})."""
+    attribute per job (`jobs` {attribute name: value}); `job_count` counts the new ones (a soft cap)."""
     names = {"#g1pk": "GSI1PK", "#g1sk": "GSI1SK", "#first": "first_seen_at", "#last": "last_seen_at"}
     values = {":g1pk": k.discovered_gsi(tenant), ":g1sk": sort, ":at": seen_at}
     parts = ["#g1pk = :g1pk", "#g1sk = :g1sk", "#first = if_not_exists(#first, :at)", "#last = :at"]
     for i, (name, value) in enumerate({**attrs, **jobs}.items()):
         names[f"#a{i}"], values[f":a{i}"] = name, value
         parts.append(f"#a{i} = :a{i}")
+    expr = "SET " + ", ".join(parts)
+    if new_jobs:
+        names["#jc"], values[":jc"] = "job_count", new_jobs
+        expr += " ADD #jc :jc"
     pk, sk = dataset_key(tenant, dataset_hash)
-    return db.update_op(pk, sk, "SET " + ", ".join(parts), names=names, values=values)
+    return db.update_op(pk, sk, expr, names=names, values=values)
 
 
 def dataset_delete_op(tenant: str, dataset_hash: str) -> dict:
@@ -107,11 +111,10 @@ def verdict_op(tenant: str, asset_id: str, schema_hash: str, verdict: dict) -> d
 
 
 # ------------------------------------------------------------------ many reads at once
-def get_many(keys: list[tuple[str, str]], consistent: bool = True) -> dict[tuple[str, str], dict]:
+def get_many(keys: list[tuple[str, str]], consistent: bool = True,
+             projection: list[str] | None = None) -> dict[tuple[str, str], dict]:
     """{(PK, SK): item} for every key that exists: one BatchGetItem per 100 keys."""
-    return {(i["PK"], i["SK"]): i for i in db.batch_get(keys, consistent=consistent)} if keys else {}
+    if not keys:
+        return {}
+    return {(i["PK"], i["SK"]): i for i in db.batch_get(keys, consistent=consistent, projection=projection)}
 
-
-def item_size(item: dict) -> int:
-    """Roughly what DynamoDB counts against its 400 KB item limit."""
-    return len(str(encode(item)))

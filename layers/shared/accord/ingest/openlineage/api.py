@@ -1,5 +1,6 @@
 """The lineage routes' logic (functions/lineage/app.py only maps requests onto these)."""
 import base64
+import json
 
 from accord import errors
 from accord.ingest.openlineage import parse, record, settings, validate
@@ -89,11 +90,13 @@ def run_view(item: dict) -> dict:
         state = max(ended)[1]
     events = {n[:-3].upper(): item[n] for n in ("start_at", "running_at", "complete_at", "fail_at", "abort_at",
                                                   "other_at") if item.get(n)}
-    return {"run_id": item.get("run_id"), "job": {"namespace": item.get("job_namespace"), "name": item.get("job_name")},
+    info = json.loads(item.get("info") or "{}")
+    return {"run_id": info.get("run_id"), "job": {"namespace": info.get("job_namespace"), "name": info.get("job_name")},
             "state": state, "started_at": item.get("start_at"), "ended_at": item.get("ended_at"),
-            "first_event_at": events and min(events.values()), "updated_at": item.get("updated_at"),
-            "event_count": int(item.get("event_count") or 0), "events": events, "producer": item.get("producer"),
-            "error_message": item.get("error_message"), "outcome": item.get("outcome")}
+            "first_event_at": events and min(events.values()), "updated_at": info.get("updated_at"),
+            "event_count": int(item.get("event_count") or 0), "events": events, "producer": info.get("producer"),
+            "error_message": item.get("error_message"),
+            "outcome": json.loads(item["outcome"]) if item.get("outcome") else None}
 
 
 def job_runs(tenant: str, namespace: str, name: str, limit: int, cursor: str | None) -> dict:

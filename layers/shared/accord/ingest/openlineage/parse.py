@@ -1,9 +1,9 @@
 """An OpenLineage event as Accord reads it (pure: no AWS, no I/O).
 
-`read_body` turns a request body (maybe gzip) into JSON within the limits below; `parse` turns a
-validated event into a `LineageEvent`: its kind and type, run and job, and each dataset with the
-fqn it is matched by (DESIGN §10.2: its `name`, `/` → `.` for file-like names) and the facets
-Accord reads. Limits (README "OpenLineage"):
+`decode`/`loads` turn a request body (maybe gzip) into JSON within the limits below (README
+"OpenLineage" lists them); `parse` turns a validated event into a `LineageEvent`: its kind and type,
+run and job, and each dataset with the fqn it is matched by (DESIGN §10.2: its `name`, `/` → `.`
+for file-like names) and the facets Accord reads.
 """
 import gzip
 import hashlib
@@ -24,7 +24,6 @@ MAX_DATASETS = 100                   # inputs and outputs, each
 MAX_NAME_CHARS = 1_024               # namespace and name of a dataset or job
 MAX_FUTURE = timedelta(days=1)
 GZIP_MAGIC = b"\x1f\x8b"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 RUN_TYPES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
 TERMINAL = ("COMPLETE", "FAIL", "ABORT")
@@ -236,10 +235,3 @@ def parse(obj: dict, kind: str) -> LineageEvent:
         ev.dataset = _dataset(obj["dataset"], "dataset", "dataset")
     return ev
 
-
-def check_names(ev: LineageEvent) -> None:
-    """Control characters in names are refused (they cannot be keys or fqns); NUL above already."""
-    for ds in [*ev.inputs, *ev.outputs, *([ev.dataset] if ev.dataset else [])]:
-        if _CONTROL.search(ds.namespace):
-            raise errors.Unprocessable("A dataset namespace must not contain control characters.",
-                                       code="INVALID_LINEAGE_EVENT")

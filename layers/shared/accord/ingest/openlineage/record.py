@@ -21,6 +21,7 @@ of the cycle check (one Query per asset reached, as for an edge declared through
 transaction that loses a race (an edge made meanwhile, the lineage version moved, an asset deleted)
 is planned again from fresh reads, a few times.
 """
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from accord.log import logger
 from accord.registry import audit
 from accord.registry.lineage import MAX_WALK_NODES
 from accord.reports import parse as report_parse, record as reports
-from accord.store import assets as asset_store, audit as audit_store, columns as col_store, contracts as contract_store
+from accord.store import assets as asset_store, audit as audit_store, columns as col_store
 from accord.store import db, events as event_store, ingest as store, keys as k, lineage as lineage_store
 
 RECORDED, DUPLICATE, FAILED = "recorded", "duplicate", "failed"
@@ -79,6 +80,14 @@ class Reads:
         env = self.env(ds)
         return [(k.asset_fqn_pk(self.tenant, env, f), k.UNIQUE_SK) for f in dict.fromkeys((ds.fqn, ds.fqn.lower()))]
 
+    def guard_of(self, ds: Dataset) -> str | None:
+        """The asset id the registry's fqn guard names (the name as sent first, then lower-cased)."""
+        for key in self.candidates(ds):
+            guard = self.items.get(key)
+            if guard and guard.get("asset_id"):
+                return guard["asset_id"]
+        return None
+
     def asset_of(self, ds: Dataset) -> dict | None:
         for key in self.candidates(ds):
             guard = self.items.get(key)
@@ -108,7 +117,52 @@ def _links(ev: LineageEvent) -> bool:
     return _completes(ev) or ev.kind == "JobEvent"
 
 
-def read(tenant: str, events: list[LineageEvent]) -> Reads:
+# ------------------------------------------------------------------ the warm cache of reads
+CACHE_SECONDS = reports.ASSET_CACHE_SECONDS
+_cache: dict = {}   # (PK, SK) → (until, item or None): what a read found, or that nothing was there
+
+
+def _cached_get(keys: list, projection: list[str], fresh: bool, uncached=()) -> dict:
+    """Items by key, from this warm environment's cache when fresh enough (as the reports family
+    caches assets; a name no asset has is always looked up again). A cached answer can only be stale
+    for CACHE_SECONDS, and every write that relies
+    on one is conditioned (an edge refreshed must exist, a new one must not, assets must be live):
+    a stale read fails its transaction, which is planned again from fresh reads. `uncached` keys are
+    always read (the lineage version a cycle check starts from)."""
+    now = time.monotonic()
+    out, todo = {}, []
+    for key in dict.fromkeys(keys):
+        hit = None if fresh or key in uncached else _cache.get(key)
+        if hit is not None and hit[0] > now:
+            if hit[1] is not None:
+                out[key] = hit[1]
+        else:
+            todo.append(key)
+    if todo:
+        found = store.get_many(todo, projection=projection)
+        until = now + CACHE_SECONDS
+        if len(_cache) > 200_000:
+            _cache.clear()
+        for key in todo:
+            item = found.get(key)
+            # "no asset has this name" is never remembered: a dataset registered now matches at once
+            if key not in uncached and not (item is None and key[1] == k.UNIQUE_SK):
+                _cache[key] = (until, item)
+            if item is not None:
+                out[key] = item
+    return out
+
+
+def remember(key, item) -> None:
+    """What this environment just wrote (or removed: None), for the next reads."""
+    _cache[key] = (time.monotonic() + CACHE_SECONDS, item)
+
+
+def forget() -> None:
+    _cache.clear()
+
+
+def read(tenant: str, events: list[LineageEvent], fresh: bool = False) -> Reads:
     r = Reads(tenant, lineage_settings.get(tenant))
     first = []
     for ev in events:
@@ -118,34 +172,65 @@ def read(tenant: str, events: list[LineageEvent]) -> Reads:
         for ds in ev.outputs if _completes(ev) else ():
             for ref in col_lineage.refs(ds):
                 first += r.candidates(Dataset(ref[0], ref[1], "ref", _fqn(ref[1])))
-    r.items.update(store.get_many(list(dict.fromkeys(first))))
-    ids = [g["asset_id"] for key, g in r.items.items() if key[1] == k.UNIQUE_SK and g.get("asset_id")]
-    r.assets.update({a: item for a, item in asset_store.get_many(tenant, ids).items()} if ids else {})
-    _read_second(r, events)
+    jobs = sorted({f"j_{ev.job_key}" for ev in events if ev.job_key})
+    r.items.update(_cached_get(first, ["asset_id", "job_count", *jobs], fresh))
+    _read_second(r, events, fresh)
     return r
 
 
-def _read_second(r: Reads, events: list[LineageEvent]) -> None:
-    """Edges, lineage version, column lineage and verdicts: keys known once assets are."""
+# what the second read needs of each kind of item (one projection for the request: bytes, not capacity)
+SECOND = ["id", "fqn", "environment", "deleted_at", "active_contract_id", "active_contract_version",
+          "compatibility_mode", "hash", "upstream_asset_ids", "v", "contract_id", "contract_version", "mode",
+          "compatible", "judged", "breaking_changes", "changes", "decided_at", "reason"]
+
+
+def _read_second(r: Reads, events: list[LineageEvent], fresh: bool) -> None:
+    """The assets the guards name, and — keys known from the guards alone — the edges each run
+    would refresh, the lineage version, column lineage and drift verdicts: one BatchGetItem."""
     second = []
     for ev in events:
+        for ds in _datasets(ev):
+            a = r.guard_of(ds)
+            if a:
+                second.append((k.asset_pk(r.tenant, a), k.ASSET_SK))
         if _links(ev):
-            for src, dst in _pairs(r, ev):
-                second.append(lineage_store.edge_key(r.tenant, src["id"], dst["id"]))
+            for src, dst in _id_pairs(r, ev):
+                second.append(lineage_store.edge_key(r.tenant, src, dst))
         if not _completes(ev):
             continue
         for ds in ev.outputs:
-            asset = r.asset_of(ds)
-            if asset is None:
+            a = r.guard_of(ds)
+            if a is None:
                 continue
             if ds.facet("columnLineage"):
-                second.append((k.asset_pk(r.tenant, asset["id"]), k.COLUMN_LINEAGE_SK))
+                second.append((k.asset_pk(r.tenant, a), k.COLUMN_LINEAGE_SK))
             seen = _observed(ds)
-            if seen is not None and asset.get("active_contract_id"):
-                second.append(store.verdict_key(r.tenant, asset["id"], seen.digest))
+            if seen is not None:
+                second.append(store.verdict_key(r.tenant, a, seen.digest))
     if second:
-        second.append(lineage_store.version_key(r.tenant))
-        r.items.update(store.get_many(list(dict.fromkeys(second))))
+        version = lineage_store.version_key(r.tenant)
+        now = time.monotonic()
+        edges = [key for key in second if key[1].startswith(k.DEP_PREFIX)]
+        if fresh or any(_cache.get(key, (0, None))[0] <= now or _cache[key][1] is None for key in edges):
+            second.append(version)   # a new edge is possible: its cycle check starts from this version
+        found = _cached_get(second, SECOND, fresh, uncached={version})
+        for key, item in found.items():
+            if key[1] == k.ASSET_SK:
+                if not item.get("deleted_at"):
+                    r.assets[item["id"]] = item
+            else:
+                r.items[key] = item
+
+
+def _id_pairs(r: Reads, ev: LineageEvent) -> list[tuple[str, str]]:
+    out = []
+    for o in ev.outputs:
+        oa = r.guard_of(o)
+        for i in ev.inputs:
+            ia = r.guard_of(i)
+            if oa and ia and oa != ia and (oa, ia) not in out:
+                out.append((oa, ia))
+    return out
 
 
 def _pairs(r: Reads, ev: LineageEvent) -> list[tuple[dict, dict]]:
@@ -238,18 +323,23 @@ class Plan:
             slot = (self.tenant, ds.key, ev.job_key)
             if existing is not None and _written.get(slot, 0) > seen:
                 continue
-            jobs = {}
+            jobs, new_jobs = {}, 0
             if ev.job_key is not None:
                 attr = f"j_{ev.job_key}"
-                if existing is None or attr in existing or sum(n.startswith("j_") for n in existing) < MAX_JOBS_PER_DATASET:
+                known = existing is not None and attr in existing
+                if known or int((existing or {}).get("job_count") or 0) < MAX_JOBS_PER_DATASET:
                     jobs[attr] = {"namespace": ev.job_namespace, "name": ev.job_name, "role": ds.role,
                                   "last_seen_at": ev.event_time}
+                    new_jobs = 0 if known else 1
             sort = f"{ds.fqn or ds.name}"[:700] + k.US + ds.key
             attrs = {"namespace": ds.namespace, "name": ds.name, "fqn": ds.fqn, "environment": self.r.env(ds),
                      "dataset_key": ds.key}
-            self.add(f"dataset:{ds.key}", store.dataset_op(self.tenant, ds.key, sort, attrs, jobs, ev.event_time))
+            self.add(f"dataset:{ds.key}", store.dataset_op(self.tenant, ds.key, sort, attrs, jobs, ev.event_time,
+                                                           new_jobs))
             self.discovered.append(slot)
-        self.summary["datasets"] = matched + found
+        if found:
+            self.summary["discovered"] = found
+        self.summary["matched"] = len(matched)
 
     def materializations(self) -> None:
         """Each output gets a materialization (the reports family's event item): freshness works
@@ -271,7 +361,7 @@ class Plan:
                                                 "metadata": meta, "timestamp": ev.event_time,
                                                 "environment": self.r.env(ds)})
             except errors.AccordError as exc:
-                made.append({"fqn": ds.fqn, "skipped": exc.message})
+                self.summary.setdefault("not_materialized", []).append({"fqn": ds.fqn, "reason": exc.message})
                 continue
             r = reports.prepare(rep, source="openlineage", recorded_by=self.recorded_by,
                                 event_id=f"openlineage:{ev.run_id}:{ds.key}", default_ts=ev.event_time)
@@ -280,8 +370,8 @@ class Plan:
             for slot, item in reports.bookkeeping(self.tenant, [r], self.now):
                 self.add(f"key:{ds.key}", db.put_op(item))
                 self.bookkeeping.append(slot)
-            made.append({"fqn": ds.fqn, "event_uid": r.uid})
-        self.summary["materializations"] = made
+            made.append(ds.fqn)
+        self.summary["materialized"] = made
 
     def edges(self) -> None:
         ev = self.ev
@@ -292,10 +382,10 @@ class Plan:
                 if _completes(ev):
                     self.add(f"observe:{oa['id']}:{ia['id']}",
                              lineage_store.observe_op(self.tenant, oa["id"], ia["id"], ev.event_time, 1))
-                    refreshed.append({"source_asset_id": oa["id"], "target_asset_id": ia["id"]})
+                    refreshed.append(1)
                 continue
             candidates.append((oa, ia))
-        self.summary["dependencies_refreshed"] = refreshed
+        self.summary["dependencies_refreshed"] = len(refreshed)
         if not candidates:
             return
         accepted, skipped = check_cycles(self.tenant, candidates)
@@ -332,7 +422,7 @@ class Plan:
             current = self.r.items.get((k.asset_pk(self.tenant, asset["id"]), k.COLUMN_LINEAGE_SK))
             if current is not None and current.get("hash") == digest:
                 continue
-            previous = col_store.up_of(current) or {}
+            previous = current or {}
             item = col_store.up_item(self.tenant, asset["id"], doc, digest)
             self.add(f"columns:{asset['id']}", db.put_op(item))
             self.columns[(item["PK"], item["SK"])] = item
@@ -355,7 +445,7 @@ class Plan:
                 continue
             judged.add(asset["id"])
             cached = self.r.items.get(store.verdict_key(self.tenant, asset["id"], seen.digest))
-            finding = drift.decide(asset, seen, cached, lambda cid: contract_store.get(self.tenant, cid))
+            finding = drift.decide(asset, seen, cached, lambda cid: drift.contract(self.tenant, cid))
             if finding is None:
                 continue
             if finding.drifted:
@@ -406,10 +496,12 @@ class Plan:
         """The job's run: each event sets what it says (idempotent), the state is read from them."""
         ev = self.ev
         t = ev.event_type
-        sets = {"run_id": ev.run_id, "job_namespace": ev.job_namespace, "job_name": ev.job_name,
-                "producer": ev.producer, "updated_at": self.now, f"first:{t.lower()}_at": ev.event_time}
+        # JSON text, not maps: the run is written by every event, and read only to be shown
+        sets = {"info": json.dumps({"run_id": ev.run_id, "job_namespace": ev.job_namespace, "job_name": ev.job_name,
+                                    "producer": ev.producer, "updated_at": self.now}, separators=(",", ":")),
+                f"first:{t.lower()}_at": ev.event_time}
         if t in TERMINAL:
-            sets["outcome"] = self.summary
+            sets["outcome"] = json.dumps(self.summary, separators=(",", ":"), default=str)
             sets["ended_at"] = ev.event_time
             message = (ev.run_facets.get("errorMessage") or {}).get("message") if t == "FAIL" else None
             if isinstance(message, str):
@@ -534,7 +626,7 @@ def _record_one(tenant: str, o: Outcome, reads: Reads, recorded_by: str | None) 
         now = clock.iso()
         try:
             if attempt:
-                reads = read(tenant, [o.event])
+                reads = read(tenant, [o.event], fresh=True)
             plan = Plan(tenant, o.event, reads, recorded_by, now)
             plan.build(skip_audit)
             written = _commit(tenant, plan)
@@ -566,20 +658,30 @@ def _record_one(tenant: str, o: Outcome, reads: Reads, recorded_by: str | None) 
 
 
 def _remember(reads: Reads, plan: Plan) -> None:
-    """What this event wrote, so the next events of the batch plan on it."""
+    """What this event wrote, so the next events (of the batch, and of this warm environment) plan on it."""
     t = reads.tenant
+    written: dict = {}
     for e in plan.new_edges:
-        reads.items[lineage_store.edge_key(t, e["source_asset_id"], e["target_asset_id"])] = e
+        written[lineage_store.edge_key(t, e["source_asset_id"], e["target_asset_id"])] = {"source": "openlineage"}
     if plan.new_edges:
         key = lineage_store.version_key(t)
         reads.items[key] = {"v": int((reads.items.get(key) or {}).get("v", 0)) + 1}
     for f in plan.findings:
-        reads.items[store.verdict_key(t, f.asset["id"], f.digest)] = f.verdict
-    reads.items.update(plan.columns)
+        written[store.verdict_key(t, f.asset["id"], f.digest)] = f.verdict
+    written.update({key: {n: item[n] for n in ("hash", "upstream_asset_ids")} for key, item in plan.columns.items()})
     for label, op in plan.ops:
         if label.startswith("picked:"):
             key = (op["Delete"]["Key"]["PK"]["S"], op["Delete"]["Key"]["SK"]["S"])
             reads.items.pop(key, None)
+            remember(key, None)
         elif label.startswith("dataset:"):
             key = (op["Update"]["Key"]["PK"]["S"], op["Update"]["Key"]["SK"]["S"])
-            reads.items.setdefault(key, {})
+            item = dict(reads.items.get(key) or {"job_count": 0})
+            job = f"j_{plan.ev.job_key}"
+            if plan.ev.job_key and job not in item:
+                item[job] = True
+                item["job_count"] = int(item.get("job_count") or 0) + 1
+            written[key] = item
+    reads.items.update(written)
+    for key, item in written.items():
+        remember(key, item)
