@@ -6,11 +6,11 @@
    runs after it; and on the reports queue in batches of 10 (target ≤ 1.5 per event).
 2. Queue throughput as the reports worker vs a bare loop doing only the minimum writes (target ≤ 1.3×).
    The minimum for a run already known, recorded exactly once: one TransactWriteItems per event with
-   the event's guard, its run's transition, a materialization per output (with the type-index keys
+   the event's guard, its run's transition (listed under its job), a materialization per output (with the type-index keys
    freshness reads) and the refresh of each of its 4 edges, conditioned on the edge existing (a
    counter cannot be bumped idempotently without the guard in the same transaction). The bare loop
    builds those items from the raw message knowing every asset id up front: no reads, no
-   validation, no planning. Runs of ours and of the bare loop alternate; medians are reported.
+   validation, no planning. Batches of ours and of the bare loop alternate; the median of the pairs' ratios is reported.
 3. A repeated observed schema: schema diffs after the first observation (target 0).
 4. Field-level impact on a 1,000-asset lineage graph, 20 columns each: compute time of the walk
    (target ≤ 50 ms), and DynamoDB requests against moto for depths 1-10 (bounded by the depth).
@@ -38,7 +38,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 HTTP_TARGET, QUEUE_TARGET, RATIO_TARGET, IMPACT_MS_TARGET = 6, 1.5, 1.3, 50.0
 PIPELINES = 20
-ROUNDS = int(os.environ.get("BENCH_OPENLINEAGE_ROUNDS", "5"))
+PAIRS = int(os.environ.get("BENCH_OPENLINEAGE_PAIRS", "30"))
 TENANT = "default"
 
 
@@ -106,7 +106,8 @@ def _setup(load_app, principal) -> dict:
 def _bare_loop(event: dict, client, table: str, ids: dict) -> int:
     """The least a correct implementation writes per run already known, with no reads (`ids`: fqn →
     asset id, known up front), no validation, no planning: one transaction per event with its guard,
-    its run's transition, a materialization per output with the type-index keys freshness reads,
+    its run's transition (with the index keys its job's runs are listed by), a materialization per
+    output with the type-index keys freshness reads,
     and the refresh of each edge conditioned on the edge still existing."""
     from accord.store.codec import encode, value
     n = 0
@@ -116,8 +117,11 @@ def _bare_loop(event: dict, client, table: str, ids: dict) -> int:
         ops = [{"Put": {"TableName": table, "Item": encode({"PK": f"T#{TENANT}#OLEV#{run}{at}", "SK": "OLEV"}),
                         "ConditionExpression": "attribute_not_exists(PK)"}},
                {"Update": {"TableName": table, "Key": encode({"PK": f"T#{TENANT}#OLJOB#{job['name']}", "SK": f"RUN#{run}"}),
-                           "UpdateExpression": "SET complete_at = :t ADD event_count :one",
-                           "ExpressionAttributeValues": {":t": value(at), ":one": value(1)}}}]
+                           # listed under its job (the runs route reads this index), its transition counted
+                           "UpdateExpression": "SET GSI1PK = :g, GSI1SK = :s, complete_at = :t ADD event_count :one",
+                           "ExpressionAttributeValues": {":g": value(f"T#{TENANT}#OLJOB#{job['name']}#RUNS"),
+                                                         ":s": value(f"{at}#{run}"), ":t": value(at),
+                                                         ":one": value(1)}}}]
         for o in ev["outputs"]:
             key = json.dumps(o["name"].split("."), separators=(",", ":"))
             seq = f"{at}#{run[:20]}"
@@ -218,28 +222,37 @@ def main() -> dict:
               f"{'PASS' if per_event <= QUEUE_TARGET else 'FAIL'} (≤ {QUEUE_TARGET})")
         result.update(queue_per_event=round(per_event, 3), queue_per_event_with_first_runs=round(first_batches, 3))
 
-        # 3. throughput: ours vs the bare loop, alternating rounds
+        # 3. throughput: ours vs the bare loop, batch against batch. A shared 2-core machine's load
+        # moves within seconds: each pair of batches (the order swapped every pair) is timed back to
+        # back, and the ratio is the median of the pairs' ratios.
         table = db.table_name()
-        ours, bare = [], []
-        for rnd in range(ROUNDS):
-            a = [_sqs([_event(n % PIPELINES) for n in range(10)], 1_900_000_000_000 + rnd * 10_000 + b * 100)
-                 for b in range(10)]
-            bb = [_sqs([_event(n % PIPELINES) for n in range(10)], 1_950_000_000_000 + rnd * 10_000 + b * 100)
-                  for b in range(10)]
-            t = time.perf_counter()
-            for event in a:
-                assert worker.lambda_handler(event, None) == {"batchItemFailures": []}
-            ours.append(100 / (time.perf_counter() - t))
-            t = time.perf_counter()
-            for event in bb:
-                _bare_loop(event, client, table, ids)
-            bare.append(100 / (time.perf_counter() - t))
-        o, b_ = statistics.median(ours), statistics.median(bare)
-        ratio = b_ / o
+        ours, bare, ratios = [], [], []
+        for pair in range(PAIRS):
+            a = _sqs([_event(n % PIPELINES) for n in range(10)], 1_900_000_000_000 + pair * 100)
+            bb = _sqs([_event(n % PIPELINES) for n in range(10)], 1_950_000_000_000 + pair * 100)
+
+            def run_ours():
+                t = time.perf_counter()
+                assert worker.lambda_handler(a, None) == {"batchItemFailures": []}
+                return time.perf_counter() - t
+
+            def run_bare():
+                t = time.perf_counter()
+                _bare_loop(bb, client, table, ids)
+                return time.perf_counter() - t
+
+            if pair % 2:
+                tb, to = run_bare(), run_ours()
+            else:
+                to, tb = run_ours(), run_bare()
+            ours.append(10 / to)
+            bare.append(10 / tb)
+            ratios.append(to / tb)
+        o, b_, ratio = statistics.median(ours), statistics.median(bare), statistics.median(ratios)
         ok &= ratio <= RATIO_TARGET
         print(f"queue worker, OpenLineage COMPLETE events in batches of 10: {o:.0f} events/s; bare loop (minimum "
-              f"writes) {b_:.0f} events/s; ratio {ratio:.2f}x  {'PASS' if ratio <= RATIO_TARGET else 'FAIL'} "
-              f"(≤ {RATIO_TARGET}x)")
+              f"writes) {b_:.0f} events/s; ratio {ratio:.2f}x (median of {PAIRS} pairs of batches)  "
+              f"{'PASS' if ratio <= RATIO_TARGET else 'FAIL'} (≤ {RATIO_TARGET}x)")
         result.update(queue_events_per_s=round(o), bare_events_per_s=round(b_), ratio=round(ratio, 3))
 
         # 4. a repeated observed schema: diffs after the first
@@ -260,16 +273,22 @@ def main() -> dict:
         from accord.store import columns as col_store, keys as k
         ids, graph = _impact_graph()
         fetch = lambda asset_ids: {a: graph.get(a, {}) for a in asset_ids}  # noqa: E731
-        times = []
-        for _ in range(21):
-            t = time.perf_counter()
-            derived, _, _ = field.derive(ids[0], {"c0": {0}, "c1": {1}}, fetch, 10)
-            times.append((time.perf_counter() - t) * 1000)
-        ms = statistics.median(times)
+        cases = (("2 columns changed", {"c0": {0}, "c1": {1}}),
+                 ("all 20 columns changed", {f"c{i}": {i} for i in range(20)}))
+        worst = 0.0
+        for label, changed in cases:
+            times = []
+            for _ in range(21):
+                t = time.perf_counter()
+                derived, _, _ = field.derive(ids[0], changed, fetch, 10)
+                times.append((time.perf_counter() - t) * 1000)
+            ms = statistics.median(times)
+            worst = max(worst, ms)
+            print(f"field-level impact, 1,000 assets × 20 columns, depth 10, {label}: {len(derived)} derived columns "
+                  f"in {len({b for b, _ in derived})} assets, {ms:.1f} ms compute (median of 21)  "
+                  f"{'PASS' if ms <= IMPACT_MS_TARGET else 'FAIL'} (≤ {IMPACT_MS_TARGET:g} ms)")
+        ms = worst
         ok &= ms <= IMPACT_MS_TARGET
-        print(f"field-level impact, 1,000 assets × 20 columns, depth 10: {len(derived)} derived columns in "
-              f"{len({b for b, _ in derived})} assets, {ms:.1f} ms compute (median of 21)  "
-              f"{'PASS' if ms <= IMPACT_MS_TARGET else 'FAIL'} (≤ {IMPACT_MS_TARGET:g} ms)")
         result.update(impact_ms=round(ms, 2), impact_derived=len(derived))
         items = []
         for a, downs in graph.items():

@@ -84,6 +84,7 @@ def discovered(tenant: str, limit: int, cursor: str | None) -> dict:
 
 
 def run_view(item: dict) -> dict:
+    """A run as its events left it: the state is the latest terminal event's (by event time)."""
     state = "RUNNING" if item.get("running_at") else "STARTED" if item.get("start_at") else "NEW"
     ended = [(item[attr], name) for attr, name in RUN_STATES if item.get(attr)]
     if ended:
@@ -92,11 +93,11 @@ def run_view(item: dict) -> dict:
                                                   "other_at") if item.get(n)}
     info = json.loads(item.get("info") or "{}")
     return {"run_id": info.get("run_id"), "job": {"namespace": info.get("job_namespace"), "name": info.get("job_name")},
-            "state": state, "started_at": item.get("start_at"), "ended_at": item.get("ended_at"),
-            "first_event_at": events and min(events.values()), "updated_at": info.get("updated_at"),
+            "state": state, "started_at": item.get("start_at"), "ended_at": max(ended)[0] if ended else None,
+            "first_event_at": min(events.values()) if events else None,
+            "last_event_at": max(events.values()) if events else None,
             "event_count": int(item.get("event_count") or 0), "events": events, "producer": info.get("producer"),
-            "error_message": item.get("error_message"),
-            "outcome": json.loads(item["outcome"]) if item.get("outcome") else None}
+            "error_message": info.get("error_message"), "outcome": info.get("outcome")}
 
 
 def job_runs(tenant: str, namespace: str, name: str, limit: int, cursor: str | None) -> dict:

@@ -16,7 +16,8 @@ shared and batched, and each event is then one TransactWriteItems:
    checked for cycles against the graph at the version read; existing ones refreshed), the column
    lineage, drift verdicts and the audit runs of drift and dataQualityAssertions.
 
-A run repeating what is known costs reads 1-2 and the transaction. New edges add the upstream walk
+Reads 1-2 go through a warm environment's cache (`_cached_get`, as the reports family caches
+assets): a run repeating what is known costs the transaction alone. New edges add the upstream walk
 of the cycle check (one Query per asset reached, as for an edge declared through the API). A
 transaction that loses a race (an edge made meanwhile, the lineage version moved, an asset deleted)
 is planned again from fresh reads, a few times.
@@ -496,16 +497,18 @@ class Plan:
         """The job's run: each event sets what it says (idempotent), the state is read from them."""
         ev = self.ev
         t = ev.event_type
-        # JSON text, not maps: the run is written by every event, and read only to be shown
-        sets = {"info": json.dumps({"run_id": ev.run_id, "job_namespace": ev.job_namespace, "job_name": ev.job_name,
-                                    "producer": ev.producer, "updated_at": self.now}, separators=(",", ":")),
-                f"first:{t.lower()}_at": ev.event_time}
+        # One JSON text, not maps: the run is written by every event and read only to be shown. Its
+        # identity is set by the first event; a terminal event sets it with the outcome (and a FAIL's
+        # message), which an event arriving late (a RUNNING after the COMPLETE) cannot then erase.
+        info = {"run_id": ev.run_id, "job_namespace": ev.job_namespace, "job_name": ev.job_name,
+                "producer": ev.producer}
         if t in TERMINAL:
-            sets["outcome"] = json.dumps(self.summary, separators=(",", ":"), default=str)
-            sets["ended_at"] = ev.event_time
+            info["outcome"] = self.summary
             message = (ev.run_facets.get("errorMessage") or {}).get("message") if t == "FAIL" else None
             if isinstance(message, str):
-                sets["error_message"] = message[:4000]
+                info["error_message"] = message[:4000]
+        text = json.dumps(info, separators=(",", ":"), default=str)
+        sets = {"info" if t in TERMINAL else "first:info": text, f"first:{t.lower()}_at": ev.event_time}
         self.add("run", store.run_op(self.tenant, ev.job_key, ev.run_id, f"{ev.event_time}#{ev.run_id}", sets,
                                      {"event_count": 1}))
 
