@@ -130,6 +130,22 @@ def test_fail_and_abort_are_on_the_run_history(acme):
     assert acme.get("/api/v1/events", asset_key=json.dumps([p, "t"]))["results"] == []
 
 
+def test_a_late_event_does_not_undo_the_end_of_a_run(acme):
+    """Events arrive out of order: a RUNNING delivered after the COMPLETE (earlier event time) adds
+    its transition, but the run stays COMPLETED with the outcome the COMPLETE recorded."""
+    client, job, p = acme.client(), uniq("job-"), uniq("wh")
+    out = f"{p}.t"
+    acme.asset(out)
+    run = str(uuid.uuid4())
+    client.emit(ol.run_event("COMPLETE", outputs=[out], run_id=run, job=job, at="2024-05-01T10:00:05.000Z"))
+    client.emit(ol.run_event("RUNNING", outputs=[out], run_id=run, job=job, at="2024-05-01T10:00:01.000Z"))
+    (view,) = acme.runs(job)
+    assert view["state"] == "COMPLETED" and view["ended_at"] == "2024-05-01T10:00:05.000Z"
+    assert view["events"] == {"RUNNING": "2024-05-01T10:00:01.000Z", "COMPLETE": "2024-05-01T10:00:05.000Z"}
+    assert view["first_event_at"] == "2024-05-01T10:00:01.000Z" and view["event_count"] == 2
+    assert view["outcome"]["materialized"] == [out]
+
+
 def test_unknown_job_is_404(acme):
     r = acme.api("GET", "/api/v1/lineage/jobs/nope/never/runs")
     assert r.status_code == 404 and r.json()["error"]["code"] == "JOB_NOT_FOUND"
