@@ -367,6 +367,28 @@ def test_openlineage_type_change_is_drift_and_names_the_change(acme):
     assert found["contract_version"] == "1.0.0"
 
 
+def test_drift_is_judged_against_the_contract_published_just_before(acme):
+    """A warm function remembers assets for a minute; a contract published meanwhile still decides:
+    the table that drops `name` under 1.0.0 is exactly 2.0.0, so no drift is recorded."""
+    client, p = acme.client(), uniq("wh")
+    fqn = f"{p}.orders"
+    asset = acme.asset(fqn)
+    acme.publish(asset, TABLE)
+    full = ol.schema(("id", "BIGINT"), ("name", "VARCHAR"), ("created", "TIMESTAMP"))
+    for _ in range(2):   # remembered by whichever warm process serves the route
+        client.emit(ol.run_event("COMPLETE", outputs=[{"name": fqn, "facets": {"schema": full}}], job=uniq("job-")))
+    smaller = {**TABLE, "properties": {n: v for n, v in TABLE["properties"].items() if n != "name"}}
+    assert acme.publish(asset, smaller)["version"].startswith("2.")
+    narrow = ol.schema(("id", "BIGINT"), ("created", "TIMESTAMP"))
+    client.emit(ol.run_event("COMPLETE", outputs=[{"name": fqn, "facets": {"schema": narrow}}], job=uniq("job-")))
+    assert _drift_runs(acme, asset) == []
+    # and a real drift against 2.0.0 is still found
+    client.emit(ol.run_event("COMPLETE", outputs=[{"name": fqn, "facets": {"schema": ol.schema(("id", "BIGINT"))}}],
+                             job=uniq("job-")))
+    (found,) = _drift_runs(acme, asset)
+    assert found["contract_version"].startswith("2.")
+
+
 @pytest.mark.parametrize("wrapped", [False, True], ids=["plain", "pipes"])
 def test_dagster_column_schema_drift(acme, runtime, wrapped):
     p = uniq("wh")

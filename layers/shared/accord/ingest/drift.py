@@ -187,6 +187,11 @@ class Finding:
                 "contract_version": self.verdict["contract_version"], "drift": self.drifted,
                 "breaking_changes": len(self.verdict["breaking_changes"]), "audit_run_id": (self.run or {}).get("id")}
 
+    @property
+    def writes(self) -> bool:
+        """Whether recording it writes anything (then it must hold: the contract is still active)."""
+        return self.new or self.run is not None
+
     def ops(self, tenant: str) -> list[tuple[str, dict]]:
         out = []
         if self.new:
@@ -232,38 +237,45 @@ def observe(tenant: str, asset: dict, seen: obs.Observed, *, run_id: str, at: st
             details: dict | None = None, recorded_by: str | None = None) -> Finding | None:
     """Judge and record one observation (Dagster reports, the dbt import): one GetItem for the
     verdict, one for the contract when it must be decided, one transaction when anything is written."""
+    from accord.store import assets as asset_store, db
     key = store.verdict_key(tenant, asset["id"], seen.digest)
     cached = store.get_many([key]).get(key)
-    finding = decide(asset, seen, cached, lambda cid: contract(tenant, cid))
-    if finding is None:
-        return None
-    if finding.drifted:
-        finding.run = drift_run(asset, finding.verdict, finding.digest, run_id=run_id, at=at, source=source,
-                                details=details, recorded_by=recorded_by)
-    ops = finding.ops(tenant)
-    if finding.run is not None:
-        run = finding.run
-        ops.append((f"audit:{asset['id']}:{run['id']}", audit_store.run_op(tenant, asset["id"], run)))
-        ops += [(f"counter:{sk}", audit_store.counter_op(tenant, asset["id"], sk, 1))
-                for sk in audit_store.counter_sks(run["status"], run["triggered_by"])]
-        ops.append(("asset", audit_store.asset_live_op(tenant, asset["id"])))
-    if not ops:
-        return finding
-    from accord.store import assets as asset_store, db
-    tx = asset_store.Tx()
-    for label, op in ops:
-        tx.add(label, op)
-    try:
-        tx.commit()
-    except db.ConditionFailed as exc:
-        failed = tx.failed(exc)
-        if any(label.startswith("audit:") for label in failed) and "asset" not in failed:
-            # this run's drift was recorded already (a redelivery): keep the verdict only
-            rest = [op for label, op in zip(tx.labels, tx.ops) if label == "verdict"]
-            if rest:
-                asset_store.transact(rest)
-        # else the asset was deleted meanwhile: nothing to record
-    return finding
+    for attempt in range(2):
+        finding = decide(asset, seen, cached, lambda cid: contract(tenant, cid))
+        if finding is None:
+            return None
+        if finding.drifted:
+            finding.run = drift_run(asset, finding.verdict, finding.digest, run_id=run_id, at=at, source=source,
+                                    details=details, recorded_by=recorded_by)
+        if not finding.writes:
+            return finding
+        ops = finding.ops(tenant)
+        if finding.run is not None:
+            run = finding.run
+            ops.append((f"audit:{asset['id']}:{run['id']}", audit_store.run_op(tenant, asset["id"], run)))
+            ops += [(f"counter:{sk}", audit_store.counter_op(tenant, asset["id"], sk, 1))
+                    for sk in audit_store.counter_sks(run["status"], run["triggered_by"])]
+        ops.append(("asset", store.judged_under_op(tenant, asset["id"], asset["active_contract_id"])))
+        tx = asset_store.Tx()
+        for label, op in ops:
+            tx.add(label, op)
+        try:
+            tx.commit()
+            return finding
+        except db.ConditionFailed as exc:
+            failed = tx.failed(exc)
+            if "asset" not in failed:
+                if any(label.startswith("audit:") for label in failed):
+                    # this run's drift was recorded already (a redelivery): keep the verdict only
+                    rest = [op for label, op in zip(tx.labels, tx.ops) if label == "verdict"]
+                    if rest:
+                        asset_store.transact(rest)
+                return finding
+        # the asset was deleted, or another contract became active since it was read: judge again
+        asset = asset_store.get_many(tenant, [asset["id"]]).get(asset["id"])
+        if asset is None or attempt:
+            return None
+    return None
 
 
 def observe_reports(tenant: str, reports: list) -> list:

@@ -110,6 +110,15 @@ def verdict_op(tenant: str, asset_id: str, schema_hash: str, verdict: dict) -> d
     return db.put_op({"PK": pk, "SK": sk, **verdict})
 
 
+def judged_under_op(tenant: str, asset_id: str, contract_id: str) -> dict:
+    """The asset is live and its active contract is still the one a verdict was made against (the
+    asset item may come from a warm cache or an index): a transaction writing the verdict, or a drift
+    run, is cancelled otherwise — and judged again from a fresh read."""
+    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK,
+                       "attribute_exists(PK) AND attribute_not_exists(deleted_at) AND active_contract_id = :c",
+                       values={":c": contract_id})
+
+
 # ------------------------------------------------------------------ many reads at once
 def get_many(keys: list[tuple[str, str]], consistent: bool = True,
              projection: list[str] | None = None) -> dict[tuple[str, str], dict]:

@@ -273,6 +273,7 @@ class Plan:
         self.bookkeeping: list = []          # reports' key items written (their warm cache)
         self.discovered: list = []           # discovered datasets written (ours)
         self.columns: dict = {}              # column lineage items written
+        self.judged_under: dict = {}         # asset id → the contract its written verdict/drift relies on
 
     def add(self, label: str, op: dict) -> None:
         self.ops.append((label, op))
@@ -299,8 +300,9 @@ class Plan:
             self.live.add(asset_id)
         for (asset_id, sk), n in sorted(counters.items()):
             self.add(f"counter:{asset_id}:{sk}", audit_store.counter_op(self.tenant, asset_id, sk, n))
-        for a in sorted(self.live):
-            self.add(f"asset:{a}", audit_store.asset_live_op(self.tenant, a))
+        for a in sorted(self.live | set(self.judged_under)):
+            self.add(f"asset:{a}", store.judged_under_op(self.tenant, a, self.judged_under[a]) if a in self.judged_under
+                     else audit_store.asset_live_op(self.tenant, a))
 
     def datasets(self) -> None:
         """Unmatched datasets are kept as discovered (with the job that touched them); a dataset
@@ -458,6 +460,8 @@ class Plan:
                     self.audit_runs.append((asset["id"], run))
             for label, op in finding.ops(self.tenant):
                 self.add(label, op)
+            if finding.writes:   # the asset may come from the warm cache: its contract must still be active
+                self.judged_under[asset["id"]] = asset["active_contract_id"]
             self.findings.append(finding)
         if self.findings:
             self.summary["drift"] = [f.summary() for f in self.findings]
