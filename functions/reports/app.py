@@ -25,10 +25,17 @@ ROUTES = (("materialization", "/report_asset_materialization", ASSET_QUERY, "Rep
           ("observation", "/report_asset_observation", ASSET_QUERY, "Report an asset observation"))
 
 
+def _drift(tenant: str, reports: list) -> None:
+    """Materializations carrying `dagster/column_schema` are judged against the asset's contract
+    (DESIGN §10.3; imported only then: most reports carry none)."""
+    from accord.ingest import drift
+    drift.observe_reports(tenant, reports)
+
+
 def _reporter(kind: str, name: str):
     def handler(req):
         return api.report_one(req.principal, kind, raw_body=req.raw_body, headers=req.headers,
-                              query=req.query, path_key=req.path_params.get("asset_key"))
+                              query=req.query, path_key=req.path_params.get("asset_key"), observe=_drift)
     handler.__name__ = name
     return handler
 
@@ -61,7 +68,7 @@ for _kind, _path, _query, _summary in ROUTES:
 @router.route("POST", "/report_asset_events", response=R + "BATCH", scope="write", tags=["reports"],
               summary="Report many typed events at once (≤ 100): per-event results, partial success")
 def report_events(req):
-    return api.report_batch(req.principal, raw_body=req.raw_body, headers=req.headers)
+    return api.report_batch(req.principal, raw_body=req.raw_body, headers=req.headers, observe=_drift)
 
 
 _refuse_other_methods("/report_asset_events", "not_allowed_events")

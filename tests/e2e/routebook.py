@@ -155,7 +155,7 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 
 # Path parameters the World can fill, and a syntactically valid id that names nothing.
 PARAMS = ("team_id", "key_id", "asset_id", "contract_id", "registration_id", "proposal_id", "dependency_id",
-          "tenant", "projectId", "connectionId", "assetId", "asset_key+")
+          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "namespace", "name")
 
 
 def unknown_ids() -> dict:
@@ -163,7 +163,16 @@ def unknown_ids() -> dict:
             "contract_id": str(uuid.uuid4()), "registration_id": str(uuid.uuid4()),
             "proposal_id": str(uuid.uuid4()), "dependency_id": str(uuid.uuid4()),
             "tenant": f"no-such-{uuid.uuid4().hex[:8]}", "projectId": 987654321, "connectionId": 987654322,
-            "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}"}
+            "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}",
+            "namespace": f"no-such-ns-{uuid.uuid4().hex[:8]}", "name": f"no-such-job-{uuid.uuid4().hex[:8]}"}
+
+
+def lineage_event(job_ns: str = "matrix", job: str = "job", state: str = "START") -> dict:
+    """A minimal valid OpenLineage RunEvent (a new run each time)."""
+    return {"eventType": state, "eventTime": datetime.now(timezone.utc).isoformat(),
+            "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.23.0/client/python",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "run": {"runId": str(uuid.uuid4())}, "job": {"namespace": job_ns, "name": job}}
 
 
 def uniq(prefix: str = "x") -> str:
@@ -213,6 +222,8 @@ class World:
         self.proposal_id = self.publish(self.x, BREAKING)["proposal"]["id"]
         http.ok("POST", "/report_asset_materialization/" + self.fqn.replace(".", "/"), a,
                 json={"metadata": {"rows": 1}})
+        self.job_ns, self.job_name = "matrix", uniq("job-")
+        http.ok("POST", "/api/v1/lineage", a, status=201, json=lineage_event(self.job_ns, self.job_name))
 
         base = f"/api/backend/{self.slug}/configuration"
         self.base = base
@@ -276,7 +287,7 @@ class World:
                 "contract_id": self.contract_id, "registration_id": self.registration_id,
                 "proposal_id": self.proposal_id, "dependency_id": self.dependency_id, "tenant": self.slug,
                 "projectId": self.project, "connectionId": self.connection, "assetId": self.cfg_asset,
-                "asset_key+": self.fqn.replace(".", "/")}
+                "asset_key+": self.fqn.replace(".", "/"), "namespace": self.job_ns, "name": self.job_name}
 
 
 # ------------------------------------------------------------------ how to call each route
@@ -329,6 +340,8 @@ def body_for(route: RouteInfo, w: World):
         ("POST", "/report_asset_check/{asset_key+}"): lambda: {"check_name": "c", "passed": True},
         ("POST", "/report_asset_materialization"): lambda: {"asset_key": ["matrix", uniq()]},
         ("POST", "/report_asset_observation"): lambda: {"asset_key": ["matrix", uniq()]},
+        ("POST", "/api/v1/lineage"): lambda: lineage_event(job=uniq("job-")),
+        ("PUT", "/api/v1/lineage/settings"): lambda: {"namespaces": {}, "default_environment": "production"},
     }
     make = bodies.get((m, p))
     if make is None:

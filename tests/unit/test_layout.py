@@ -28,6 +28,7 @@ ALLOWED = {
     "registry": {"auth", "store", "http", "schemadiff", "identity"},
     "configuration": {"auth", "store", "http", "identity", "registry"},
     "reports": {"auth", "store", "http", "registry"},
+    "ingest": {"auth", "store", "http", "identity", "registry", "reports", "schemadiff"},
 }
 
 

@@ -91,6 +91,22 @@ EXAMPLES = {
         {"type": "materialization", "asset_key": ORDERS_KEY, "metadata": {"rows": 1200}},
         {"type": "check", "asset_key": ORDERS_KEY, "check_name": "not_null_order_id", "passed": True,
          "event_id": "run-123/not_null_order_id"}],
+    # ---------------------------------------------------------------- OpenLineage
+    ("POST", "/api/v1/lineage"): {
+        "eventType": "COMPLETE", "eventTime": "2024-06-01T03:00:00.000Z",
+        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.23.0/integration/dbt",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": "0190c4a8-5b1e-7f3a-9c2d-4e5f6a7b8c9d"},
+        "job": {"namespace": "dbt", "name": "sales.orders"},
+        "inputs": [{"namespace": "postgres://warehouse:5432", "name": "warehouse.raw.orders"}],
+        "outputs": [{"namespace": "postgres://warehouse:5432", "name": "warehouse.sales.orders", "outputFacets": {
+            "outputStatistics": {"_producer": "https://github.com/OpenLineage/OpenLineage/tree/1.23.0/integration/dbt",
+                                 "_schemaURL": "https://openlineage.io/spec/facets/1-0-2/"
+                                               "OutputStatisticsOutputDatasetFacet.json",
+                                 "rowCount": 1200}}}]},
+    ("PUT", "/api/v1/lineage/settings"): {"namespaces": {"postgres://warehouse:5432": "production",
+                                                         "postgres://staging-*": "staging"},
+                                          "default_environment": "production"},
 }
 
 # ------------------------------------------------------------------ reports bodies (Dagster's fields)
@@ -110,7 +126,22 @@ _TYPED = {"type": "object", "required": ["type", "asset_key"], "properties": {
     "timestamp": {"description": "event time: ISO-8601 or epoch seconds", "anyOf": [_S, {"type": "number"}]}}}
 _TYPED_LIST = {"type": "array", "items": _TYPED, "maxItems": 100}
 
+# An OpenLineage event: the spec's own schema (bundled: accord/ingest/openlineage/spec) is what the
+# route validates; documented here in short (the three event kinds' required fields).
+_OL = {"type": "object", "description": "an OpenLineage RunEvent, DatasetEvent or JobEvent (spec 2-0-x)",
+       "required": ["eventTime", "producer", "schemaURL"], "properties": {
+           "eventTime": {"type": "string", "format": "date-time"}, "producer": _S, "schemaURL": _S,
+           "eventType": {"type": "string", "enum": ["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"]},
+           "run": {"type": "object", "required": ["runId"], "properties": {"runId": {"type": "string", "format": "uuid"},
+                                                                          "facets": {"type": "object"}}},
+           "job": {"type": "object", "required": ["namespace", "name"], "properties": {
+               "namespace": _S, "name": _S, "facets": {"type": "object"}}},
+           "inputs": {"type": "array", "items": {"type": "object"}},
+           "outputs": {"type": "array", "items": {"type": "object"}},
+           "dataset": {"type": "object"}}}
+
 REQUEST_SCHEMAS = {
+    ("POST", "/api/v1/lineage"): _OL,
     **{("POST", path): _ASSET_EVENT for path in (
         "/report_asset_materialization", "/report_asset_materialization/{asset_key+}",
         "/report_asset_observation", "/report_asset_observation/{asset_key+}")},

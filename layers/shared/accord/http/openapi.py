@@ -95,7 +95,7 @@ def operations(router, components: dict) -> dict:
         params += [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
                    for n, t, d in route.query]
         ok = {"description": "Success"}
-        if route.status != 204:
+        if route.status != 204 and route.media:  # media None: a success with no body (201 as Marquez answers)
             ok["content"] = {route.media: {"schema": _response_schema(route)}}
         op = {"operationId": f"{getattr(router, 'name', router.family)}_{route.handler.__name__}",
               "summary": route.summary, "tags": list(route.tags) or [router.family],

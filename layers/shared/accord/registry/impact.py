@@ -1,7 +1,7 @@
 """Impact analysis: the publish diff without writing, and who it would affect — registered
 consumer teams plus the owners of downstream assets (a depth-bounded lineage walk)."""
 from accord import errors
-from accord.registry import assets, lineage
+from accord.registry import assets, columns, lineage
 from accord.registry.contracts import (
     active_consumers,
     check_schema,
@@ -28,6 +28,7 @@ def impact(tenant: str, asset_id: str, body, depth: int | None) -> dict:
              profile=body.profile)
     consumers = active_consumers(tenant, asset["id"])
     nodes, truncated = downstream(tenant, asset["id"], depth)
+    touched = columns.field_impact(tenant, asset["id"], p.breaking, nodes, depth)
     teams: dict[str, dict] = {}
     for r in consumers:
         teams.setdefault(r["consumer_team_id"], {"team_id": r["consumer_team_id"], "team_name": r.get("consumer_team_name"),
@@ -40,7 +41,13 @@ def impact(tenant: str, asset_id: str, body, depth: int | None) -> dict:
                                                   "sources": [], "assets": []})
         if "lineage" not in t["sources"]:
             t["sources"].append("lineage")
-        t["assets"].append({"asset_id": n["asset_id"], "fqn": n["fqn"], "depth": n["depth"]})
+        t["assets"].append({"asset_id": n["asset_id"], "fqn": n["fqn"], "depth": n["depth"],
+                            "field_impact": touched.get(n["asset_id"], "unknown")})
+    for n in nodes:
+        n["field_impact"] = touched.get(n["asset_id"], "unknown")
+    for t in teams.values():
+        t["field_impact"] = columns.team_status([a["field_impact"] for a in t["assets"]],
+                                                "registration" in t["sources"])
     affected = list(teams.values())
     current = p.active["version"] if p.active else None
     try:

@@ -34,7 +34,14 @@ def view(edge: dict) -> dict:
             "dependent_asset_id": edge["source_asset_id"], "dependency_asset_id": edge["target_asset_id"],
             "depends_on_asset_id": edge["target_asset_id"],
             "dependency_type": edge["dependency_type"], "metadata": edge.get("metadata") or {},
-            "created_at": edge["created_at"]}
+            "created_at": edge["created_at"], **observed(edge)}
+
+
+def observed(edge: dict) -> dict:
+    """Tessera's observation fields: who made the edge (`manual` = declared through the API,
+    `openlineage` = seen in a run), when a run last showed it and how many runs did."""
+    return {"source": edge.get("source") or "manual", "last_observed_at": edge.get("last_observed_at"),
+            "call_count": int(edge.get("call_count") or 0)}
 
 
 def _dep_not_found(dep_id) -> errors.NotFound:

@@ -113,6 +113,7 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
     if asset.get("pending_proposal_id"):
         raise _pending(asset)
     nodes, _ = impact.downstream(tenant, asset["id"], impact.DEFAULT_IMPACT_DEPTH)
+    touched = impact.columns.field_impact(tenant, asset["id"], plan.breaking, nodes, impact.DEFAULT_IMPACT_DEPTH)
     proposer = principal.team_id or asset["owner_team_id"]
     now = clock.now()
     proposal = {
@@ -126,9 +127,13 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
         "proposed_at": clock.iso(now), "resolved_at": None,
         "expires_at": clock.iso(now + timedelta(days=expires_in_days)) if expires_in_days else None,
         "affected_teams": [{"team_id": r["consumer_team_id"], "team_name": r.get("consumer_team_name"),
-                            "registration_id": r["id"], "pinned_version": r.get("pinned_version")} for r in consumers],
+                            "registration_id": r["id"], "pinned_version": r.get("pinned_version"),
+                            "field_impact": impact.columns.team_status(
+                                [touched.get(n["asset_id"], "unknown") for n in nodes
+                                 if n["owner_team_id"] == r["consumer_team_id"]], True)} for r in consumers],
         "affected_assets": [{"asset_id": n["asset_id"], "fqn": n["fqn"], "owner_team_id": n["owner_team_id"],
-                             "owner_team_name": n.get("owner_team_name"), "depth": n["depth"]} for n in nodes],
+                             "owner_team_name": n.get("owner_team_name"), "depth": n["depth"],
+                             "field_impact": touched.get(n["asset_id"], "unknown")} for n in nodes],
         "objections": [], "acks": {}, "forced": False, "rev": 1,
     }
     doc = {"proposed_schema": plan.schema, "proposed_guarantees": plan.guarantees}

@@ -15,9 +15,21 @@ def idempotency_key(headers: dict) -> str | None:
     return parse.check_event_id(value, "Idempotency-Key")
 
 
-def report_one(principal, kind: str, *, raw_body: str, headers: dict, query: dict, path_key: str | None) -> dict:
+def observed_schemas(reports: list) -> list:
+    """The recorded materializations that carry an observed table schema (`dagster/column_schema`):
+    what the caller's `observe` (drift, accord.ingest) is given."""
+    return [r for r in reports if r.status == record.RECORDED and r.ev.type == parse.MATERIALIZATION
+            and COLUMN_SCHEMA in r.ev.metadata]
+
+
+COLUMN_SCHEMA = "dagster/column_schema"
+
+
+def report_one(principal, kind: str, *, raw_body: str, headers: dict, query: dict, path_key: str | None,
+               observe=None) -> dict:
     """One Dagster report: parsed with Dagster's semantics, stored before the 200 (a read right after
-    sees it). A repeated Idempotency-Key is a no-op (200 {}); the same key with a different report 422."""
+    sees it). A repeated Idempotency-Key is a no-op (200 {}); the same key with a different report 422.
+    `observe(tenant, reports)` is called with the recorded reports that carry a column schema."""
     body = parse.read_body(raw_body, headers.get("content-type"))
     ev = parse.parse_request(kind, body=body, query=query, path_key=path_key)
     ev.event_id = idempotency_key(headers)
@@ -27,10 +39,12 @@ def report_one(principal, kind: str, *, raw_body: str, headers: dict, query: dic
     if r.status == record.REJECTED:
         raise errors.Unprocessable(f"Idempotency-Key {ev.event_id!r} was already used for a different report.",
                                    code="IDEMPOTENCY_KEY_REUSED")
+    if observe is not None and observed_schemas([r]):
+        observe(principal.tenant, [r])
     return {}
 
 
-def report_batch(principal, *, raw_body: str, headers: dict) -> dict:
+def report_batch(principal, *, raw_body: str, headers: dict, observe=None) -> dict:
     """Many typed events in one request: each is validated and recorded on its own (partial success);
     the answer lists every event's outcome in request order."""
     content_type = headers.get("content-type")
@@ -58,6 +72,8 @@ def report_batch(principal, *, raw_body: str, headers: dict) -> dict:
                            event_id=f"{key}#{i}" if key else None, index=i)
         reports.append(r)
     record.record_many(principal.tenant, reports)
+    if observe is not None and observed_schemas(reports):
+        observe(principal.tenant, observed_schemas(reports))
     for r in reports:
         outcomes[r.index] = r.result()
     counts = {s: sum(1 for o in outcomes if o["status"] == s)

@@ -184,7 +184,7 @@ class ReportsBatchProcessor(BatchProcessor):
             except Exception:  # noqa: BLE001 - a bug in staging one record must not sink the batch
                 metrics.count("ReportMessages", outcome="failed")
                 results.append(self.failure_handler(record=data, exception=sys.exc_info()))
-        flush([s for _, _, s in staged])
+        self.flush_batch([s for _, _, s in staged])
         for raw, data, s in staged:
             _count(s)
             if s.error is None and s.fail is None:
@@ -202,6 +202,10 @@ class ReportsBatchProcessor(BatchProcessor):
                                            "correlation_ids": correlation_ids})
         metrics.annotate(correlation_ids=correlation_ids)
         return results
+
+    def flush_batch(self, staged: list[Staged]) -> None:
+        """Write what the batch staged (subclasses that stage more kinds of message extend it)."""
+        flush(staged)
 
 
 def _count(s: Staged) -> None:

@@ -178,16 +178,23 @@ def _query_kwargs(pk_value, index, sk_prefix, forward, consistent, filter, names
     return kwargs
 
 
-def batch_get(keys: list[tuple[str, str]], *, consistent: bool = False) -> list[dict]:
+def batch_get(keys: list[tuple[str, str]], *, consistent: bool = False,
+              projection: list[str] | None = None) -> list[dict]:
     """Items for (PK, SK) pairs, in no particular order; missing ones are simply absent.
+    `projection`: only these attributes (PK and SK are always added).
 
     One BatchGetItem per 100 keys; unprocessed keys (throttling) are retried a few times."""
     import time
     out: list[dict] = []
     unique = list(dict.fromkeys(keys))
+    extra = {}
+    if projection:
+        names = list(dict.fromkeys(["PK", "SK", *projection]))
+        extra = {"ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(names))),
+                 "ExpressionAttributeNames": {f"#p{i}": n for i, n in enumerate(names)}}
     for i in range(0, len(unique), 100):
         request = {table_name(): {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in unique[i:i + 100]],
-                                  "ConsistentRead": consistent}}
+                                  "ConsistentRead": consistent, **extra}}
         for attempt in range(6):
             res = _call("batch_get_item", RequestItems=request)
             out.extend(decode(item) for item in res.get("Responses", {}).get(table_name(), []))

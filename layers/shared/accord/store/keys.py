@@ -77,6 +77,21 @@ index read newest first — a pointer that only moves forward in event time, wit
 
 Checks also write audit runs (the audit run rows above) in the same transaction as the event.
 
+OpenLineage and drift (accord/ingest, store/ingest.py; column lineage: store/columns.py). `{h}` is a
+hex SHA-256 prefix: of the event's (run id, event time, event type) for a guard, of (namespace, name)
+for a dataset, of (namespace, name) for a job, of the observed schema for a verdict. Hashes keep keys
+short whatever the names hold.
+
+| entity              | PK                                  | SK                     | GSI1PK / GSI1SK                   |
+|---------------------|-------------------------------------|------------------------|-----------------------------------|
+| lineage event guard | T#{t}#OLEV#{h}                      | OLEV[#{chunk}]         | - (the event was recorded; `ttl` 30 days) |
+| job run             | T#{t}#OLJOB#{h}                     | RUN#{run id}           | T#{t}#OLJOB#{h}#RUNS / {first event time}#{run id} |
+| discovered dataset  | T#{t}#OLDS#{h}                      | DATASET                | T#{t}#OLDISCOVERED / {fqn or name}␟{h} (one attribute `j_{job h}` per job that touched it) |
+| lineage settings    | T#{t}#OLSETTINGS                    | SETTINGS               | - (namespace → environment) |
+| column lineage (up) | T#{t}#ASSET#{b}                     | COLLINEAGE             | - (b's columns ← upstream columns: the latest columnLineage facet) |
+| column lineage (down) | T#{t}#ASSET#{a}                   | COLDOWN                | - (one attribute `d_{b}` per downstream asset b: a's columns → b's) |
+| drift verdict       | T#{t}#ASSET#{a}                     | DRIFT#{h}              | - (an observed schema judged against a contract: decided once) |
+
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds
 the id) and not yet the tenant; the tenant is an attribute checked on every read.
 """
@@ -429,3 +444,48 @@ EVENT_ID_SK = "EVID"
 
 def rejected_pk(tenant: str) -> str:
     return f"{t(tenant)}REJECTED"
+
+
+# ------------------------------------------------------------------ OpenLineage and drift (accord/ingest)
+def lineage_guard_pk(tenant: str, event_hash: str) -> str:
+    return f"{t(tenant)}OLEV#{event_hash}"
+
+
+def lineage_guard_sk(chunk: int = 0) -> str:
+    return "OLEV" if chunk == 0 else f"OLEV#{chunk}"
+
+
+def job_pk(tenant: str, job_hash: str) -> str:
+    return f"{t(tenant)}OLJOB#{job_hash}"
+
+
+def job_run_sk(run_id: str) -> str:
+    return f"RUN#{run_id}"
+
+
+def job_runs_gsi(tenant: str, job_hash: str) -> str:
+    return f"{t(tenant)}OLJOB#{job_hash}#RUNS"
+
+
+def dataset_pk(tenant: str, dataset_hash: str) -> str:
+    return f"{t(tenant)}OLDS#{dataset_hash}"
+
+
+DATASET_SK = "DATASET"
+
+
+def discovered_gsi(tenant: str) -> str:
+    return f"{t(tenant)}OLDISCOVERED"
+
+
+def lineage_settings_pk(tenant: str) -> str:
+    return f"{t(tenant)}OLSETTINGS"
+
+
+LINEAGE_SETTINGS_SK = "SETTINGS"
+COLUMN_LINEAGE_SK = "COLLINEAGE"
+COLUMN_DOWN_SK = "COLDOWN"
+
+
+def drift_sk(schema_hash: str) -> str:
+    return f"DRIFT#{schema_hash}"

@@ -22,21 +22,54 @@ def version(tenant: str) -> int:
     return int(item.get("v", 0)) if item else 0
 
 
+LIVE = "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
+
+
+def edge_ops(tenant: str, edge: dict) -> list[tuple[str, dict]]:
+    """(label, op) of a new edge's three items; the upstream edge only if it does not exist yet."""
+    src, dst = edge["source_asset_id"], edge["target_asset_id"]
+    return [("lookup", db.put_op({"PK": k.dependency_pk(tenant, edge["id"]), "SK": k.DEPENDENCY_SK, **edge},
+                                 "attribute_not_exists(PK)")),
+            ("duplicate", db.put_op({"PK": k.asset_pk(tenant, src), "SK": k.dep_sk(dst), **edge},
+                                    "attribute_not_exists(PK)")),
+            ("mirror", db.put_op({"PK": k.asset_pk(tenant, dst), "SK": k.dependent_sk(src), **edge}))]
+
+
+def version_op(tenant: str, expected_version: int) -> dict:
+    """Moves the tenant's lineage version on: the edge adds of one transaction were checked for
+    cycles against the graph at `expected_version`."""
+    return db.update_op(k.lineage_pk(tenant), k.LINEAGE_SK, "SET v = :new", "attribute_not_exists(v) OR v = :old",
+                        values={":new": expected_version + 1, ":old": expected_version})
+
+
+def live_op(tenant: str, asset_id: str) -> dict:
+    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK, LIVE)
+
+
+def edge_key(tenant: str, source_id: str, target_id: str) -> tuple[str, str]:
+    return k.asset_pk(tenant, source_id), k.dep_sk(target_id)
+
+
+def version_key(tenant: str) -> tuple[str, str]:
+    return k.lineage_pk(tenant), k.LINEAGE_SK
+
+
+def observe_op(tenant: str, source_id: str, target_id: str, at: str, runs: int) -> dict:
+    """An existing edge seen again (OpenLineage): `last_observed_at`, and `call_count` + `runs`."""
+    return db.update_op(k.asset_pk(tenant, source_id), k.dep_sk(target_id),
+                        "SET last_observed_at = :at ADD call_count :n", "attribute_exists(PK)",
+                        values={":at": at, ":n": runs})
+
+
 def add(tenant: str, edge: dict, expected_version: int) -> None:
     """Raises ConditionFailed with `failed` ⊆ {duplicate, version, source, target}."""
     src, dst = edge["source_asset_id"], edge["target_asset_id"]
-    live = "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
     tx = asset_store.Tx()
-    tx.add("lookup", db.put_op({"PK": k.dependency_pk(tenant, edge["id"]), "SK": k.DEPENDENCY_SK, **edge},
-                               "attribute_not_exists(PK)"))
-    tx.add("duplicate", db.put_op({"PK": k.asset_pk(tenant, src), "SK": k.dep_sk(dst), **edge},
-                                  "attribute_not_exists(PK)"))
-    tx.add("mirror", db.put_op({"PK": k.asset_pk(tenant, dst), "SK": k.dependent_sk(src), **edge}))
-    tx.add("version", db.update_op(k.lineage_pk(tenant), k.LINEAGE_SK, "SET v = :new",
-                                   "attribute_not_exists(v) OR v = :old",
-                                   values={":new": expected_version + 1, ":old": expected_version}))
-    tx.add("source", db.check_op(k.asset_pk(tenant, src), k.ASSET_SK, live))
-    tx.add("target", db.check_op(k.asset_pk(tenant, dst), k.ASSET_SK, live))
+    for label, op in edge_ops(tenant, edge):
+        tx.add(label, op)
+    tx.add("version", version_op(tenant, expected_version))
+    tx.add("source", live_op(tenant, src))
+    tx.add("target", live_op(tenant, dst))
     try:
         tx.commit()
     except db.ConditionFailed as exc:

@@ -1,0 +1,1 @@
+../../../../layers/shared/accord/ingest/dbt_schema.py

@@ -1,0 +1,1 @@
+"""Ingestion (DESIGN §10): what other tools know about data assets, turned into Accord's model."""
