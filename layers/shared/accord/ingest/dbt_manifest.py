@@ -48,6 +48,7 @@ class Node:
     owner_team: str | None         # meta.accord.owner_team / meta.tessera.owner_team (name or id)
     owner_hint: str | None         # meta.owner (a team name or id, or a person: only a hint)
     compatibility_mode: str | None
+    consumers: list[str] = field(default_factory=list)  # meta.accord.consumers: team names or ids
     metadata: dict = field(default_factory=dict)
 
 
@@ -92,6 +93,16 @@ def _ours(meta: dict) -> dict:
         if isinstance(meta.get(key), dict):
             return meta[key]
     return {}
+
+
+def _consumers(value) -> list[str]:
+    """`consumers: [{team: marketing}, finance]` (Tessera's spelling and the short one)."""
+    out = []
+    for c in value if isinstance(value, list) else []:
+        team = c.get("team") if isinstance(c, dict) else c
+        if isinstance(team, str) and team.strip():
+            out.append(team.strip())
+    return list(dict.fromkeys(out))
 
 
 def _test_target(test: dict, names: dict) -> str | None:
@@ -229,6 +240,7 @@ def read(manifest) -> Manifest:
             owner_hint=_text(owner_hint) if isinstance(owner_hint, str) else None,
             compatibility_mode=_text(ours.get("compatibility_mode")) if isinstance(ours.get("compatibility_mode"), str)
             else None,
+            consumers=_consumers(ours.get("consumers")),
             metadata=_metadata(uid, node, [fqns[d] for d in deps])))
     invocation = (manifest.get("metadata") or {}).get("invocation_id") if isinstance(manifest.get("metadata"), dict) \
         else None

@@ -77,6 +77,16 @@ def guards(tenant: str, environment: str, fqns: list[str]) -> dict[str, str]:
     return {item["PK"][len(prefix):]: item["asset_id"] for item in db.batch_get(keys)}
 
 
+def team_assets(tenant: str, team_id: str, environment: str) -> list[dict]:
+    """Every live asset a team owns in an environment (its GSI2 partition, all pages)."""
+    out, start = [], None
+    while True:
+        page, start = db.query(k.team_env_assets_gsi(tenant, team_id, environment), index="GSI2", start=start)
+        out.extend(page)
+        if not start:
+            return out
+
+
 # ------------------------------------------------------------------ lineage edges
 def edge_ops(tenant: str, edge: dict) -> list[dict]:
     """The three items of a new edge (store/lineage.py). Unlike a single add, the two assets are
