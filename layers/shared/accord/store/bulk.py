@@ -87,6 +87,16 @@ def team_assets(tenant: str, team_id: str, environment: str) -> list[dict]:
             return out
 
 
+def env_assets(tenant: str, environment: str) -> list[dict]:
+    """Every live asset of an environment (its GSI1 partition, all pages)."""
+    out, start = [], None
+    while True:
+        page, start = db.query(k.assets_env_gsi(tenant, environment), index="GSI1", start=start)
+        out.extend(page)
+        if not start:
+            return out
+
+
 # ------------------------------------------------------------------ lineage edges
 def edge_ops(tenant: str, edge: dict) -> list[dict]:
     """The three items of a new edge (store/lineage.py). Unlike a single add, the two assets are
