@@ -374,6 +374,26 @@ def _cfg_none(ctx, entities):
     _cfg_payload(ctx, "")   # the connection, made before the recording
 
 
+def _dbt_setup(ctx, entities):
+    return {"team": ctx.team("producer")}
+
+
+DBT_BATCH = 96   # nodes per import: a real one writes 250-node chunks; each transaction holds ~25-90 nodes
+
+
+def _dbt_import(ctx, state, i):
+    """A dbt manifest of DBT_BATCH nodes (models in 3 schemas + their source), lineage and first
+    contracts; each call another project's relations."""
+    from accord.ingest import dbt_import
+    from accord.ingest.models import DbtUploadOptions
+    from tests.support import dbt_large
+    manifest = dbt_large.manifest(models=DBT_BATCH - 1, tests=DBT_BATCH, target_bytes=0, sources=1,
+                                  schema_prefix=f"p{ctx.uid()}", schemas=3)
+    opts = DbtUploadOptions.model_validate({"owner_team_id": state["team"]["id"], "auto_publish_contracts": True})
+    status, body = dbt_import.run(ctx.admin, opts, manifest)
+    assert status == 200 and body["assets"]["created"] == DBT_BATCH, body
+
+
 BULK = 25     # operations per call of a bulk path
 BATCH = 10    # events per queue delivery / batch request
 QUEUE = {"sqs": 1.2, "lambda": 0.1}   # per event: send + (receive + delete) per 10-message delivery; 1 invocation per 10
@@ -386,6 +406,9 @@ PATHS = [
               note="one team, one schema (a dbt import): the concentrated case"),
     WritePath("asset create, bulk (importers)", 1000, 1, _bulk_setup, _bulk_create, batch=BULK,
               requests={"api": 1 / BULK, "lambda": 1 / BULK}, requires="accord.registry.bulk"),
+    WritePath("dbt import (nodes)", 1000, 1, _dbt_setup, _dbt_import, ("POST /api/v1/sync/dbt/upload",),
+              batch=DBT_BATCH, requests={"api": 1 / DBT_BATCH, "lambda": 1 / DBT_BATCH}, requires="accord.ingest.dbt_import",
+              note="a manifest's nodes: asset, first contract, lineage; the worker's jobs run the same import"),
     WritePath("asset update", 100, 100, _assets, _update, ("PATCH /api/v1/assets/{asset_id}",)),
     WritePath("asset delete", 100, 10_000, _assets, _delete, ("DELETE /api/v1/assets/{asset_id}",), once=True),
     WritePath("first publish", 1000, 10_000, _assets, _first_publish,
@@ -428,6 +451,8 @@ LOW_RATE = {
     "PATCH /api/v1/registrations/{registration_id}": "a consumer changes its pin by hand",
     "DELETE /api/v1/registrations/{registration_id}": "by hand",
     "POST /api/v1/proposals/{proposal_id}/withdraw": "by hand, once per proposal",
+    "POST /api/v1/sync/uploads": "once per large import (its nodes are the 'dbt import' path)",
+    "POST /api/v1/sync/dbt/jobs": "once per large import: one job item (its nodes are the 'dbt import' path)",
     "POST /api/v1/proposals/{proposal_id}/force": "admin, once per proposal",
     "POST /api/v1/proposals/{proposal_id}/object": "by hand, once per team and proposal",
     f"POST {CFGB}/projects": "admin", f"PATCH {CFGB}/projects/{{projectId}}": "admin",
@@ -438,7 +463,8 @@ LOW_RATE = {
     f"POST {CFGB}/projects/{{projectId}}/assets/move": "editor, by hand (≤ 98 assets a move)",
 }
 # POST routes that write nothing
-READ_ONLY = {"POST /api/v1/assets/{asset_id}/impact", "POST /api/v1/contracts/compare"}
+READ_ONLY = {"POST /api/v1/assets/{asset_id}/impact", "POST /api/v1/contracts/compare",
+             "POST /api/v1/sync/dbt/impact", "POST /api/v1/sync/dbt/diff"}
 
 
 def available(path: WritePath) -> bool:

@@ -65,11 +65,11 @@ def create_assets(principal, specs: list[dict], *, extra: list[dict] | None = No
         made.append((i, store.prepare({**asset, **((extra or [{}] * len(specs))[i] or {})})))
     parts = [store.asset_ops(tenant, a, assets.search_tokens(a["fqn"])) for _, a in made]
     created = []
-    for idx, ops in store.pack(parts):
-        try:
-            store.commit(ops)
+    groups = store.pack(parts)
+    for (idx, _), failure in zip(groups, store.commit_each([ops for _, ops in groups])):
+        if failure is None:
             created += [made[j] for j in idx]
-        except ConditionFailed:  # one of them exists already: find which, one transaction each
+        elif isinstance(failure, ConditionFailed):  # one of them exists already: find which, one each
             for j in idx:
                 try:
                     store.commit(parts[j])
@@ -79,9 +79,11 @@ def create_assets(principal, specs: list[dict], *, extra: list[dict] | None = No
                     out[i] = assets._duplicate(tenant, a["fqn"], a["environment"])
                 except errors.AccordError as exc:
                     out[made[j][0]] = exc
-        except errors.AccordError as exc:
+        elif isinstance(failure, errors.AccordError):
             for j in idx:
-                out[made[j][0]] = exc
+                out[made[j][0]] = failure
+        else:
+            raise failure
     for i, a in created:
         out[i] = a
     settle(tenant, [a for _, a in created])
@@ -101,15 +103,16 @@ def settle(tenant: str, items: list[dict]) -> int:
         teams = {a["owner_team_id"] for a in pending}
         groups = store.settle_groups(tenant, pending, teams)
         start = 0
-        for ops in groups:
+        for ops, failure in zip(groups, store.commit_each(groups, parallel=False)):
             n = sum(1 for op in ops if "Update" in op and "pending_counters" in op["Update"]["UpdateExpression"])
             chunk = pending[start:start + n]
             start += n
-            try:
-                store.commit(ops)
+            if failure is None:
                 done += len(chunk)
-            except (ConditionFailed, errors.Conflict):
+            elif isinstance(failure, (ConditionFailed, errors.Conflict)):
                 retry += chunk
+            else:
+                raise failure
         if not retry:
             return done
         fresh = asset_store.get_many(tenant, [a["id"] for a in retry])
@@ -125,7 +128,13 @@ def add_dependencies(principal, edges: list[dict], *, fresh: set | None = None, 
     """Add edges ({source_asset_id, target_asset_id, dependency_type?, metadata?}) — the rules of
     `lineage.add`: the source's team (or admin) adds, no self-edge, no duplicate, no cycle. `fresh`
     names assets that have no stored edges (just created): their upstream is not read. `known`
-    ({id: asset item}) saves the reads of assets the caller holds. Per edge: the edge, or the error."""
+    ({id: asset item}) saves the reads of assets the caller holds. Per edge: the edge, or the error.
+
+    The cycle check reads the stored graph once for the whole batch; the edges are written in
+    parallel transactions, and the tenant's lineage version moves once, at the end, conditioned on
+    the version read before the check (store/lineage.py: a single add conditions on it too). If
+    it moved meanwhile, each edge of the batch is checked again against the graph as it now is,
+    and one that closes a cycle is taken back (409): the graph is acyclic again before this returns."""
     tenant = principal.tenant
     out: list = [None] * len(edges)
     fresh = set(fresh or ())
@@ -152,31 +161,73 @@ def add_dependencies(principal, edges: list[dict], *, fresh: set | None = None, 
             todo.append((i, {"id": str(uuid.uuid4()), "source_asset_id": src["id"], "target_asset_id": dst["id"],
                              "dependency_type": e.get("dependency_type") or "consumes", "metadata": e.get("metadata") or {},
                              "created_at": clock.iso(), "created_by": principal.display}))
+    version = lineage_store.version(tenant)
+    accepted = _acyclic(tenant, [edge for _, edge in todo], fresh, known, out, [i for i, _ in todo])
+    todo = [(i, e) for i, e in todo if out[i] is None and e["id"] in accepted]
+    parts = [store.edge_ops(tenant, e) for _, e in todo]
+    groups = store.pack(parts)
+    lost = []
+    for (idx, _), failure in zip(groups, store.commit_each([ops for _, ops in groups])):
+        if failure is None:
+            for j in idx:
+                out[todo[j][0]] = todo[j][1]
+        elif isinstance(failure, ConditionFailed):
+            lost += [todo[j] for j in idx]
+        else:
+            raise failure
+    for i, e in _duplicates_out(tenant, lost, known, out):  # not a duplicate: one of its own, alone
+        try:
+            store.commit(store.edge_ops(tenant, e))
+            out[i] = e
+        except ConditionFailed:
+            out[i] = errors.Conflict(f"'{known[e['source_asset_id']]['fqn']}' already depends on "
+                                     f"'{known[e['target_asset_id']]['fqn']}'.", code="DUPLICATE_DEPENDENCY")
+    mine = [(i, out[i]) for i, _ in todo if isinstance(out[i], dict)]
+    if not mine:
+        return out
     for attempt in range(lineage.MAX_ATTEMPTS):
-        if not todo:
-            break
+        try:  # once per batch: the tenant's lineage version moves, as one add moves it
+            store.commit([store.lineage_version_op(tenant, version)])
+            return out
+        except ConditionFailed:
+            pass
+        # someone else added edges while these were checked and written: check again, with theirs
         version = lineage_store.version(tenant)
-        accepted = _acyclic(tenant, [edge for _, edge in todo], fresh, known, out, [i for i, _ in todo])
-        todo = [(i, e) for i, e in todo if out[i] is None]
-        accepted = [(i, e) for i, e in todo if e["id"] in accepted]
-        parts = [store.edge_ops(tenant, e) for _, e in accepted]
-        lost = []
-        for idx, ops in store.pack(parts, reserve=1):
-            try:
-                store.commit(ops + [store.lineage_version_op(tenant, version)])
-                version += 1
-                for j in idx:
-                    out[accepted[j][0]] = accepted[j][1]
-            except ConditionFailed:
-                lost += [accepted[j] for j in idx]
-                version = lineage_store.version(tenant)
-        todo = _duplicates_out(tenant, lost, known, out)
-        if todo:
-            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
-    for i, _ in todo:
-        out[i] = errors.Conflict("Lineage kept changing while these dependencies were checked for cycles; retry.",
-                                 code="CONCURRENT_UPDATE")
+        mine = _recheck(principal, mine, known, out)
+        time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+    logger.warning("bulk: lineage version not moved", extra={"tenant": tenant, "edges": len(mine)})
     return out
+
+
+def _recheck(principal, mine: list, known: dict, out: list) -> list:
+    """Edges of this batch that now close a cycle with edges added concurrently are taken back
+    (409); the rest stay. Returns the ones kept."""
+    tenant = principal.tenant
+    kept = []
+    for i, e in mine:
+        graph: dict = defaultdict(set)
+        frontier, reached = {e["target_asset_id"]}, {e["target_asset_id"]}
+        while frontier and len(reached) <= lineage.MAX_WALK_NODES:
+            found = lineage_store.edges_of_many(tenant, sorted(frontier), "up", consistent=True)
+            nxt = set()
+            for node, stored in found.items():
+                for x in stored:
+                    if x["id"] == e["id"]:
+                        continue
+                    graph[node].add(x["target_asset_id"])
+                    if x["target_asset_id"] not in reached:
+                        nxt.add(x["target_asset_id"])
+            reached |= nxt
+            frontier = nxt
+        path = _path(graph, e["target_asset_id"], e["source_asset_id"])
+        if path is None:
+            kept.append((i, e))
+            continue
+        lineage_store.remove(tenant, e)
+        chain = [known.get(a, {}).get("fqn", a) for a in [e["source_asset_id"], *path]]
+        out[i] = errors.Conflict("This dependency would create a cycle: " + " -> ".join(chain) + ".",
+                                 code="LINEAGE_CYCLE")
+    return kept
 
 
 def _duplicates_out(tenant: str, lost: list, known: dict, out: list) -> list:
@@ -293,13 +344,15 @@ def record_runs(tenant: str, runs: list[tuple[dict, dict]]) -> list:
     stored = store.existing_runs(tenant, [(a["id"], r) for _, a, r in built])
     todo = [(i, a, r) for i, a, r in built if r["id"] not in stored]
     parts = [store.run_ops(tenant, a["id"], r) for _, a, r in todo]
-    for idx, ops in store.pack(parts):
-        try:
-            store.commit(ops)
+    groups = store.pack(parts)
+    for (idx, _), failure in zip(groups, store.commit_each([ops for _, ops in groups])):
+        if failure is None:
             for j in idx:
                 out[todo[j][0]] = todo[j][2]
-        except ConditionFailed:
-            for j in idx:  # one of them was stored meanwhile: each on its own
+        elif not isinstance(failure, ConditionFailed):
+            raise failure
+        else:
+            for j in idx:  # one of them was stored meanwhile (or its asset went): each on its own
                 i, a, r = todo[j]
                 try:
                     store.commit(parts[j])

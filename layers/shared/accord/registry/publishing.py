@@ -215,14 +215,17 @@ def publish_many(principal, items: list[tuple[dict, object]], *, dry_run: bool =
         except errors.AccordError as exc:
             results[i] = exc
     deltas_of = [store.counter_deltas(r[2].active) for r in ready]
+    groups = []
     for idx, ops in bulk.pack([r[4].ops for r in ready], reserve=3):
         deltas: dict = {}
         for j in idx:
             for name, d in deltas_of[j].items():
                 deltas[name] = deltas.get(name, 0) + d
-        try:
-            bulk.commit(ops + store.counter_ops(principal.tenant, deltas))
-        except (ConditionFailed, errors.Conflict):
+        groups.append((idx, ops + store.counter_ops(principal.tenant, deltas)))
+    for (idx, _), failure in zip(groups, bulk.commit_each([ops for _, ops in groups], parallel=False)):
+        if failure is not None and not isinstance(failure, (ConditionFailed, errors.Conflict)):
+            raise failure
+        if failure is not None:
             for j in idx:  # one of them lost a race: each again, on its own, through the one path
                 i, asset, _, _, _, _ = ready[j]
                 try:
