@@ -74,11 +74,18 @@ def _section(manifest: dict, name: str) -> dict:
     return found
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _meta(node: dict) -> dict:
     """dbt ≥ 1.10 writes meta under `config`; older manifests at the node. Both, config winning."""
     out = {}
-    for where in (node.get("meta"), (node.get("config") or {}).get("meta") if isinstance(node.get("config"), dict)
-                  else None):
+    for where in (node.get("meta"), _dict(node.get("config")).get("meta")):
         if isinstance(where, dict):
             out.update(where)
     return out
@@ -109,12 +116,12 @@ def _test_target(test: dict, names: dict) -> str | None:
     attached = test.get("attached_node")
     if isinstance(attached, str) and attached:
         return attached
-    deps = [d for d in ((test.get("depends_on") or {}).get("nodes") or []) if isinstance(d, str)]
+    deps = [d for d in _list(_dict(test.get("depends_on")).get("nodes")) if isinstance(d, str)]
     if len(deps) == 1:
         return deps[0]
-    kwargs = (test.get("test_metadata") or {}).get("kwargs") or {}
-    m = _REF.search(str(kwargs.get("to") or ""))
-    if (test.get("test_metadata") or {}).get("name") == "relationships" and m:
+    meta = _dict(test.get("test_metadata"))
+    m = _REF.search(str(_dict(meta.get("kwargs")).get("to") or ""))
+    if meta.get("name") == "relationships" and m:
         others = [d for d in deps if names.get(d) != m.group(1)]
         return others[0] if len(others) == 1 else None
     return None
@@ -127,12 +134,13 @@ def _short(test_id: str, test: dict) -> str:
 def _guarantees(tests: list[dict]) -> dict | None:
     unique, custom = [], {}
     for test in tests:
-        if (test.get("config") or {}).get("where"):
+        if _dict(test.get("config")).get("where"):
             continue
         meta = test.get("test_metadata") if isinstance(test.get("test_metadata"), dict) else None
-        name = meta.get("name") if meta else None
-        kwargs = (meta or {}).get("kwargs") if isinstance((meta or {}).get("kwargs"), dict) else {}
+        name = meta.get("name") if meta and isinstance(meta.get("name"), str) else None
+        kwargs = _dict((meta or {}).get("kwargs"))
         column = test.get("column_name") or kwargs.get("column_name")
+        column = column if isinstance(column, str) else None
         if name in ("not_null", "accepted_values"):
             continue  # required / enum in the schema (dbt_schema)
         if name == "unique" and isinstance(column, str):
@@ -172,11 +180,12 @@ def _freshness(source: dict) -> dict | None:
 
 def _metadata(unique_id: str, node: dict, upstream_fqns: list[str]) -> dict:
     kind = node.get("resource_type")
-    config = node.get("config") if isinstance(node.get("config"), dict) else {}
-    out = {"description": node.get("description") or "", "resource_type": kind,
-           "tags": [t for t in node.get("tags") or [] if isinstance(t, str)],
+    config = _dict(node.get("config"))
+    description = node.get("description")
+    out = {"description": description if isinstance(description, str) else "", "resource_type": kind,
+           "tags": [t for t in _list(node.get("tags")) if isinstance(t, str)],
            ("dbt_source_id" if kind == "source" else "dbt_node_id"): unique_id,
-           "dbt_fqn": [p for p in node.get("fqn") or [] if isinstance(p, str)],
+           "dbt_fqn": [p for p in _list(node.get("fqn")) if isinstance(p, str)],
            "depends_on": upstream_fqns}
     for key in ("package_name", "original_file_path"):
         if _text(node.get(key)):
@@ -184,8 +193,10 @@ def _metadata(unique_id: str, node: dict, upstream_fqns: list[str]) -> dict:
     if _text(config.get("materialized")):
         out["materialized"] = config["materialized"]
     if isinstance(node.get("columns"), dict):
-        out["columns"] = {str(k): {"description": (c.get("description") or "") if isinstance(c, dict) else "",
-                                   "data_type": c.get("data_type") if isinstance(c, dict) else None}
+        out["columns"] = {str(k): {"description": c.get("description") if isinstance(c, dict) and
+                                   isinstance(c.get("description"), str) else "",
+                                   "data_type": c.get("data_type") if isinstance(c, dict) and
+                                   isinstance(c.get("data_type"), str) else None}
                           for k, c in node["columns"].items()}
     return out
 
@@ -202,49 +213,66 @@ def read(manifest) -> Manifest:
     names = {uid: n.get("name") for uid, n in nodes.items()}
     assets = {uid: n for uid, n in nodes.items() if n.get("resource_type") in NODE_TYPES}
     assets.update({uid: {**n, "resource_type": "source"} for uid, n in sources.items()})
-    fqns = {uid: dbt_schema.node_fqn(n) for uid, n in assets.items()}
+    fqns = {}
+    for uid, n in assets.items():
+        try:
+            fqns[uid] = dbt_schema.node_fqn(n)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise ManifestError(f"The manifest's node '{uid}' has a name of an unexpected type ({exc}).") from None
     tests, by_node = {}, {}
     for uid, test in nodes.items():
         if test.get("resource_type") != "test":
             continue
         target = _test_target(test, names)
-        column = test.get("column_name") or ((test.get("test_metadata") or {}).get("kwargs") or {}).get("column_name")
+        column = test.get("column_name") or _dict(_dict(test.get("test_metadata")).get("kwargs")).get("column_name")
         tests[uid] = (target, _short(uid, test), column if isinstance(column, str) else None)
         if target in assets:
             by_node.setdefault(target, []).append(test)
-    columns = dbt_schema.column_tests(manifest)
+    try:
+        columns = dbt_schema.column_tests(manifest)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ManifestError(f"The manifest's tests have fields of unexpected types ({exc}); send the manifest "
+                            "dbt wrote.") from None
     out, seen, duplicates = [], {}, []
     for uid, node in assets.items():
-        fqn = fqns[uid]
-        if fqn is None:
-            duplicates.append((uid, "it has no relation name, database, schema or name to make an fqn of"))
-            continue
-        if fqn in seen:
-            duplicates.append((uid, f"its relation {fqn} is also {seen[fqn]}'s: imported once, as {seen[fqn]}"))
-            continue
-        seen[fqn] = uid
-        deps = [d for d in ((node.get("depends_on") or {}).get("nodes") or [])
-                if isinstance(d, str) and d in assets and fqns.get(d) and d != uid]
-        has_columns = isinstance(node.get("columns"), dict) and bool(node["columns"])
-        guarantees = _guarantees(by_node.get(uid, []))
-        if node["resource_type"] == "source" and _freshness(node):
-            guarantees = {**(guarantees or {}), "freshness": _freshness(node)}
-        meta = _meta(node)
-        ours = _ours(meta)
-        owner_hint = meta.get("owner")
-        out.append(Node(
-            unique_id=uid, resource_type=node["resource_type"], name=str(node.get("name") or uid), fqn=fqn,
-            schema=dbt_schema.node_schema(node, columns.get(uid)) if has_columns else None,
-            guarantees=guarantees, upstream=list(dict.fromkeys(deps)),
-            owner_team=_text(str(ours["owner_team"])) if ours.get("owner_team") is not None else None,
-            owner_hint=_text(owner_hint) if isinstance(owner_hint, str) else None,
-            compatibility_mode=_text(ours.get("compatibility_mode")) if isinstance(ours.get("compatibility_mode"), str)
-            else None,
-            consumers=_consumers(ours.get("consumers")),
-            metadata=_metadata(uid, node, [fqns[d] for d in deps])))
-    invocation = (manifest.get("metadata") or {}).get("invocation_id") if isinstance(manifest.get("metadata"), dict) \
-        else None
+        try:
+            _node(uid, node, assets, fqns, columns, by_node, seen, duplicates, out)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise ManifestError(f"The manifest's node '{uid}' has fields of unexpected types ({exc}); send the "
+                                "manifest dbt wrote.") from None
+    invocation = _dict(manifest.get("metadata")).get("invocation_id")
     return Manifest(out, tests, invocation if isinstance(invocation, str) else None, duplicates)
+
+
+def _node(uid: str, node: dict, assets: dict, fqns: dict, columns: dict, by_node: dict, seen: dict,
+          duplicates: list, out: list) -> None:
+    fqn = fqns[uid]
+    if fqn is None:
+        duplicates.append((uid, "it has no relation name, database, schema or name to make an fqn of"))
+        return
+    if fqn in seen:
+        duplicates.append((uid, f"its relation {fqn} is also {seen[fqn]}'s: imported once, as {seen[fqn]}"))
+        return
+    seen[fqn] = uid
+    deps = [d for d in _list(_dict(node.get("depends_on")).get("nodes"))
+            if isinstance(d, str) and d in assets and fqns.get(d) and d != uid]
+    has_columns = isinstance(node.get("columns"), dict) and bool(node["columns"])
+    guarantees = _guarantees(by_node.get(uid, []))
+    if node["resource_type"] == "source" and _freshness(node):
+        guarantees = {**(guarantees or {}), "freshness": _freshness(node)}
+    meta = _meta(node)
+    ours = _ours(meta)
+    owner_hint = meta.get("owner")
+    out.append(Node(
+        unique_id=uid, resource_type=node["resource_type"], name=str(node.get("name") or uid), fqn=fqn,
+        schema=dbt_schema.node_schema(node, columns.get(uid)) if has_columns else None,
+        guarantees=guarantees, upstream=list(dict.fromkeys(deps)),
+        owner_team=_text(str(ours["owner_team"])) if ours.get("owner_team") is not None else None,
+        owner_hint=_text(owner_hint) if isinstance(owner_hint, str) else None,
+        compatibility_mode=_text(ours.get("compatibility_mode")) if isinstance(ours.get("compatibility_mode"), str)
+        else None,
+        consumers=_consumers(ours.get("consumers")),
+        metadata=_metadata(uid, node, [fqns[d] for d in deps])))
 
 
 # ------------------------------------------------------------------ hashes (an unchanged node costs no write)
