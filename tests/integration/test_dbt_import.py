@@ -276,3 +276,34 @@ def aws_name(logical_id: str) -> str:
     from local.cfn import load_model
     from tests.conftest import ROOT
     return load_model(str(ROOT / "template.yaml")).buckets[logical_id].name
+
+
+def test_consumers_registered_from_refs_and_meta(world, apps):
+    admin, teams = world["admin"], world["teams"]
+    manifest = dbt.artefact("manifest")
+    orders = dbt.node(manifest, "orders")
+    orders["config"]["meta"]["accord"]["consumers"] = [{"team": "marketing"}, "no-such-team"]
+    status, out = upload(apps, admin, **full(world, manifest), auto_register_consumers=True)
+    assert status == 207, out  # the unknown consumer team is a warning
+    assert out["registrations"]["created"] == 4, out  # analytics on 3 staging models it refs + marketing on orders
+    assert any("no-such-team" in w for w in out["registration_warnings"])
+    stg = asset_by_fqn(apps, admin, "shop.main.stg_payments")
+    contract = body(call(apps["contracts"], "GET", "/api/v1/assets/{asset_id}/contracts", {"asset_id": stg["id"]},
+                         principal=admin))[0]
+    regs = body(call(apps["contracts"], "GET", "/api/v1/contracts/{contract_id}/registrations",
+                     {"contract_id": contract["id"]}, principal=admin))
+    assert [r["consumer_team_id"] for r in regs] == [teams["analytics"]["id"]]
+    again = upload(apps, admin, **full(world, manifest), auto_register_consumers=True)[1]
+    assert again["registrations"]["created"] == 0
+
+
+def test_auto_delete_removes_the_teams_dbt_assets_missing_from_the_manifest(world, apps):
+    admin = world["admin"]
+    assert upload(apps, admin, **full(world))[0] == 200
+    manifest = dbt.artefact("manifest")
+    del manifest["nodes"]["snapshot.shop.customers_snapshot"]
+    status, out = upload(apps, admin, **full(world, manifest), auto_delete=True)
+    assert status == 200 and out["assets"]["deleted"] == 1, out
+    assert out["assets"]["deleted_fqns"] == ["shop.main_snapshots.customers_snapshot"]
+    listed = body(call(apps["assets"], "GET", "/api/v1/assets", query={"fqn": "shop"}, principal=admin))
+    assert listed["total"] == 8
