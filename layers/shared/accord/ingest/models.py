@@ -4,7 +4,7 @@ and says in a sentence what is wrong, where a schema error would list pydantic's
 from typing import Any
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from accord.http.models import Model
 
@@ -40,6 +40,9 @@ class DbtDiffRequest(DbtImpactRequest):
 
 
 class UploadCreate(Model):
+    """Accord's own route: an unknown field is a mistake, not another client's extra."""
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
     content_type: str = Field(default="application/json", max_length=100)
     content_encoding: str | None = Field(default=None, max_length=20)
 
