@@ -51,10 +51,11 @@ def _test(kind: str, model_uid: str, column: str, kwargs: dict | None = None) ->
     }
 
 
-def manifest(models: int = 5, columns: int = 6, schemas: int = 1, untyped_every: int = 0) -> dict:
+def manifest(models: int = 5, columns: int = 6, schemas: int = 1, untyped_every: int = 0, code_bytes: int = 0) -> dict:
     """`models` models spread over `schemas` schemas (main, mart_1, ...), each with `columns` typed
     columns (every `untyped_every`-th without a type), an `id` not_null + unique, a `status`
-    accepted_values, and a relationships test to the previous model; plus one source."""
+    accepted_values, and a relationships test to the previous model; plus one source.
+    `code_bytes`: SQL per model (raw and compiled), what makes real manifests 10-200 MB."""
     nodes, prev = {}, None
     for i in range(models):
         schema = "main" if schemas == 1 else f"mart_{i % schemas}"
@@ -66,6 +67,11 @@ def manifest(models: int = 5, columns: int = 6, schemas: int = 1, untyped_every:
         cols["status"] = _column("status", "varchar", "Lifecycle status.")
         uid = f"model.{PROJECT}.{name}"
         nodes[uid] = _model(name, schema, cols, [prev] if prev else [])
+        if code_bytes:
+            sql = ("select " + ", ".join(cols) + f" from {{{{ ref('{prev or 'raw'}') }}}} -- ")
+            sql += "x" * max(code_bytes // 2 - len(sql), 0)
+            nodes[uid]["raw_code"] = sql
+            nodes[uid]["compiled_code"] = sql.replace("{{ ref(", "analytics.main.(")
         for kind, col, kw in (("not_null", "id", None), ("unique", "id", None),
                               ("accepted_values", "status", {"values": ["placed", "shipped", "returned"]})):
             tid, t = _test(kind, uid, col, kw)

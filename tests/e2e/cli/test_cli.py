@@ -61,6 +61,26 @@ def test_every_command_has_help_with_examples(cli, command):
     assert "example" in out
 
 
+def _imported_by(cli, *args, **env) -> set[str]:
+    code = f"import sys; sys.argv = ['accord', *{list(args)!r}]; from accord_cli.cli import main; main()"
+    r = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True,
+                       env=cli.env(**env))
+    return {line.split("|")[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+
+
+HEAVY = {"rich", "http.client", "ssl", "email", "json", "concurrent", "urllib.request", "mcp", "pydantic", "httpx"}
+
+
+def test_help_imports_nothing_heavy(cli, world):
+    """Cold start is a feature: `--help` loads argparse and our parser, no HTTP, TLS, JSON or rich."""
+    assert "argparse" in _imported_by(cli, "--help")
+    assert not HEAVY & _imported_by(cli, "--help")
+    assert not HEAVY & _imported_by(cli, "dbt", "check", "--help")
+    # a --json read needs HTTP and JSON, but never rich (nor the MCP SDK)
+    used = _imported_by(cli, "assets", "list", "--json", ACCORD_URL=world.url, ACCORD_API_KEY=world.read_key)
+    assert {"http.client", "json"} <= used and not {"rich", "mcp", "pydantic", "concurrent"} & used
+
+
 def test_usage_errors_exit_2(cli, world):
     r = cli("assets", "frobnicate", url=world.url, key=world.read_key)
     assert r.returncode == 2 and "invalid choice" in r.stderr

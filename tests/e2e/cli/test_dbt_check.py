@@ -120,20 +120,20 @@ def test_gzip_manifests_and_bad_manifests(cli, project, tmp_path):
 
 
 def test_requests_are_bounded_by_the_changed_models(cli, runtime, admin, tmp_path):
-    """120 models over 3 schemas, all registered: an unchanged project costs a handful of list
+    """90 models over 3 schemas, all registered: an unchanged project costs a handful of list
     requests; each changed model adds exactly one."""
     w = World(runtime, admin)
-    m = dm.manifest(models=120, schemas=3)
+    m = dm.manifest(models=90, schemas=3)
     for _, _, fqn, schema, _ in dbt_schema.contract_nodes(m):
         w.asset(fqn, schema)
     same = tmp_path / "same.json"
     same.write_text(json.dumps(m))
     base = json.loads(run_check(cli, w, same, "--json").stdout)
-    assert base["counts"]["unchanged"] == 121
-    # 3 schemas of 40 (one page each) + the source + one page of 121 active contracts
+    assert base["counts"]["unchanged"] == 91
+    # 3 schemas of 30 (one page each) + the source + one page of 91 active contracts
     assert base["requests"] == 5
     pr = tmp_path / "pr.json"
-    pr.write_text(json.dumps(dm.changed(m, add={i: ("new_col", "integer") for i in (3, 50, 99)})))
+    pr.write_text(json.dumps(dm.changed(m, add={i: ("new_col", "integer") for i in (3, 50, 89)})))
     result = json.loads(run_check(cli, w, pr, "--json").stdout)
     assert result["counts"]["compatible"] == 3 and result["requests"] == base["requests"] + 3
 

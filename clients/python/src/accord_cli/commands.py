@@ -44,7 +44,7 @@ def login(args):
         if not sys.stdin.isatty():
             raise CliError("No Accord URL: pass --url (stdin is not a terminal to ask).")
         url = input("Accord URL: ").strip()
-    key = getattr(args, "api_key", None)
+    key = s.api_key if s.source["api_key"] in ("flag", "ACCORD_API_KEY") else None
     if args.api_key_stdin:
         key = sys.stdin.readline().strip()
     elif not key:

@@ -22,7 +22,9 @@ from accord_cli.errors import ApiError, CliError
 DEBUG = False   # --debug: each request on stderr
 RETRY_STATUSES = (429, 502, 503, 504)
 ATTEMPTS = 3
-_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, http.client.BadStatusLine)
+# a kept-alive connection the server closed while idle: reopen it and send again
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
+          http.client.BadStatusLine)
 
 
 class Response:

@@ -18,6 +18,7 @@ The mapping, one row per rule (README "dbt check" repeats it for users):
 | a test with a `where` config | nothing: it holds for some rows only |
 """
 import re
+from functools import lru_cache
 
 # nodes that are assets (sources live in `manifest["sources"]`, the rest in `manifest["nodes"]`)
 RESOURCE_TYPES = ("model", "seed", "snapshot", "source")
@@ -148,23 +149,31 @@ class _TypeParser:
             return inner[0] if inner else {}
         if name in _DECIMALS and len(params) >= 3 and params[1] == "," and params[2] == "0":
             return dict(_INTEGER)  # NUMBER(38,0): integers only
-        known = SCALARS.get(name)
-        return dict(known) if known else {}
+        return SCALARS.get(name, {})
 
 
 def column_schema(data_type) -> dict:
-    """The JSON Schema of one column from dbt's `data_type` (`{}` = unknown: any value)."""
+    """The JSON Schema of one column from dbt's `data_type` (`{}` = unknown: any value). A new
+    top-level dict each call; nested parts (struct fields, array items) may be shared."""
     if not isinstance(data_type, str) or not data_type.strip():
         return {}
-    parser = _TypeParser(data_type.strip())
+    return dict(_parsed(data_type.strip()))
+
+
+@lru_cache(maxsize=4096)  # a project spells its types a few dozen ways: parse each once
+def _parsed(data_type: str) -> dict:
+    known = SCALARS.get(data_type.lower())
+    if known:
+        return known
+    parser = _TypeParser(data_type)
     try:
         schema = parser.type()
         if parser.peek() is not None:
             raise _Unparsed("the end")
     except _Unparsed:
         # an exotic spelling: judge by its leading word(s) alone, else unknown
-        base = re.split(r"[(<\[]", data_type.strip(), maxsplit=1)[0].strip().lower()
-        return dict(SCALARS.get(" ".join(base.split()), {}))
+        base = re.split(r"[(<\[]", data_type, maxsplit=1)[0].strip().lower()
+        return SCALARS.get(" ".join(base.split()), {})
     return schema
 
 

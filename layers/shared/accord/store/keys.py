@@ -91,6 +91,15 @@ short whatever the names hold.
 | column lineage (up) | T#{t}#ASSET#{b}                     | COLLINEAGE             | - (b's columns ← upstream columns: the latest columnLineage facet) |
 | column lineage (down) | T#{t}#ASSET#{a}                   | COLDOWN                | - (one attribute `d_{b}` per downstream asset b: a's columns → b's) |
 | drift verdict       | T#{t}#ASSET#{a}                     | DRIFT#{h}              | - (an observed schema judged against a contract: decided once) |
+Imports (accord/ingest, store/jobs.py): a large manifest is uploaded to the import bucket under
+`uploads/{tenant}/{upload id}` (S3, transient: the bucket's lifecycle expires it), then imported by
+a job. Assets an importer wrote carry `import_asset_hash`, `import_run`, `import_hash`,
+`import_contract_id` (what dbt said, so an unchanged re-import writes nothing) and, until their
+batch settles, `pending_counters` (store/bulk.py).
+
+| entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
+|---------------------|-------------------------------------|------------------------|-----------------------------------|
+| import job          | T#{t}#JOB#{id}                      | JOB                    | - (status, progress, options, result; `ttl` 30 days) |
 
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds
 the id) and not yet the tenant; the tenant is an attribute checked on every read.
@@ -489,3 +498,14 @@ COLUMN_DOWN_SK = "COLDOWN"
 
 def drift_sk(schema_hash: str) -> str:
     return f"DRIFT#{schema_hash}"
+# ------------------------------------------------------------------ imports
+def import_job_pk(tenant: str, job_id: str) -> str:
+    return f"{t(tenant)}JOB#{job_id}"
+
+
+JOB_SK = "JOB"
+
+
+def upload_key(tenant: str, upload_id: str) -> str:
+    """The S3 object key of an upload (the tenant in the key: no upload id crosses tenants)."""
+    return f"uploads/{tenant}/{upload_id}"
