@@ -124,11 +124,12 @@ def finish_attempt(tenant: str, delivery: dict, attempt: int, record: dict, stat
     """Append the attempt to the log and set the delivery's status (pending: another attempt is
     scheduled at `next_attempt_at`; delivered; failed: retries exhausted or the webhook is off)."""
     db.update(k.webhook_pk(tenant, delivery["webhook_id"]), k.delivery_sk(delivery["id"]),
-              "SET #st = :st, log = list_append(if_not_exists(log, :empty), :rec), next_attempt_at = :next, "
+              "SET #st = :st, #log = list_append(if_not_exists(#log, :empty), :rec), next_attempt_at = :next, "
               "last_status_code = :code, updated_at = :at REMOVE lease_until",
-              condition="attempts = :n AND #st = :sending", names={"#st": "status"},
+              condition="attempts = :n AND #st = :sending", names={"#st": "status", "#log": "log"},
               values={":st": status, ":empty": [], ":rec": [record], ":next": next_attempt_at,
-                      ":code": record.get("status_code"), ":at": record["at"], ":n": attempt}, return_new=False)
+                      ":code": record.get("status_code"), ":at": record["at"], ":n": attempt, ":sending": "sending"},
+              return_new=False)
 
 
 def reopen(tenant: str, delivery: dict, at: str) -> dict | None:
