@@ -28,13 +28,10 @@ def inserted(records: list[dict]) -> tuple[list[dict], list[dict]]:
     outbox_items, reports = [], []
     for rec in records:
         ddb = rec.get("dynamodb") or {}
-        if rec.get("eventName") != "INSERT" or not ddb.get("NewImage"):
+        sk = ((ddb.get("Keys") or {}).get("SK") or {}).get("S", "")
+        if rec.get("eventName") != "INSERT" or not ddb.get("NewImage") or not (sk == "OUTBOX" or sk.startswith("EV#")):
             continue
-        item = decode(ddb["NewImage"])
-        if item.get("SK") == "OUTBOX":
-            outbox_items.append(item)
-        elif str(item.get("SK", "")).startswith("EV#"):
-            reports.append(item)
+        (outbox_items if sk == "OUTBOX" else reports).append(decode(ddb["NewImage"]))
     return outbox_items, reports
 
 

@@ -49,6 +49,27 @@ def links(api: str, ui: str | None = None) -> dict:
     return out
 
 
+_last = [0, 0]  # (ms, counter) of the previous id made by this process
+
+
+def new_id() -> str:
+    """A UUIDv7 (RFC 9562): time-ordered, so two events made in one millisecond — an
+    acknowledgment and the approval it causes — keep their order in every timeline."""
+    import os
+    import time
+    ms = time.time_ns() // 1_000_000
+    if ms <= _last[0]:
+        ms, counter = _last[0], _last[1] + 1
+    else:
+        counter = 0
+    if counter > 0xFFF:
+        ms, counter = ms + 1, 0
+    _last[:] = [ms, counter]
+    rand = int.from_bytes(os.urandom(8), "big") & 0x3FFFFFFFFFFFFFFF
+    value = (ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand
+    return str(uuid.UUID(int=value))
+
+
 def make(tenant: str, kind: str, *, subject: str, summary: str, data: dict, teams=(),
          links_: dict | None = None, at: str | None = None) -> dict:
     """A CloudEvent. `data` gets `summary`, `links` and `teams` (deduplicated, order kept)."""
@@ -56,7 +77,7 @@ def make(tenant: str, kind: str, *, subject: str, summary: str, data: dict, team
     for team in teams:
         if team and team not in seen:
             seen.append(team)
-    return {"specversion": SPEC_VERSION, "id": str(uuid.uuid4()), "source": f"accord/{tenant}", "type": kind,
+    return {"specversion": SPEC_VERSION, "id": new_id(), "source": f"accord/{tenant}", "type": kind,
             "time": at or clock.iso(), "subject": subject, "datacontenttype": "application/json",
             "data": {**data, "tenant": tenant, "summary": summary, "teams": seen, "links": links_ or {}}}
 
