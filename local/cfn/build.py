@@ -385,6 +385,7 @@ def load_model(
                         report_batch_item_failures="ReportBatchItemFailures" in types,
                         enabled=str(eprops.get("Enabled", True)).lower() != "false",
                         batching_window=float(eprops.get("MaximumBatchingWindowInSeconds") or 0),
+                        max_concurrency=_int((eprops.get("ScalingConfig") or {}).get("MaximumConcurrency"), 1),
                     )
                 )
             elif etype == "DynamoDB":

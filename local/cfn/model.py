@@ -36,6 +36,7 @@ class SqsEvent:
     report_batch_item_failures: bool = False
     enabled: bool = True
     batching_window: float = 0.0
+    max_concurrency: int = 1  # ScalingConfig.MaximumConcurrency: batches handled at once
 
 
 @dataclass

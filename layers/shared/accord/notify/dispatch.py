@@ -43,7 +43,7 @@ def fan_out(items: list[dict], concerned) -> dict:
         by_tenant.setdefault(item["tenant"], []).append(store.event_of(item))
     stats = {"events": 0, "deliveries": 0, "bus_calls": 0, "queue_calls": 0}
     all_events = [e for evs in by_tenant.values() for e in evs]
-    stats["bus_calls"] = aws.put_events(all_events)
+    # webhooks first (a person waits for those), then the team activity copies, then the bus
     for tenant, evs in by_tenant.items():
         hooks = hook_store.list_all(tenant)
         copies, deliveries = [], []
@@ -53,13 +53,14 @@ def fan_out(items: list[dict], concerned) -> dict:
             for hook in hooks:
                 if webhooks.wants(hook, event, teams):
                     deliveries.append(_delivery(event, hook))
-        if copies:
-            event_store.batch_put(copies)
         queued = _create(tenant, deliveries)
         stats["queue_calls"] += aws.enqueue([({"tenant": tenant, "webhook_id": d["webhook_id"], "delivery_id": d["id"],
                                                "attempt": 1}, 0) for d in queued])
+        if copies:
+            event_store.batch_put(copies)
         stats["events"] += len(evs)
         stats["deliveries"] += len(queued)
+    stats["bus_calls"] = aws.put_events(all_events)
     return stats
 
 
