@@ -30,6 +30,7 @@ from .state import StateDir
 from .workers import FunctionPool, InvokeResult, WorkerStartError
 
 REGION = "us-east-1"
+LOCAL_KNOBS = ("ACCORD_WEBHOOK_RETRY_SCALE",)
 
 
 def default_aws_port(api_port: int, environ: Mapping[str, str] = os.environ) -> int:
@@ -348,6 +349,9 @@ class LocalRuntime:
                 "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
             }
         )
+        for name in LOCAL_KNOBS:  # local/test settings the functions read (README "make dev")
+            if os.environ.get(name):
+                env[name] = os.environ[name]
         env.update(self.extra_env)
         return env
 
