@@ -39,6 +39,10 @@ EXPECT = {
     "teams-create": ("TeamsFunction", 201),
     "teams-list": ("TeamsFunction", 200),
     "worker-sqs": ("WorkerFunction", "no-failures"),
+    "webhooks-list": ("WebhooksFunction", 200),
+    "dispatcher-stream": ("DispatcherFunction", "dispatched"),
+    "deliveries-sqs": ("DeliveryFunction", "no-failures"),
+    "freshness-schedule": ("FreshnessFunction", "turned_stale"),
 }
 
 
@@ -129,6 +133,12 @@ def test_sample_event_through_local_invoke(runtime, env_file, path):
         assert sorted(e["type"] for e in got) == sorted(e["type"] for e in sent)
     elif path.stem == "expiry-schedule":
         assert set(result) == {"expired"} and isinstance(result["expired"], int)
+    elif path.stem == "freshness-schedule":
+        assert set(result) == {"turned_stale"} and isinstance(result["turned_stale"], int)
+    elif path.stem == "dispatcher-stream":
+        assert result["events"] == 1 and result["bus_calls"] == 1  # a ping for no webhook: on the bus only
+    elif path.stem == "deliveries-sqs":
+        assert result == {"batchItemFailures": []}  # a delivery that does not exist: nothing to do
     elif path.stem == "platform-health":
         assert body == {"status": "ok"}
     elif path.stem == "teams-create":
@@ -140,7 +150,8 @@ def test_sample_event_through_local_invoke(runtime, env_file, path):
         data_version = json.loads(sample("reports-materialization")["body"])["data_version"]
         assert any(e["source"] == "http" and e.get("data_version") == data_version
                    for e in events_of(runtime, "warehouse/orders"))
-    elif path.stem in ("teams-list", "assets-list", "contracts-list", "proposals-list", "configuration-list-assets"):
+    elif path.stem in ("teams-list", "assets-list", "contracts-list", "proposals-list", "configuration-list-assets",
+                       "webhooks-list"):
         assert isinstance(body, (list, dict))
 
 
