@@ -247,3 +247,64 @@ def test_freshness_turns_stale_from_the_sweep_and_fresh_from_a_materialization(e
     assert changes() == [("fresh", "stale"), ("stale", "fresh")]
     dispatch(env)  # a redelivered batch changes nothing
     assert changes() == [("fresh", "stale"), ("stale", "fresh")]
+
+
+# ------------------------------------------------------------------ crashes
+def test_a_dispatcher_that_dies_before_queueing_loses_nothing_when_the_batch_comes_back(env, monkeypatch):
+    apps, admin = env["apps"], env["admin"]
+    receiver = Receiver()
+    try:
+        hook = ok(apps["webhooks"], "POST", "/api/v1/webhooks", body={"url": receiver.url}, principal=admin)
+        ok(apps["webhooks"], "POST", "/api/v1/webhooks/{webhook_id}/test", {"webhook_id": hook["id"]}, principal=admin)
+        records = stream_records()
+
+        def die(messages):
+            raise RuntimeError("the function died here")
+        enqueue = notify_aws.enqueue
+        monkeypatch.setattr(notify_aws, "enqueue", die)
+        with pytest.raises(RuntimeError):
+            dispatch(env, records)  # the deliveries exist; nothing was queued
+        monkeypatch.setattr(notify_aws, "enqueue", enqueue)
+        assert dispatch(env, records)["deliveries"] == 1  # the stream retries the batch: queued now
+        messages = queued(env)
+        apps["deliveries"].lambda_handler(sqs_event([json.loads(m["Body"]) for m in messages]), None)
+        assert len(receiver.requests) == 1
+    finally:
+        receiver.close()
+
+
+def test_a_worker_that_dies_mid_attempt_is_replaced_once_its_lease_is_over(env, monkeypatch):
+    from accord.notify import delivery
+    from accord.store import webhooks as hook_store
+    apps, admin = env["apps"], env["admin"]
+    receiver = Receiver()
+    try:
+        hook = ok(apps["webhooks"], "POST", "/api/v1/webhooks", body={"url": receiver.url}, principal=admin)
+        sent = ok(apps["webhooks"], "POST", "/api/v1/webhooks/{webhook_id}/test", {"webhook_id": hook["id"]},
+                  principal=admin)
+        dispatch(env)
+        [message] = [json.loads(m["Body"]) for m in queued(env)]
+        d = hook_store.get_delivery(admin.tenant, hook["id"], sent["delivery_id"])
+        now = clock.now()
+        # a first worker claimed attempt 1 and died before it finished
+        assert hook_store.claim_attempt(admin.tenant, d, 1, clock.iso(now + delivery_lease()), clock.iso(now))
+        assert delivery.handle(message) == "held"  # its lease still runs: comes back later
+        waiting = boto3.client("sqs", region_name="us-east-1").get_queue_attributes(
+            QueueUrl=env["queue"], AttributeNames=["ApproximateNumberOfMessagesDelayed"])["Attributes"]
+        assert int(waiting["ApproximateNumberOfMessagesDelayed"]) == 1 and receiver.requests == []
+        monkeypatch.setattr(clock, "_offset_seconds", 60)
+        assert delivery.handle(message) == "delivered"  # the lease is over: this worker makes attempt 1
+        assert delivery.handle(message) == "done"  # a late copy of the message changes nothing
+        assert len(receiver.requests) == 1 and receiver.requests[0]["headers"]["webhook-id"] == sent["delivery_id"]
+        [stored] = ok(apps["webhooks"], "GET", "/api/v1/webhooks/{webhook_id}/deliveries", {"webhook_id": hook["id"]},
+                      principal=admin)["results"]
+        assert stored["status"] == "delivered" and stored["attempts"] == 1 and len(stored["log"]) == 1
+    finally:
+        receiver.close()
+
+
+def delivery_lease():
+    from datetime import timedelta
+
+    from accord.notify.delivery import LEASE_SECONDS
+    return timedelta(seconds=LEASE_SECONDS)
