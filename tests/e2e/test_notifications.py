@@ -259,9 +259,14 @@ def test_an_endpoint_failing_past_the_window_is_disabled_with_an_event(rt, world
         assert event["type"] == "accord.webhook.disabled" and event["data"]["webhook_id"] == hook["id"]
         log = admin("GET", "/api/v1/activity", params={"type": "accord.webhook.disabled"})["results"]
         assert [e["data"]["webhook_id"] for e in log] == [hook["id"]]
-        admin("PATCH", f"/api/v1/webhooks/{hook['id']}", json={"enabled": True})
-        again = admin("GET", f"/api/v1/webhooks/{hook['id']}")
-        assert again["enabled"] and again["failing_since"] is None
+        # the endpoint is fixed and re-enabled: the streak is cleared (retries still in flight may
+        # fail once more and restart it, then succeed and clear it) and a new event is delivered
+        receiver.script = lambda n: (200, 0)
+        assert admin("PATCH", f"/api/v1/webhooks/{hook['id']}", json={"enabled": True})["enabled"]
+        wait_until(lambda: admin("GET", f"/api/v1/webhooks/{hook['id']}")["failing_since"] is None)
+        ping = admin("POST", f"/api/v1/webhooks/{hook['id']}/test")
+        wait_until(lambda: any(d["event_id"] == ping["event_id"] and d["status"] == "delivered"
+                               for d in deliveries(admin, hook["id"])))
     finally:
         receiver.close()
         watcher.close()

@@ -11,6 +11,7 @@ from accord.store import db, keys as k
 
 from tests.integration.conftest import load_app
 from tests.integration.test_assets import team_key
+from tests.support.aws import DynamoCalls
 from tests.support.events import api_event, body, sqs_event
 from tests.support.outbox import assert_outbox_consistent, stream_records
 from tests.support.receiver import Receiver
@@ -52,21 +53,6 @@ def ok(app, *args, status=(200, 201, 202, 204), **kwargs):
     return body(r)
 
 
-class Requests:
-    """DynamoDB requests made while inside (botocore's event hook, as bench_registry counts)."""
-
-    def __enter__(self):
-        self.ops = []
-        db.client().meta.events.register("before-call.dynamodb.*", self._count)
-        return self
-
-    def _count(self, model, **kw):
-        self.ops.append(model.name)
-
-    def __exit__(self, *exc):
-        db.client().meta.events.unregister("before-call.dynamodb.*", self._count)
-
-
 def dispatch(env, records=None) -> dict:
     records = stream_records() if records is None else records
     return env["apps"]["dispatcher"].lambda_handler({"Records": records}, None)
@@ -103,7 +89,7 @@ def test_publish_and_acknowledge_write_their_events_in_the_requests_they_already
     apps, keys, teams, asset = env["apps"], env["keys"], env["teams"], env["asset"]
     ok(apps["contracts"], "POST", "/api/v1/assets/{asset_id}/contracts", {"asset_id": asset}, body={"schema": BASE},
        principal=keys["producer"])
-    with Requests() as publish:
+    with DynamoCalls() as publish:
         ok(apps["contracts"], "POST", "/api/v1/assets/{asset_id}/contracts", {"asset_id": asset},
            body={"schema": COMPATIBLE}, principal=keys["producer"])
     assert publish.ops == ["GetItem", "GetItem", "TransactWriteItems"]  # asset, active contract, the publish
@@ -115,7 +101,7 @@ def test_publish_and_acknowledge_write_their_events_in_the_requests_they_already
        principal=keys["consumer"])
     proposal = ok(apps["contracts"], "POST", "/api/v1/assets/{asset_id}/contracts", {"asset_id": asset},
                   body={"schema": BREAKING}, principal=keys["producer"])["proposal"]["id"]
-    with Requests() as ack:
+    with DynamoCalls() as ack:
         ok(apps["proposals"], "POST", "/api/v1/proposals/{proposal_id}/acknowledge", {"proposal_id": proposal},
            body={"consumer_team_id": teams["consumer"], "response": "approved"}, principal=keys["consumer"])
     assert ack.ops == ["GetItem", "TransactWriteItems"]  # the proposal, then ack + events in one transaction
@@ -197,7 +183,7 @@ def test_subscriptions_are_read_once_per_batch(env):
         ok(apps["webhooks"], "POST", "/api/v1/webhooks", body={"url": f"http://127.0.0.1:9/h{i}"}, principal=admin)
     workflow(env)
     records = stream_records()
-    with Requests() as r:
+    with DynamoCalls() as r:
         out = dispatch(env, records)
     assert out["deliveries"] == 4 * 50
     assert r.ops.count("Query") <= 1 + 3  # the subscriptions once; the asset's consumers and lineage once

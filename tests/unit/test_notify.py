@@ -128,6 +128,22 @@ def test_summaries_read_as_sentences():
         "Analytics and Finance must answer a breaking change to warehouse.orders: customer_id type changed.")
 
 
+def test_drift_and_sync_events_for_the_ingestion_paths_read_as_sentences():
+    asset = {"id": "a1", "fqn": "warehouse.orders", "owner_team_id": "t0"}
+    run = {"id": "r1", "recorded_at": "2026-01-01T00:00:00Z"}
+    e = events.drift_detected("acme", asset, {"id": "c1", "version": "1.2.0"}, run,
+                              [{"type": "property_removed", "column": "email"}], observed_by="openlineage")
+    assert e["type"] == events.DRIFT_DETECTED and e["subject"] == "assets/a1/audit-runs/r1"
+    assert e["data"]["summary"] == ("warehouse.orders no longer matches its contract 1.2.0 (seen by openlineage): "
+                                    "email property removed.")
+    assert e["data"]["teams"] == ["t0"] and e["data"]["audit_run_id"] == "r1"
+    s = events.sync_completed("acme", {"id": "j1", "status": "succeeded"},
+                              {"assets created": 3, "assets updated": 0, "contracts published": 2}, errors=1)
+    assert s["type"] == events.SYNC_COMPLETED and s["data"]["links"]["api"] == "/api/v1/sync/jobs/j1"
+    assert s["data"]["summary"] == "The dbt sync finished: 3 assets created, 2 contracts published; 1 node(s) failed."
+    assert events.sync_completed("acme", {"id": "j2"}, {})["data"]["summary"] == "The dbt sync finished: nothing changed."
+
+
 def test_links_are_absolute_when_the_public_url_is_known(monkeypatch):
     monkeypatch.setenv("ACCORD_PUBLIC_URL", "https://accord.example.com/")
     assert events.links("/api/v1/x", "/ui/#/x") == {"api": "https://accord.example.com/api/v1/x",

@@ -232,6 +232,34 @@ def check_failed(tenant: str, asset: dict, run: dict, check_name: str, severity:
                 at=run.get("recorded_at"))
 
 
+def drift_detected(tenant: str, asset: dict, contract: dict, run: dict, changes: list[dict], *,
+                   observed_by: str) -> dict:
+    """DESIGN §10.3: a schema observed at runtime (`observed_by`: dagster, openlineage, dbt) breaks the
+    active contract; `run` is the failed audit run (`triggered_by: schema_drift`) the drift check records
+    in the same transaction. For the ingestion paths (issues 13, 14) to add to that transaction."""
+    summary = (f"{asset['fqn']} no longer matches its contract {contract['version']} "
+               f"(seen by {observed_by}): {describe_changes(changes)}.")
+    return make(tenant, DRIFT_DETECTED, subject=f"assets/{asset['id']}/audit-runs/{run['id']}", summary=summary,
+                teams=[asset.get("owner_team_id")],
+                data={**_asset_data(asset), "contract_id": contract["id"], "version": contract["version"],
+                      "audit_run_id": run["id"], "observed_by": observed_by, "changes": len(changes)},
+                links_=_asset_links(asset["id"], f"/api/v1/assets/{asset['id']}/audit-history"),
+                at=run.get("recorded_at"))
+
+
+def sync_completed(tenant: str, job: dict, counts: dict[str, int], *, source: str = "dbt", errors: int = 0,
+                   team_id: str | None = None) -> dict:
+    """An import (`source`: dbt, ...) finished: `counts` such as {"assets created": 3, "contracts
+    published": 2}, zero counts left out of the summary. Written with the job's final state."""
+    done = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing changed"
+    summary = f"The {source} sync finished: {done}"
+    summary += f"; {errors} node(s) failed." if errors else "."
+    return make(tenant, SYNC_COMPLETED, subject=f"sync/jobs/{job['id']}", summary=summary, teams=[team_id],
+                data={"job_id": job["id"], "source": source, "counts": dict(counts), "errors": errors,
+                      "status": job.get("status")},
+                links_=links(f"/api/v1/sync/jobs/{job['id']}"), at=job.get("finished_at"))
+
+
 def ping(tenant: str, hook: dict) -> dict:
     return make(tenant, PING, subject=f"webhooks/{hook['id']}",
                 summary=f"Test event for webhook {hook.get('description') or hook['id']}: deliveries work.",
