@@ -60,7 +60,8 @@ def env_file(runtime, tmp_path_factory):
     """events/env.json pointed at this session's runtime (make dev's listens on 3001)."""
     env_vars = json.loads((EVENTS / "env.json").read_text())
     assert env_vars["Parameters"]["AWS_ENDPOINT_URL"] == default_endpoint({})
-    env_vars["Parameters"]["AWS_ENDPOINT_URL"] = runtime.moto_url
+    env_vars["Parameters"] = {k: v.replace(default_endpoint({}), runtime.moto_url)  # the endpoint, queue URLs
+                              for k, v in env_vars["Parameters"].items()}
     path = tmp_path_factory.mktemp("invoke") / "env.json"
     path.write_text(json.dumps(env_vars))
     return str(path)
