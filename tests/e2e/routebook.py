@@ -155,7 +155,9 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 
 # Path parameters the World can fill, and a syntactically valid id that names nothing.
 PARAMS = ("team_id", "key_id", "asset_id", "contract_id", "registration_id", "proposal_id", "dependency_id",
-          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "namespace", "name", "job_id")
+          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "namespace", "name", "job_id",
+          "webhook_id", "delivery_id")
+HOOK_URL = "http://127.0.0.1:9/matrix"  # loopback (allowed by the local runtime); nothing listens: deliveries fail
 
 
 def unknown_ids() -> dict:
@@ -165,7 +167,8 @@ def unknown_ids() -> dict:
             "tenant": f"no-such-{uuid.uuid4().hex[:8]}", "projectId": 987654321, "connectionId": 987654322,
             "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}",
             "namespace": f"no-such-ns-{uuid.uuid4().hex[:8]}", "name": f"no-such-job-{uuid.uuid4().hex[:8]}",
-            "job_id": str(uuid.uuid4())}
+            "job_id": str(uuid.uuid4()),
+            "webhook_id": str(uuid.uuid4()), "delivery_id": str(uuid.uuid4())}
 
 
 def lineage_event(job_ns: str = "matrix", job: str = "job", state: str = "START") -> dict:
@@ -235,6 +238,8 @@ class World:
                                          json={"name": uniq("g-"), "type": "DELTALAKE"})["id"]
         self.cfg_asset = self.cfg_asset_in(self.project, self.connection)
         self.job_id = self.import_job()
+        self.webhook_id = self.webhook()
+        self.delivery_id = http.ok("POST", f"/api/v1/webhooks/{self.webhook_id}/test", a, status=202)["delivery_id"]
         if self.expires_at is not None:
             left = (self.expires_at - datetime.now(timezone.utc)).total_seconds()
             if left > -0.5:
@@ -291,6 +296,24 @@ class World:
         return self.http.ok("POST", "/api/v1/sync/dbt/jobs", self.admin, status=202, json={
             "upload_id": self.upload(self.dbt_manifest()), "owner_team_id": self.teams["owner"]})["job_id"]
 
+    def webhook(self) -> str:
+        """A webhook of the owner team (its deliveries fail: nothing listens at HOOK_URL)."""
+        return self.http.ok("POST", "/api/v1/webhooks", self.admin,
+                            json={"url": HOOK_URL, "team_id": self.teams["owner"]})["id"]
+
+    def failed_delivery(self) -> dict:
+        """A finished (failed) delivery, which POST .../retry accepts: a disabled webhook's test event."""
+        hook = self.http.ok("POST", "/api/v1/webhooks", self.admin,
+                            json={"url": HOOK_URL, "team_id": self.teams["owner"], "enabled": False})["id"]
+        delivery = self.http.ok("POST", f"/api/v1/webhooks/{hook}/test", self.admin, status=202)["delivery_id"]
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            found = self.http.ok("GET", f"/api/v1/webhooks/{hook}/deliveries", self.admin)["results"]
+            if found and found[0]["status"] == "failed":
+                return {"webhook_id": hook, "delivery_id": delivery}
+            time.sleep(0.2)
+        raise AssertionError("the test delivery of a disabled webhook did not fail within 30 s")
+
     def cfg_connection(self, project) -> int:
         return self.http.ok("POST", f"{self.base}/projects/{project}/connections", self.admin,
                             json={"name": uniq("c-"), "type": "DELTALAKE"})["id"]
@@ -308,7 +331,7 @@ class World:
                 "proposal_id": self.proposal_id, "dependency_id": self.dependency_id, "tenant": self.slug,
                 "projectId": self.project, "connectionId": self.connection, "assetId": self.cfg_asset,
                 "asset_key+": self.fqn.replace(".", "/"), "namespace": self.job_ns, "name": self.job_name,
-                "job_id": self.job_id}
+                "job_id": self.job_id, "webhook_id": self.webhook_id, "delivery_id": self.delivery_id}
 
 
 # ------------------------------------------------------------------ how to call each route
@@ -355,6 +378,9 @@ def body_for(route: RouteInfo, w: World):
         ("PUT", PROJECT + "/assets/{assetId}"): lambda: {"description": "matrix"},
         ("POST", PROJECT + "/assets/move"): lambda: {"source_project_id": w.project,
                                                      "source_asset_ids": [w.cfg_asset]},
+        ("POST", "/api/v1/webhooks"): lambda: {"url": HOOK_URL, "team_id": w.teams["owner"]},
+        ("PATCH", "/api/v1/webhooks/{webhook_id}"): lambda: {"description": "matrix"},
+        ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): lambda: {"grace_seconds": 0},
         ("POST", "/report_asset_events"): lambda: [{"type": "observation", "asset_key": ["matrix", uniq()]}],
         ("POST", "/report_asset_check"): lambda: {"asset_key": ["matrix", uniq()], "check_name": "c",
                                                   "passed": True},
@@ -406,6 +432,8 @@ def fresh_ids(route: RouteInfo, w: World) -> dict:
         ("POST", PROPOSAL + "/force"): lambda: w.proposal(),
         ("POST", PROPOSAL + "/publish"): lambda: w.proposal(approved=True),
         ("POST", PROPOSAL + "/object"): lambda: w.proposal(downstream=True),
+        ("DELETE", "/api/v1/webhooks/{webhook_id}"): lambda: {"webhook_id": w.webhook()},
+        ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): lambda: w.failed_delivery(),
         ("DELETE", PROJECT): lambda: {"projectId": w.http.ok("POST", w.base + "/projects", w.admin,
                                                              json={"name": uniq("gone-")})["id"]},
         ("DELETE", PROJECT + "/connections/{connectionId}"): lambda: {"connectionId": w.cfg_connection(w.project)},

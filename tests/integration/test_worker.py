@@ -9,7 +9,7 @@ from accord.reports import record as recorder, sqs, status
 from accord.store import audit as audit_store, db, events as store, keys
 from tests.integration.conftest import load_app
 from tests.integration.test_assets import assets_app, new_asset, new_team, owner, team_key  # noqa: F401
-from tests.integration.test_reports import Calls
+from tests.support.aws import DynamoCalls as Calls
 from tests.support.events import sqs_event
 
 

@@ -25,10 +25,11 @@ ALLOWED = {
     "store": set(),
     "http": {"auth"},
     "identity": {"auth", "store", "http"},
-    "registry": {"auth", "store", "http", "schemadiff", "identity"},
+    "notify": {"auth", "store", "http", "identity"},
+    "registry": {"auth", "store", "http", "schemadiff", "identity", "notify"},
     "configuration": {"auth", "store", "http", "identity", "registry"},
-    "reports": {"auth", "store", "http", "registry"},
-    "ingest": {"auth", "store", "http", "identity", "registry", "reports", "schemadiff"},
+    "reports": {"auth", "store", "http", "registry", "notify"},
+    "ingest": {"auth", "store", "http", "identity", "registry", "reports", "schemadiff", "notify"},
 }
 
 

@@ -56,9 +56,20 @@ for _match in re.finditer(r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", RUNBOOK, re.M | re.
     SECTIONS[_slug(_match.group(1))] = _match.group(2)
 
 
-def test_every_dead_letter_queue_has_an_alarm_on_any_message():
+def _dlqs() -> set:
+    """Queues that hold failures: redrive targets, and event source mappings' on-failure destinations."""
     dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
             for q in QUEUES.values() if "RedrivePolicy" in q["Properties"]}
+    for f in FUNCTIONS.values():
+        for e in (f["Properties"].get("Events") or {}).values():
+            dest = (((e.get("Properties") or {}).get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            if isinstance(dest, dict) and "Fn::GetAtt" in dest:
+                dlqs.add(dest["Fn::GetAtt"][0])
+    return dlqs
+
+
+def test_every_dead_letter_queue_has_an_alarm_on_any_message():
+    dlqs = _dlqs()
     assert dlqs, "the reports queue has a DLQ"
     for dlq in dlqs:
         found = _alarms_on("AWS/SQS", "ApproximateNumberOfMessagesVisible", QueueName={"Fn::GetAtt": [dlq, "QueueName"]})
@@ -68,8 +79,7 @@ def test_every_dead_letter_queue_has_an_alarm_on_any_message():
 
 
 def test_every_queue_that_is_consumed_has_a_backlog_alarm():
-    dlqs = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-            for q in QUEUES.values() if "RedrivePolicy" in q["Properties"]}
+    dlqs = _dlqs()
     for queue in set(QUEUES) - dlqs:
         assert _alarms_on("AWS/SQS", "ApproximateAgeOfOldestMessage", QueueName={"Fn::GetAtt": [queue, "QueueName"]}), \
             f"add an alarm on {queue}'s ApproximateAgeOfOldestMessage (copy ReportsQueueAgeAlarm)"

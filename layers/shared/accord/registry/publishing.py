@@ -26,6 +26,7 @@ import uuid
 
 from accord import clock, errors, metrics
 from accord.log import logger
+from accord.notify import events, outbox
 from accord.registry import assets, proposals
 from accord.registry.contracts import (
     PUBLISH_ATTEMPTS,
@@ -149,6 +150,8 @@ def _publish_tx(principal, asset: dict, p: Plan, version, *, force: bool, reason
     tx = store.publish_tx(principal.tenant, asset, contract, doc, version.sort_key(), version.canonical, p.active,
                           {**asset_fields(contract, p), **_mark(mark, contract)},
                           no_consumers=p.is_breaking and not force, log=log, counters=counters)
+    # the outbox: the event rides in the publish's own transaction (every way in: API, proposal, import)
+    tx.add("event", outbox.op(principal.tenant, events.contract_published(principal.tenant, asset, contract, p.breaking)))
     return contract, tx, log
 
 
