@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -48,13 +49,34 @@ def _seed(url: str, manifest: dict) -> None:
     h = {"Authorization": f"Bearer {ADMIN}"}
     team = requests.post(url + "/api/v1/teams", headers=h, json={"name": "Analytics Engineering"}).json()["id"]
     consumer = requests.post(url + "/api/v1/teams", headers=h, json={"name": "Finance"}).json()["id"]
-    session = requests.Session()
+    local = threading.local()  # a Session per thread
+
+    def session():
+        if not hasattr(local, "s"):
+            local.s = requests.Session()
+        return local.s
+
+    def post(path, body):
+        """Retried on what a loaded 2-core machine answers now and then (a gateway 502 when a
+        handler runs past its timeout, 503/429); a create that did land then answers 409."""
+        for attempt in range(8):
+            r = session().post(url + path, headers=h, json=body)
+            if r.status_code not in (429, 502, 503, 504):
+                return r
+            time.sleep(0.1 * 2 ** attempt)
+        return r
 
     def one(node):
         _, _, fqn, schema, _ = node
-        a = session.post(url + "/api/v1/assets", headers=h, json={"fqn": fqn, "owner_team_id": team}).json()
-        r = session.post(url + f"/api/v1/assets/{a['id']}/contracts", headers=h, json={"schema": schema})
-        assert r.status_code == 201, r.text
+        r = post("/api/v1/assets", {"fqn": fqn, "owner_team_id": team})
+        if r.status_code == 409:
+            a = next(a for a in session().get(url + "/api/v1/assets", headers=h, params={"fqn": fqn, "limit": 100}).json()
+                     if a["fqn"] == fqn)
+        else:
+            assert r.status_code == 201, r.text
+            a = r.json()
+        r = post(f"/api/v1/assets/{a['id']}/contracts", {"schema": schema})
+        assert r.status_code in (200, 201), r.text
         return a["id"]
 
     nodes = list(dbt_schema.contract_nodes(manifest))
