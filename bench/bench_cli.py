@@ -32,12 +32,13 @@ ADMIN = "acc_bench_cli_admin"
 
 
 def _wall(cmd: list[str], env: dict) -> float:
-    t = time.perf_counter()
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(f"{cmd[-3:]} failed ({r.returncode}): {r.stderr.strip()[:300]}")
-    return elapsed
+    for _ in range(3):  # a loaded machine's runtime answers a 502 now and then: that sample again
+        t = time.perf_counter()
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - t
+        if r.returncode == 0:
+            return elapsed
+    raise RuntimeError(f"{cmd[-3:]} failed ({r.returncode}): {r.stderr.strip()[:300]}")
 
 
 def _seed(url: str, manifest: dict) -> None:
