@@ -146,14 +146,16 @@ class MotoEmulator:
             service,
             endpoint_url=self.url,
             region_name=REGION,
-            config=Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=20),
+            config=Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=20,
+                          s3={"addressing_style": "path"}),
             **CREDENTIALS,
         )
 
     # -- resources --------------------------------------------------------------------------
-    def create_resources(self, model: Model, ddb: Any = None, sqs: Any = None) -> dict[str, str]:
-        """Create every table and queue of the template; return queue logical id -> URL."""
-        return create_resources(model, ddb or self.client("dynamodb"), sqs or self.client("sqs"))
+    def create_resources(self, model: Model, ddb: Any = None, sqs: Any = None, s3: Any = None) -> dict[str, str]:
+        """Create every table, queue and bucket of the template; return queue logical id -> URL."""
+        return create_resources(model, ddb or self.client("dynamodb"), sqs or self.client("sqs"),
+                                s3 or (self.client("s3") if model.buckets else None))
 
     # -- persistence (kept by the emulator process itself: local/durable.py) -------------------
     def restore(self) -> dict:
@@ -165,11 +167,12 @@ class MotoEmulator:
         return self._private("compact", method="POST")
 
 
-def create_resources(model: Model, ddb: Any, sqs: Any) -> dict[str, str]:
-    """Create every table (with TTL) and queue (DLQs first) of `model` through the given clients.
-
-    Shared by the server-mode emulator and the in-process (mock_aws) integration tests.
+def create_resources(model: Model, ddb: Any, sqs: Any, s3: Any = None) -> dict[str, str]:
+    """Create every table (with TTL), queue (DLQs first) and bucket of `model` through the given
+    clients. Shared by the server-mode emulator and the in-process (mock_aws) integration tests.
     """
+    for bucket in model.buckets.values():
+        s3.create_bucket(Bucket=bucket.name)
     for table in model.tables.values():
         ddb.create_table(**table.create_args)
         if table.ttl_attribute:

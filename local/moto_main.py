@@ -1,4 +1,4 @@
-"""The AWS emulator process: moto in server mode on an inherited listening socket.
+"""The AWS emulator process: moto in server mode (DynamoDB, SQS, S3) on an inherited listening socket.
 
 Usage: python local/moto_main.py <listening fd> [--no-nodelay] [--state-dir DIR]
 
@@ -75,7 +75,7 @@ class AccordApp:
         self.moto_app = moto_app
         self.writes = 0
         self.lock = threading.Lock()
-        self.service_locks = {"dynamodb": threading.Lock(), "sqs": threading.Lock()}
+        self.service_locks = {"dynamodb": threading.Lock(), "sqs": threading.Lock(), "s3": threading.Lock()}
         self.state_dir = state_dir
         self.durable = None  # a DurableState once /_accord/restore ran
         self.closing = False
@@ -213,7 +213,7 @@ def unavailable(start_response):
 
 def service_of(environ):
     auth = environ.get("HTTP_AUTHORIZATION", "")
-    for service in ("dynamodb", "sqs"):
+    for service in ("dynamodb", "sqs", "s3"):
         if f"/{service}/aws4_request" in auth:
             return service
     target = environ.get("HTTP_X_AMZ_TARGET", "")
@@ -221,6 +221,8 @@ def service_of(environ):
         return "dynamodb"
     if target.startswith("AmazonSQS"):
         return "sqs"
+    if "%2Fs3%2Faws4_request" in environ.get("QUERY_STRING", ""):
+        return "s3"  # a presigned URL: the credential scope is in the query string
     return None
 
 

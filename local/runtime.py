@@ -116,6 +116,7 @@ class LocalRuntime:
         self.moto_url: str = ""
         self.queue_urls: dict[str, str] = {}
         self.table_names: dict[str, str] = {}
+        self.bucket_names: dict[str, str] = {}
         self.model: Model | None = None
         self.pools: dict[str, FunctionPool] = {}
         self.pollers: list[SqsPoller] = []
@@ -204,6 +205,7 @@ class LocalRuntime:
             self.log(f"warning: {w}")
         self.table_names = {lid: t.name for lid, t in model.tables.items()}
         self.queue_urls = {lid: f"{self.moto_url}/123456789012/{q.name}" for lid, q in model.queues.items()}
+        self.bucket_names = {lid: b.name for lid, b in model.buckets.items()}
 
         # 3. warm workers for every function, all in parallel with moto's start
         for lid, fn in model.functions.items():

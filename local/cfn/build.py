@@ -22,6 +22,7 @@ from .model import (
     Api,
     ApiEvent,
     Authorizer,
+    Bucket,
     Function,
     GatewayResponse,
     Layer,
@@ -181,6 +182,10 @@ def load_model(
         ttl = props.get("TimeToLiveSpecification") or {}
         ttl_attr = ttl.get("AttributeName") if str(ttl.get("Enabled")).lower() == "true" else None
         tables[lid] = Table(lid, name, args, ttl_attr)
+
+    # Buckets (emulated by moto S3; objects do not survive a restart: see local/README.md)
+    buckets = {lid: Bucket(lid, r.bucket_name(lid)) for lid, res in resources.items()
+               if res.get("Type") == "AWS::S3::Bucket" and active(lid, res)}
 
     # Queues
     queues: dict[str, Queue] = {}
@@ -412,4 +417,5 @@ def load_model(
         queues=queues,
         layers=layers,
         warnings=r.warnings,
+        buckets=buckets,
     )

@@ -91,6 +91,13 @@ class Resolver:
         name = self.props(logical_id).get("FunctionName")
         return str(self.resolve(name)) if name is not None else logical_id
 
+    def bucket_name(self, logical_id: str) -> str:
+        """`BucketName`, else the stack name and the logical id, lower-cased (S3 names are)."""
+        name = self.props(logical_id).get("BucketName")
+        if name is not None:
+            return str(self.resolve(name))
+        return f"{self.stack_name}-{logical_id}".lower()[:63]
+
     def queue_url(self, logical_id: str) -> str:
         return f"{self.moto_url}/{ACCOUNT_ID}/{self.queue_name(logical_id)}"
 
@@ -117,6 +124,8 @@ class Resolver:
             return self.table_name(name)
         if rtype == "AWS::SQS::Queue":
             return self.queue_url(name)
+        if rtype == "AWS::S3::Bucket":
+            return self.bucket_name(name)
         if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
             return self.function_name(name)
         if rtype in ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
@@ -152,6 +161,9 @@ class Resolver:
                 return name
             if attr == "QueueUrl":
                 return self.queue_url(logical_id)
+        elif rtype == "AWS::S3::Bucket":
+            if attr == "Arn":
+                return f"arn:{PARTITION}:s3:::{self.bucket_name(logical_id)}"
         elif rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
             if attr == "Arn":
                 return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name(logical_id)}"

@@ -134,6 +134,16 @@ class Queue:
 
 
 @dataclass
+class Bucket:
+    logical_id: str
+    name: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{PARTITION}:s3:::{self.name}"
+
+
+@dataclass
 class Layer:
     logical_id: str
     content_dir: str
@@ -154,6 +164,7 @@ class Model:
     queues: dict[str, Queue]
     layers: dict[str, Layer]
     warnings: list[str]
+    buckets: dict[str, Bucket] = field(default_factory=dict)
 
     def queues_in_creation_order(self) -> list[Queue]:
         """Dead-letter queues before the queues that redrive to them."""

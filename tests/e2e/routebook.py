@@ -155,7 +155,7 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 
 # Path parameters the World can fill, and a syntactically valid id that names nothing.
 PARAMS = ("team_id", "key_id", "asset_id", "contract_id", "registration_id", "proposal_id", "dependency_id",
-          "tenant", "projectId", "connectionId", "assetId", "asset_key+")
+          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "job_id")
 
 
 def unknown_ids() -> dict:
@@ -163,7 +163,8 @@ def unknown_ids() -> dict:
             "contract_id": str(uuid.uuid4()), "registration_id": str(uuid.uuid4()),
             "proposal_id": str(uuid.uuid4()), "dependency_id": str(uuid.uuid4()),
             "tenant": f"no-such-{uuid.uuid4().hex[:8]}", "projectId": 987654321, "connectionId": 987654322,
-            "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}"}
+            "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}",
+            "job_id": str(uuid.uuid4())}
 
 
 def uniq(prefix: str = "x") -> str:
@@ -222,6 +223,7 @@ class World:
         self.global_connection = http.ok("POST", base + "/connections", a,
                                          json={"name": uniq("g-"), "type": "DELTALAKE"})["id"]
         self.cfg_asset = self.cfg_asset_in(self.project, self.connection)
+        self.job_id = self.import_job()
         if self.expires_at is not None:
             left = (self.expires_at - datetime.now(timezone.utc)).total_seconds()
             if left > -0.5:
@@ -260,6 +262,24 @@ class World:
                          json={"consumer_team_id": self.teams["consumer"], "response": "approved"})
         return {"asset_id": asset, "proposal_id": proposal}
 
+    def dbt_manifest(self) -> dict:
+        """A minimal dbt manifest: one model of the owner team (a name of this World's own)."""
+        name = uniq("m")
+        return {"metadata": {"dbt_version": "1.11.16"}, "nodes": {f"model.w.{name}": {
+            "resource_type": "model", "name": name, "database": self.slug.replace("-", "_"), "schema": "dbt",
+            "alias": name, "columns": {"id": {"name": "id", "data_type": "integer"}},
+            "depends_on": {"nodes": []}, "config": {"meta": {}}}}, "sources": {}}
+
+    def upload(self, document) -> str:
+        up = self.http.ok("POST", "/api/v1/sync/uploads", self.admin, json={}, status=201)
+        r = requests.put(up["url"], data=json.dumps(document).encode(), timeout=30)
+        assert r.status_code == 200, r.text
+        return up["upload_id"]
+
+    def import_job(self) -> str:
+        return self.http.ok("POST", "/api/v1/sync/dbt/jobs", self.admin, status=202, json={
+            "upload_id": self.upload(self.dbt_manifest()), "owner_team_id": self.teams["owner"]})["job_id"]
+
     def cfg_connection(self, project) -> int:
         return self.http.ok("POST", f"{self.base}/projects/{project}/connections", self.admin,
                             json={"name": uniq("c-"), "type": "DELTALAKE"})["id"]
@@ -276,7 +296,7 @@ class World:
                 "contract_id": self.contract_id, "registration_id": self.registration_id,
                 "proposal_id": self.proposal_id, "dependency_id": self.dependency_id, "tenant": self.slug,
                 "projectId": self.project, "connectionId": self.connection, "assetId": self.cfg_asset,
-                "asset_key+": self.fqn.replace(".", "/")}
+                "asset_key+": self.fqn.replace(".", "/"), "job_id": self.job_id}
 
 
 # ------------------------------------------------------------------ how to call each route
@@ -329,6 +349,13 @@ def body_for(route: RouteInfo, w: World):
         ("POST", "/report_asset_check/{asset_key+}"): lambda: {"check_name": "c", "passed": True},
         ("POST", "/report_asset_materialization"): lambda: {"asset_key": ["matrix", uniq()]},
         ("POST", "/report_asset_observation"): lambda: {"asset_key": ["matrix", uniq()]},
+        ("POST", "/api/v1/sync/dbt/upload"): lambda: {"manifest": w.dbt_manifest(), "owner_team_id": w.teams["owner"],
+                                                      "dry_run": True},
+        ("POST", "/api/v1/sync/dbt/impact"): lambda: {"manifest": w.dbt_manifest()},
+        ("POST", "/api/v1/sync/dbt/diff"): lambda: {"manifest": w.dbt_manifest()},
+        ("POST", "/api/v1/sync/uploads"): lambda: {},
+        ("POST", "/api/v1/sync/dbt/jobs"): lambda: {"upload_id": w.upload(w.dbt_manifest()),
+                                                    "owner_team_id": w.teams["owner"]},
     }
     make = bodies.get((m, p))
     if make is None:

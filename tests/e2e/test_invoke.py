@@ -39,6 +39,8 @@ EXPECT = {
     "teams-create": ("TeamsFunction", 201),
     "teams-list": ("TeamsFunction", 200),
     "worker-sqs": ("WorkerFunction", "no-failures"),
+    "sync-dbt-diff": ("SyncFunction", 200),
+    "importer-sqs": ("ImportWorkerFunction", "no-failures"),
 }
 
 
@@ -127,6 +129,10 @@ def test_sample_event_through_local_invoke(runtime, env_file, path):
         got = [e for e in events_of(runtime, "warehouse/orders") if e["source"] == "sqs"
                and e["timestamp"].startswith("2026-01-01")]
         assert sorted(e["type"] for e in got) == sorted(e["type"] for e in sent)
+    elif path.stem == "importer-sqs":
+        assert result == {"batchItemFailures": []}  # a job that does not exist: nothing to run, nothing to retry
+    elif path.stem == "sync-dbt-diff":
+        assert body["summary"]["new"] == 1 and body["models"][0]["fqn"] == "shop.main.orders", body
     elif path.stem == "expiry-schedule":
         assert set(result) == {"expired"} and isinstance(result["expired"], int)
     elif path.stem == "platform-health":

@@ -12,8 +12,9 @@ def create_template_resources(region: str = "us-east-1") -> dict:
     """Create every table and queue template.yaml declares; returns {logical id: name or url}."""
     model = load_model(str(ROOT / "template.yaml"))
     urls = create_resources(model, boto3.client("dynamodb", region_name=region),
-                            boto3.client("sqs", region_name=region))
-    return {**{lid: t.name for lid, t in model.tables.items()}, **urls}
+                            boto3.client("sqs", region_name=region), boto3.client("s3", region_name=region))
+    return {**{lid: t.name for lid, t in model.tables.items()}, **urls,
+            **{lid: b.name for lid, b in model.buckets.items()}}
 
 
 def use_tables(names: dict) -> None:

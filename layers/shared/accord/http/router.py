@@ -173,9 +173,10 @@ def validation_message(detail: list) -> str:
 
 
 class Router:
-    def __init__(self, family: str, *, max_body_bytes: int = MAX_BODY_BYTES):
+    def __init__(self, family: str, *, max_body_bytes: int = MAX_BODY_BYTES, too_large: str | None = None):
         self.family = family
         self.max_body_bytes = max_body_bytes
+        self.too_large = too_large  # the 413's sentence, when the function has a better one
         self.routes: dict[tuple[str, str], Route] = {}
 
     def route(self, method: str, path: str, *, scope: str | None = "read", body=None,
@@ -236,7 +237,7 @@ class Router:
         raw = req.raw_body
         if len(raw) > self.max_body_bytes and len(raw.encode("utf-8")) > self.max_body_bytes:
             raise errors.PayloadTooLarge(
-                f"Request body is larger than the {self.max_body_bytes}-byte limit of this route.")
+                self.too_large or f"Request body is larger than the {self.max_body_bytes}-byte limit of this route.")
         data = parse_json_body(raw, req.headers.get("content-type"), None,
                                max_bytes=self.max_body_bytes)
         if data is None:

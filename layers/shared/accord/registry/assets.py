@@ -83,7 +83,7 @@ def search_tokens(fqn: str) -> list[str]:
     return [suffixes[0], *suffixes[-(MAX_SEARCH_TOKENS - 1):]]
 
 
-def _check_metadata(metadata: dict) -> dict:
+def check_metadata(metadata: dict) -> dict:
     size = len(json.dumps(metadata, separators=(",", ":"), default=str).encode("utf-8"))
     if size > MAX_METADATA_BYTES:
         raise errors.PayloadTooLarge(f"metadata is {size} bytes; the limit is {MAX_METADATA_BYTES}.")
@@ -105,6 +105,18 @@ def _duplicate(tenant: str, fqn: str, env: str) -> errors.Conflict:
 
 
 # ------------------------------------------------------------------ writes
+def new_asset(team: dict, fqn: str, environment: str, metadata: dict, *, owner_user_id: str | None = None,
+              owner_user_name: str | None = None, now: str | None = None) -> dict:
+    """A new asset item owned by `team` (a live team item); fqn and environment already checked.
+    The one place an asset is made: POST /assets and the importers' bulk path (registry.bulk)."""
+    now = now or clock.iso()
+    return {"id": str(uuid.uuid4()), "fqn": fqn, "environment": environment,
+            "owner_team_id": team["id"], "owner_team_name": team["name"],
+            "owner_user_id": owner_user_id, "owner_user_name": owner_user_name,
+            "metadata": check_metadata(metadata), "created_at": now, "updated_at": now,
+            "active_contract_id": None, "active_contract_version": None, "rev": 1}
+
+
 def create(principal, body) -> dict:
     tenant = principal.tenant
     team_id = str(body.owner_team_id)
@@ -112,13 +124,9 @@ def create(principal, body) -> dict:
         raise errors.Forbidden(f"This key may create assets only for its own team; owner_team_id {team_id} "
                                "needs that team's key or an admin key.", code="UNAUTHORIZED_TEAM")
     team = _owner_team(tenant, team_id)
-    now = clock.iso()
-    asset = {"id": str(uuid.uuid4()), "fqn": body.fqn, "environment": body.environment,
-             "owner_team_id": team["id"], "owner_team_name": team["name"],
-             "owner_user_id": str(body.owner_user_id) if body.owner_user_id else None,
-             "owner_user_name": body.owner_user_name,
-             "metadata": _check_metadata(body.metadata), "created_at": now, "updated_at": now,
-             "active_contract_id": None, "active_contract_version": None, "rev": 1}
+    asset = new_asset(team, body.fqn, body.environment, body.metadata,
+                      owner_user_id=str(body.owner_user_id) if body.owner_user_id else None,
+                      owner_user_name=body.owner_user_name)
     try:
         store.create(tenant, asset, search_tokens(asset["fqn"]))
     except ConditionFailed as exc:
@@ -152,7 +160,7 @@ def update(principal, asset_id: str, body, fields_set: set) -> dict:
         if "owner_user_name" in fields_set:
             new["owner_user_name"] = body.owner_user_name
         if body.metadata is not None:
-            new["metadata"] = _check_metadata(teams.merge_patch(old.get("metadata") or {}, body.metadata))
+            new["metadata"] = check_metadata(teams.merge_patch(old.get("metadata") or {}, body.metadata))
         new["updated_at"] = clock.iso()
         new["rev"] = old["rev"] + 1
         try:

@@ -109,23 +109,8 @@ def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: boo
         if dry_run:
             return 200, _result("would_publish", f"Version {version} would be published.", p,
                                 contract=None, version=str(version))
-        now = clock.iso()
-        team, name = _publisher(principal, asset, published_by)
-        contract = {"id": str(uuid.uuid4()), "asset_id": asset["id"], "version": str(version),
-                    "version_canonical": version.canonical, "status": "active",
-                    "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode, "profile": p.declared_profile,
-                    "published_at": now, "published_by": team, "published_by_name": name,
-                    "published_by_key": principal.display, "change_type": p.bump,
-                    "forced": bool(force and p.is_breaking), "proposal_id": None, "deprecated_at": None}
-        doc = {"schema": schema, "guarantees": p.guarantees, "changes": p.changes, "breaking_changes": p.breaking}
-        log = None
-        if contract["forced"]:
-            contract["force_reason"] = reason
-            log = {"id": str(uuid.uuid4()), "at": now, "action": "force_publish", "by": principal.display,
-                   "key_id": principal.key_id, "reason": reason, "contract_id": contract["id"],
-                   "version": contract["version"], "breaking_changes": len(p.breaking)}
-        tx = store.publish_tx(tenant, asset, contract, doc, version.sort_key(), version.canonical, p.active,
-                              asset_fields(contract, p), no_consumers=p.is_breaking and not force, log=log)
+        contract, tx, log = _publish_tx(principal, asset, p, version, force=force, reason=reason,
+                                        published_by=published_by)
         try:
             tx.commit()
         except ConditionFailed as exc:
@@ -137,11 +122,118 @@ def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: boo
             continue  # the active contract (or the consumers) changed meanwhile: plan again
         if log:
             logger.warning("forced publish", extra={"tenant": tenant, **log})
-        c = {**contract, "schema": schema, "guarantees": p.guarantees}
-        msg = f"Published version {version}."
-        if p.is_breaking:
-            msg += (" Breaking change forced by an admin." if force else
-                    " Breaking change published directly: the asset has no registered consumers.")
-        return 201, _result("published", msg, p, contract=view(c, asset), version=str(version))
+        return 201, _published(asset, p, contract, version, force)
     raise errors.Conflict("The asset's contract kept changing while this version was published; retry.",
                           code="CONCURRENT_PUBLISH")
+
+
+def _publish_tx(principal, asset: dict, p: Plan, version, *, force: bool, reason: str | None,
+                published_by: str | None, counters: bool = True, mark: str | None = None):
+    """(contract, its transaction, the admin log entry or None) for publishing `p` as `version`."""
+    now = clock.iso()
+    team, name = _publisher(principal, asset, published_by)
+    contract = {"id": str(uuid.uuid4()), "asset_id": asset["id"], "version": str(version),
+                "version_canonical": version.canonical, "status": "active",
+                "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode, "profile": p.declared_profile,
+                "published_at": now, "published_by": team, "published_by_name": name,
+                "published_by_key": principal.display, "change_type": p.bump,
+                "forced": bool(force and p.is_breaking), "proposal_id": None, "deprecated_at": None}
+    doc = {"schema": p.schema, "guarantees": p.guarantees, "changes": p.changes, "breaking_changes": p.breaking}
+    log = None
+    if contract["forced"]:
+        contract["force_reason"] = reason
+        log = {"id": str(uuid.uuid4()), "at": now, "action": "force_publish", "by": principal.display,
+               "key_id": principal.key_id, "reason": reason, "contract_id": contract["id"],
+               "version": contract["version"], "breaking_changes": len(p.breaking)}
+    tx = store.publish_tx(principal.tenant, asset, contract, doc, version.sort_key(), version.canonical, p.active,
+                          {**asset_fields(contract, p), **_mark(mark, contract)},
+                          no_consumers=p.is_breaking and not force, log=log, counters=counters)
+    return contract, tx, log
+
+
+def _mark(mark: str | None, contract: dict) -> dict:
+    """An importer's note on the asset, set with the contract it published: the hash of what it
+    published (`import_hash`) and that contract's id, so an unchanged re-import reads no contract."""
+    return {"import_hash": mark, "import_contract_id": contract["id"]} if mark else {}
+
+
+def _published(asset: dict, p: Plan, contract: dict, version, force: bool) -> dict:
+    c = {**contract, "schema": p.schema, "guarantees": p.guarantees}
+    msg = f"Published version {version}."
+    if p.is_breaking:
+        msg += (" Breaking change forced by an admin." if force else
+                " Breaking change published directly: the asset has no registered consumers.")
+    return _result("published", msg, p, contract=view(c, asset), version=str(version))
+
+
+def publish_many(principal, items: list[tuple[dict, object]], *, dry_run: bool = False, proposals: bool = True,
+                 marks: list[str | None] | None = None) -> list:
+    """Many publishes at once (importers): for each (asset item as just read, PublishRequest) the
+    outcome `publish` would give — (status, PublishResult) or the AccordError it would raise.
+
+    The same rules as `publish`, planned the same way (`contracts.plan`); what it would write
+    alike is committed together: several publish transactions per DynamoDB transaction, the
+    tenant's contract counters moved once per transaction instead of once per contract. A publish
+    that needs more — a proposal (breaking, with consumers), or one whose transaction lost a race —
+    goes through `publish` itself, which re-reads and re-plans. Without `proposals`, a breaking change
+    on an asset with consumers is refused (409 PROPOSAL_NEEDED) instead of proposed. `marks[i]`: see
+    `_mark`."""
+    from accord.store import bulk
+    results: list = [None] * len(items)
+    ready = []  # (index, asset, plan, contract, tx)
+    for i, (asset, body) in enumerate(items):
+        try:
+            check_schema(body.schema_)
+            mode = mode_or_422(body.compatibility_mode) if body.compatibility_mode else None
+            if not dry_run:
+                assets.authorize_write(principal, asset, "publish contracts for")
+            p = plan(principal.tenant, asset, body.schema_, mode=mode, guarantees=body.guarantees,
+                     guarantee_mode=body.guarantee_mode, profile=body.profile)
+            if p.unchanged:
+                results[i] = (200, _result("unchanged", f"Schema and guarantees are identical to the active version "
+                                                        f"{p.active['version']}; nothing was published.", p,
+                                           contract=view(p.active, asset)))
+                continue
+            consumers = p.is_breaking and (asset.get("consumer_count") or 0) > 0
+            if consumers and not proposals:
+                results[i] = errors.Conflict(
+                    f"Breaking change for {asset['consumer_count']} registered consumer team(s): "
+                    f"{'; '.join(c['description'] or c['type'] for c in p.breaking[:3])}. Not published; a proposal "
+                    "is needed (auto_create_proposals).", code="PROPOSAL_NEEDED", detail=p.breaking)
+                continue
+            if consumers or body.version:
+                results[i] = publish(principal, asset["id"], body, dry_run=dry_run)
+                continue
+            version = p.version(None)
+            if dry_run:
+                results[i] = (200, _result("would_publish", f"Version {version} would be published.", p,
+                                           contract=None, version=str(version)))
+                continue
+            contract, tx, _ = _publish_tx(principal, asset, p, version, force=False, reason=None, published_by=None,
+                                          counters=False, mark=(marks or [None] * len(items))[i])
+            ready.append((i, asset, p, contract, tx, version))
+        except errors.AccordError as exc:
+            results[i] = exc
+    deltas_of = [store.counter_deltas(r[2].active) for r in ready]
+    groups = []
+    for idx, ops in bulk.pack([r[4].ops for r in ready], reserve=3):
+        deltas: dict = {}
+        for j in idx:
+            for name, d in deltas_of[j].items():
+                deltas[name] = deltas.get(name, 0) + d
+        groups.append((idx, ops + store.counter_ops(principal.tenant, deltas)))
+    for (idx, _), failure in zip(groups, bulk.commit_each([ops for _, ops in groups], parallel=False)):
+        if failure is not None and not isinstance(failure, (ConditionFailed, errors.Conflict)):
+            raise failure
+        if failure is not None:
+            for j in idx:  # one of them lost a race: each again, on its own, through the one path
+                i, asset, _, _, _, _ = ready[j]
+                try:
+                    results[i] = publish(principal, asset["id"], items[i][1])
+                except errors.AccordError as exc:
+                    results[i] = exc
+            continue
+        for j in idx:
+            i, asset, p, contract, _, version = ready[j]
+            results[i] = (201, _published(asset, p, contract, version, False))
+    return results

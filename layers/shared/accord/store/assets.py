@@ -35,6 +35,12 @@ def counter_names(asset: dict) -> set[str]:
     return names
 
 
+def counted_names(asset: dict) -> set[str]:
+    """The counters an asset is in now: all of `counter_names`, except those a bulk write left for
+    its batch to settle (`pending_counters`, store/bulk.py)."""
+    return counter_names(asset) - set(asset.get("pending_counters") or ())
+
+
 def _items(tenant: str, asset: dict) -> tuple[dict, dict]:
     a, fqn, env, team = asset["id"], asset["fqn"], asset["environment"], asset["owner_team_id"]
     attrs = {key: v for key, v in asset.items() if key not in ALL_INDEX_KEYS}
@@ -119,7 +125,9 @@ def create(tenant: str, asset: dict, tokens: list[str]) -> None:
 
 
 def replace(tenant: str, old: dict, new: dict, old_tokens: list[str], new_tokens: list[str]) -> None:
-    """Write `new` over `old` if nobody wrote in between (rev); guard, counters and tokens follow."""
+    """Write `new` over `old` if nobody wrote in between (rev); guard, counters and tokens follow.
+    An asset whose batch counters were still pending is fully counted from here on."""
+    new = {key: v for key, v in new.items() if key != "pending_counters"}
     canonical, view = _items(tenant, new)
     tx = Tx()
     tx.add("asset", db.put_op(canonical, "rev = :rev AND attribute_not_exists(deleted_at)",
@@ -131,7 +139,7 @@ def replace(tenant: str, old: dict, new: dict, old_tokens: list[str], new_tokens
         tx.add("guard", db.put_op({"PK": pk, "SK": sk, "asset_id": new["id"]}, "attribute_not_exists(PK)"))
     if old["owner_team_id"] != new["owner_team_id"]:
         tx.add("team", _team_live_op(tenant, new["owner_team_id"]))
-    before, after = counter_names(old), counter_names(new)
+    before, after = counted_names(old), counter_names(new)
     tx.extend("counter", [_counter_op(tenant, n, -1) for n in sorted(before - after)])
     tx.extend("counter", [_counter_op(tenant, n, 1) for n in sorted(after - before)])
     tx.extend("token", _token_ops(tenant, new["id"], [t for t in old_tokens if t not in new_tokens], add=False))
@@ -145,11 +153,12 @@ def soft_delete(tenant: str, asset: dict, tokens: list[str], at: str) -> None:
     tx = Tx()
     tx.add("asset", db.update_op(
         k.asset_pk(tenant, asset["id"]), k.ASSET_SK,
-        "SET deleted_at = :at, updated_at = :at, rev = rev + :one REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
+        "SET deleted_at = :at, updated_at = :at, rev = rev + :one REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK, "
+        "pending_counters",
         "rev = :rev AND attribute_not_exists(deleted_at)", values={":at": at, ":rev": asset["rev"], ":one": 1}))
     tx.add("view", db.delete_op(k.asset_pk(tenant, asset["id"]), k.ASSET_VIEW_SK))
     tx.add("old_guard", db.delete_op(*_guard(tenant, asset)))
-    tx.extend("counter", [_counter_op(tenant, n, -1) for n in sorted(counter_names(asset))])
+    tx.extend("counter", [_counter_op(tenant, n, -1) for n in sorted(counted_names(asset))])
     tx.extend("token", _token_ops(tenant, asset["id"], tokens, add=False))
     _run(tx)
 

@@ -96,8 +96,10 @@ def count(tenant: str, status: str | None = None) -> int:
 
 def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: str, canonical: str,
                previous: dict | None, asset_fields: dict, *, no_consumers: bool = False,
-               proposal_id: str | None = None, log: dict | None = None) -> asset_store.Tx:
-    """The publish transaction (labels: contract, version, previous, asset, proposal).
+               proposal_id: str | None = None, log: dict | None = None, counters: bool = True) -> asset_store.Tx:
+    """The publish transaction (labels: contract, version, previous, asset, proposal). Without
+    `counters`, the caller moves the tenant's contract counters itself (`counter_deltas`), once for
+    a batch of publishes (store/bulk.py).
 
     `asset_fields` are set on the asset under the condition that its active contract is still
     `previous` (and, for `no_consumers`, that nobody registered meanwhile)."""
@@ -128,13 +130,22 @@ def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: st
     canonical_op, view_op = asset_store.set_fields_ops(tenant, asset["id"], asset_fields, cond, values)
     tx.add("asset", canonical_op)
     tx.add("asset_view", view_op)
-    tx.add("counter", db.update_op(k.counter_pk(tenant), k.contract_counter(), "ADD n :one", values={":one": 1}))
-    tx.add("counter", db.update_op(k.counter_pk(tenant), k.contract_counter("deprecated" if previous else "active"),
-                                   "ADD n :one", values={":one": 1}))
+    if counters:
+        for name, delta in counter_deltas(previous).items():
+            tx.add("counter", db.update_op(k.counter_pk(tenant), name, "ADD n :d", values={":d": delta}))
     if log:
         tx.add("log", db.put_op({"PK": k.asset_pk(tenant, asset["id"]), "SK": k.action_log_sk(log["at"], log["id"]),
                                  **log}))
     return tx
+
+
+def counter_deltas(previous: dict | None) -> dict[str, int]:
+    """What one publish adds to the tenant's contract counters."""
+    return {k.contract_counter(): 1, k.contract_counter("deprecated" if previous else "active"): 1}
+
+
+def counter_ops(tenant: str, deltas: dict[str, int]) -> list[dict]:
+    return [db.update_op(k.counter_pk(tenant), name, "ADD n :d", values={":d": d}) for name, d in sorted(deltas.items())]
 
 
 def action_log(tenant: str, asset_id: str, limit: int = 50) -> list[dict]:

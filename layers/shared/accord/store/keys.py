@@ -77,6 +77,16 @@ index read newest first — a pointer that only moves forward in event time, wit
 
 Checks also write audit runs (the audit run rows above) in the same transaction as the event.
 
+Imports (accord/ingest, store/jobs.py): a large manifest is uploaded to the import bucket under
+`uploads/{tenant}/{upload id}` (S3, transient: the bucket's lifecycle expires it), then imported by
+a job. Assets an importer wrote carry `import_asset_hash`, `import_run`, `import_hash`,
+`import_contract_id` (what dbt said, so an unchanged re-import writes nothing) and, until their
+batch settles, `pending_counters` (store/bulk.py).
+
+| entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
+|---------------------|-------------------------------------|------------------------|-----------------------------------|
+| import job          | T#{t}#JOB#{id}                      | JOB                    | - (status, progress, options, result; `ttl` 30 days) |
+
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds
 the id) and not yet the tenant; the tenant is an attribute checked on every read.
 """
@@ -429,3 +439,16 @@ EVENT_ID_SK = "EVID"
 
 def rejected_pk(tenant: str) -> str:
     return f"{t(tenant)}REJECTED"
+
+
+# ------------------------------------------------------------------ imports
+def job_pk(tenant: str, job_id: str) -> str:
+    return f"{t(tenant)}JOB#{job_id}"
+
+
+JOB_SK = "JOB"
+
+
+def upload_key(tenant: str, upload_id: str) -> str:
+    """The S3 object key of an upload (the tenant in the key: no upload id crosses tenants)."""
+    return f"uploads/{tenant}/{upload_id}"

@@ -1,0 +1,148 @@
+"""Import jobs (DynamoDB), their uploads (the import bucket, S3) and their queue (SQS).
+
+An upload is an S3 object under `uploads/{tenant}/{upload id}` (keys.upload_key), written by the
+client with a presigned PUT and read once by the import worker; the bucket's lifecycle rule
+expires it. A job is one item (keys.py "import job") whose `status` moves queued → running →
+succeeded | failed with conditional updates; `progress` and `attempts` are updated as it runs.
+
+The S3 and SQS clients are botocore's, made on first use (the sync function presigns, the worker
+reads); locally AWS_ENDPOINT_URL points them at the emulator, with path-style S3 addressing
+(a presigned URL for http://127.0.0.1:PORT/bucket/key).
+"""
+import json
+import os
+import zlib
+
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from accord import clock, errors
+from accord.store import db, keys as k
+
+TTL_DAYS = 30
+_clients: dict = {}
+
+
+def _client(service: str):
+    if service not in _clients:
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        _clients[service] = botocore.session.get_session().create_client(
+            service, region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            config=Config(retries={"mode": "standard", "max_attempts": 4}, signature_version="s3v4" if service == "s3"
+                          else None, s3={"addressing_style": "path"} if endpoint else None))
+    return _clients[service]
+
+
+def reset_clients() -> None:
+    _clients.clear()
+
+
+def bucket() -> str:
+    name = os.environ.get("IMPORT_BUCKET")
+    if not name:
+        raise errors.ServiceUnavailable("Large uploads are not configured here (IMPORT_BUCKET is not set).")
+    return name
+
+
+def _storage_error(exc) -> errors.AccordError:
+    code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
+    return errors.ServiceUnavailable(f"Upload storage error ({code or 'unknown'}); retry later.")
+
+
+# ------------------------------------------------------------------ uploads (S3)
+def presign_put(tenant: str, upload_id: str, expires_in: int) -> str:
+    try:
+        return _client("s3").generate_presigned_url(
+            "put_object", Params={"Bucket": bucket(), "Key": k.upload_key(tenant, upload_id)}, ExpiresIn=expires_in)
+    except (ClientError, BotoCoreError) as exc:
+        raise _storage_error(exc) from None
+
+
+def upload_size(tenant: str, upload_id: str) -> int | None:
+    """The uploaded object's size, or None when nothing was uploaded (or it expired)."""
+    try:
+        head = _client("s3").head_object(Bucket=bucket(), Key=k.upload_key(tenant, upload_id))
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise _storage_error(exc) from None
+    except BotoCoreError as exc:
+        raise _storage_error(exc) from None
+    return int(head.get("ContentLength", 0))
+
+
+def read_upload(tenant: str, upload_id: str) -> bytes | None:
+    try:
+        out = _client("s3").get_object(Bucket=bucket(), Key=k.upload_key(tenant, upload_id))
+        return out["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise _storage_error(exc) from None
+    except BotoCoreError as exc:
+        raise _storage_error(exc) from None
+
+
+def delete_upload(tenant: str, upload_id: str) -> None:
+    try:
+        _client("s3").delete_object(Bucket=bucket(), Key=k.upload_key(tenant, upload_id))
+    except (ClientError, BotoCoreError):
+        pass  # the lifecycle rule expires it anyway
+
+
+# ------------------------------------------------------------------ the queue (SQS)
+def enqueue(message: dict) -> None:
+    url = os.environ.get("IMPORT_QUEUE_URL")
+    if not url:
+        raise errors.ServiceUnavailable("Import jobs are not configured here (IMPORT_QUEUE_URL is not set).")
+    try:
+        _client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(message, separators=(",", ":")))
+    except (ClientError, BotoCoreError) as exc:
+        raise errors.ServiceUnavailable(f"The import queue is unavailable ({type(exc).__name__}); retry.") from None
+
+
+# ------------------------------------------------------------------ jobs (DynamoDB)
+def _pack(result) -> bytes:
+    return zlib.compress(json.dumps(result, separators=(",", ":"), default=str).encode("utf-8"), 6)
+
+
+def _public(item: dict) -> dict:
+    out = {key: v for key, v in item.items() if key not in ("PK", "SK", "ttl", "result_doc")}
+    if item.get("result_doc") is not None:
+        out["result"] = json.loads(zlib.decompress(bytes(item["result_doc"])))
+    return out
+
+
+def create(tenant: str, job: dict) -> None:
+    ttl = int(clock.parse(job["created_at"]).timestamp()) + TTL_DAYS * 86400
+    db.put({"PK": k.job_pk(tenant, job["id"]), "SK": k.JOB_SK, **job, "ttl": ttl}, condition="attribute_not_exists(PK)")
+
+
+def get(tenant: str, job_id: str) -> dict | None:
+    item = db.get(k.job_pk(tenant, job_id), k.JOB_SK)
+    return _public(item) if item else None
+
+
+def update(tenant: str, job_id: str, fields: dict, *, when_status: tuple[str, ...] | None = None,
+           add_attempt: bool = False, result=None) -> dict | None:
+    """Set `fields` (and the packed `result`); only while the job's status is one of
+    `when_status`. Returns the job as updated, or None when the condition did not hold."""
+    if result is not None:
+        fields = {**fields, "result_doc": _pack(result)}
+    sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+    names = {f"#f{i}": n for i, n in enumerate(fields)}
+    values = {f":f{i}": v for i, v in enumerate(fields.values())}
+    expr = f"SET {sets}" + (", attempts = if_not_exists(attempts, :zero) + :one" if add_attempt else "")
+    if add_attempt:
+        values.update({":zero": 0, ":one": 1})
+    cond = "attribute_exists(PK)"
+    if when_status:
+        names["#st"] = "status"
+        cond += " AND #st IN (" + ", ".join(f":s{i}" for i in range(len(when_status))) + ")"
+        values.update({f":s{i}": s for i, s in enumerate(when_status)})
+    try:
+        item = db.update(k.job_pk(tenant, job_id), k.JOB_SK, expr, condition=cond, names=names, values=values)
+    except db.ConditionFailed:
+        return None
+    return _public(item)
