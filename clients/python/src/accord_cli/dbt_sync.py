@@ -76,13 +76,13 @@ class Progress:
         if not self.quiet:
             sys.stderr.write(text + "\n")
 
-    def upload(self, label: str, size: int):
+    def upload(self, what: str, plain: int, size: int):
         """A callback for `http.put_url` (bytes sent so far)."""
         if self.bars is None:
-            self.note(f"Uploading {label} ({_mb(size)})...")
+            self.note(f"Uploading {what} ({_mb(plain)}, gzip {_mb(size)})...")
             return None
         self.bars.start()
-        task = self.bars.add_task(f"upload {label}", total=size)
+        task = self.bars.add_task(f"upload {what}", total=size)
         return lambda sent: self.bars.update(task, completed=sent)
 
     def job(self, status: str, done: int, total: int) -> None:
@@ -144,8 +144,7 @@ def _put(api, artefact: Artefact, progress: Progress) -> str:
         raise CliError(f"The {artefact.what} is {_mb(len(artefact.plain))} uncompressed; the server takes at most "
                        f"{_mb(up['max_bytes'])}.")
     put_url(up["url"], body, content_type="application/gzip", timeout=api.http.timeout * 10,
-            on_progress=progress.upload(f"{artefact.what} ({_mb(len(artefact.plain))}, gzip {_mb(len(body))})",
-                                        len(body)))
+            on_progress=progress.upload(artefact.what, len(artefact.plain), len(body)))
     return up["upload_id"]
 
 
