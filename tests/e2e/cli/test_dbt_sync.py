@@ -5,6 +5,10 @@ changes nothing, a pull request that makes a proposal, dry runs, warnings, and e
 sentence with exit 2."""
 import gzip
 import json
+import os
+import pty
+import subprocess
+import threading
 
 import pytest
 
@@ -145,3 +149,30 @@ def test_failures_are_sentences(cli, shop, tmp_path):
     err = sentence(sync(cli, shop, tmp_path / "bad.json", "--upload", "always", "--json"))
     assert "Import job" in err and "failed" in err and "'nodes' must be an object" in err, err
     assert "not found" in sentence(cli("dbt", "job", "6f1c0000-0000-4000-8000-000000000000", url=shop.url, key=shop.key))
+
+
+def test_progress_bars_on_a_terminal(cli, shop):
+    """stderr a terminal: rich draws the upload and import bars (stdout, piped, keeps the summary)."""
+    master, slave = pty.openpty()
+    chunks = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    env = cli.env(shop.url, shop.key, COLUMNS="120", TERM="xterm")
+    r = subprocess.run([str(cli.bin), "dbt", "sync", str(shop.files["manifest"]), *IMPORT, "--upload", "always"],
+                       stdout=subprocess.PIPE, stderr=slave, env=env, timeout=240, text=True)
+    os.close(slave)
+    reader.join(10)
+    os.close(master)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert r.returncode == 0 and "9 created" in r.stdout, (r.stdout, screen)
+    assert "upload manifest" in screen and "import (succeeded)" in screen, screen
