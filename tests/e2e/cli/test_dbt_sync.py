@@ -176,3 +176,22 @@ def test_progress_bars_on_a_terminal(cli, shop):
     screen = b"".join(chunks).decode("utf-8", "replace")
     assert r.returncode == 0 and "9 created" in r.stdout, (r.stdout, screen)
     assert "upload manifest" in screen and "import (succeeded)" in screen, screen
+
+
+def test_the_gate_agrees_with_the_import(cli, shop):
+    """What `dbt sync` published, `dbt check` finds unchanged at no impact request (one mapping,
+    shipped to both); the pull request then fails the gate exactly where the import would propose."""
+    ok(sync(cli, shop, shop.files["manifest"], *IMPORT))
+    orders = shop.assets()["shop.main.orders"]
+    r = shop.api("POST", "/api/v1/registrations", json={"contract_id": orders["active_contract_id"],
+                                                        "consumer_team_id": shop.teams["marketing"]})
+    assert r.status_code == 201, r.text
+    check = as_json(cli("dbt", "check", shop.files["manifest"], "--json", url=shop.url, key=shop.key))
+    assert check["counts"]["breaking"] == check["counts"]["compatible"] == 0 and check["counts"]["unchanged"] == 6, check
+    assert not any("changes" in m for m in check["models"])
+    r = cli("dbt", "check", shop.files["manifest_v2"], "--json", url=shop.url, key=shop.key)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    failing = [m["fqn"] for m in json.loads(r.stdout)["models"] if m["status"] == "breaking" and m["consumers"]]
+    assert failing == ["shop.main.orders"]
+    result = as_json(sync(cli, shop, shop.files["manifest_v2"], *IMPORT, "--json"))
+    assert [d["asset_fqn"] for d in result["proposals"]["details"]] == failing
