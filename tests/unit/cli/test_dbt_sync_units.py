@@ -7,7 +7,7 @@ import json
 import pytest
 
 from accord_cli import dbt_sync
-from accord_cli.errors import CliError
+from accord_cli.errors import ApiError, CliError
 from accord_cli.http import _Blocks
 
 
@@ -61,3 +61,31 @@ def test_summary_and_warnings_of_a_response():
     assert rows["assets"] == "2 created, 0 updated, 5 unchanged, 1 skipped, 1 refused, 0 deleted"
     assert rows["proposals"] == "1 created" and rows["test runs"] == "4 recorded, 0 already recorded"
     assert dbt_sync.warnings(result) == ["ownership: shop.main.x: not imported: no owner", "dependency: a -> b: skipped"]
+
+
+class _Server:
+    """The job route as a busy server answers it: `answers` in turn (an exception is raised)."""
+
+    def __init__(self, *answers):
+        self.answers, self.calls = list(answers), 0
+
+    def job(self, job_id):
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_following_a_job_rides_out_a_busy_server(monkeypatch):
+    monkeypatch.setattr(dbt_sync, "POLL_FIRST", 0.001)
+    monkeypatch.setattr(dbt_sync, "POLL_MAX", 0.001)
+    busy = ApiError("Storage unreachable; retry later (HTTP 503).", 503)
+    server = _Server({"status": "running", "progress": {"done": 1, "total": 3}}, busy, CliError("Cannot reach Accord."),
+                     {"status": "succeeded", "progress": {"done": 3, "total": 3}, "result": {}})
+    assert dbt_sync.follow(server, "j")["status"] == "succeeded" and server.calls == 4
+    gone = ApiError("Job j not found (HTTP 404).", 404)
+    with pytest.raises(ApiError, match="not found"):
+        dbt_sync.follow(_Server({"status": "running"}, gone), "j")
+    with pytest.raises(ApiError, match="503"):
+        dbt_sync.follow(_Server(*[busy] * (dbt_sync.MAX_HICCUPS + 1)), "j")

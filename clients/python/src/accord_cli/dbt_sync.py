@@ -18,6 +18,7 @@ from accord_cli.errors import ApiError, CliError
 
 DIRECT_MAX_BYTES = 5_000_000    # request body; the route's limit is ~5.8 MB (the whole event: 6 MB)
 POLL_FIRST, POLL_MAX = 0.3, 2.0  # seconds between job reads: quick for small jobs, calm for long ones
+TRANSIENT, MAX_HICCUPS = (429, 500, 502, 503, 504), 20   # job reads that fail while the job runs on
 WAIT_SECONDS = 1800             # the worker's own limit is 15 min per attempt, 5 attempts at most
 CONFLICT_MODES = ("ignore", "overwrite", "fail")
 UPLOAD_MODES = ("auto", "always", "never")
@@ -171,9 +172,20 @@ def _by_job(api, manifest, run_results, opts, wait, wait_seconds, progress) -> d
 def follow(api, job_id: str, wait_seconds: float = WAIT_SECONDS, progress: Progress | None = None) -> dict:
     """Read the job until it is done (succeeded or failed)."""
     deadline = time.monotonic() + wait_seconds
-    pause = POLL_FIRST
+    pause, hiccups = POLL_FIRST, 0
     while True:
-        job = api.job(job_id)
+        try:
+            job = api.job(job_id)
+            hiccups = 0
+        except CliError as exc:
+            # the job runs on without us: a busy server's 5xx/429 (already retried) or a dropped
+            # connection costs a pause, not the import; a 401/404 or a server gone for long ends it
+            hiccups += 1
+            if getattr(exc, "status", 503) not in TRANSIENT or hiccups > MAX_HICCUPS or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 1.5, POLL_MAX)
+            continue
         p = job.get("progress") or {}
         if progress:
             progress.job(job["status"], int(p.get("done") or 0), int(p.get("total") or 0))
