@@ -102,7 +102,8 @@ def test_identical_reimport_writes_nothing(world, apps):
     assert calls.count("GetItem") == 5 and calls.count("BatchGetItem") == 3 and len(calls) == 8, calls
 
 
-def test_pull_request_with_a_consumer_makes_one_proposal(world, apps):
+def imported_with_a_consumer(world, apps) -> dict:
+    """The shop imported and marketing registered on orders' contract (its own key); orders."""
     admin, teams = world["admin"], world["teams"]
     assert upload(apps, admin, **full(world))[0] == 200
     orders = asset_by_fqn(apps, admin, "shop.main.orders")
@@ -111,6 +112,12 @@ def test_pull_request_with_a_consumer_makes_one_proposal(world, apps):
     r = call(apps["contracts"], "POST", "/api/v1/registrations", principal=team_key(admin, teams["marketing"]["id"]),
              body={"contract_id": contract["id"], "consumer_team_id": teams["marketing"]["id"]})
     assert r["statusCode"] == 201, body(r)
+    return orders
+
+
+def test_pull_request_with_a_consumer_makes_one_proposal(world, apps):
+    admin = world["admin"]
+    imported_with_a_consumer(world, apps)
     v2 = full(world, dbt.artefact("manifest_v2"))
     status, out = upload(apps, admin, **v2)
     assert status == 200, out
@@ -208,12 +215,7 @@ def test_write_key_may_not_import(world, apps):
 
 def test_impact_and_diff_read_only(world, apps):
     admin, teams = world["admin"], world["teams"]
-    assert upload(apps, admin, **full(world))[0] == 200
-    orders = asset_by_fqn(apps, admin, "shop.main.orders")
-    contract = body(call(apps["contracts"], "GET", "/api/v1/assets/{asset_id}/contracts", {"asset_id": orders["id"]},
-                         principal=admin))[0]
-    call(apps["contracts"], "POST", "/api/v1/registrations", principal=admin,
-         body={"contract_id": contract["id"], "consumer_team_id": teams["marketing"]["id"]})
+    imported_with_a_consumer(world, apps)
     v2 = dbt.artefact("manifest_v2")
     with dbt.dynamodb_calls(db.client()) as calls:
         r = call(apps["sync"], "POST", "/api/v1/sync/dbt/impact", body={"manifest": v2}, principal=admin)

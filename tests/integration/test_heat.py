@@ -14,7 +14,7 @@ N = 12   # operations per path: enough for every item pattern to show, small eno
 KNOWN_HOT = {"asset create", "asset delete", "first publish", "publish", "registration", "dependency add",
              "check on one asset (HTTP)", "audit result on one asset", "configured asset create",
              "configured asset delete"}
-PENDING = {"dependency add, bulk (importers)"}   # not written yet (the dbt import's is registry.bulk.add_dependencies)
+PENDING: set = set()   # paths whose code is not written yet
 
 
 def _run(path: heat_paths.WritePath) -> heat.Row:

@@ -247,10 +247,11 @@ def _bulk_edges_setup(ctx, entities):
 
 
 def _bulk_add_dependencies(ctx, state, i):
-    from accord.registry import lineage
+    from accord.registry import bulk
     pairs = [(state["downstream"][j]["id"], state["upstream"][(i // BULK) % 4]["id"]) for j in range(BULK)]
-    lineage.add_many(ctx.admin, [{"source_asset_id": s, "target_asset_id": t, "dependency_type": "consumes"}
-                                 for s, t in pairs])
+    out = bulk.add_dependencies(ctx.admin, [{"source_asset_id": s, "target_asset_id": t, "dependency_type": "consumes"}
+                                            for s, t in pairs])
+    assert not [e for e in out if isinstance(e, Exception)], out
 
 
 def _edges_to_remove(ctx, entities):
@@ -423,7 +424,7 @@ PATHS = [
     WritePath("dependency add", 1000, 1000, _edges_setup, _add_dependency,
               ("POST /api/v1/assets/{asset_id}/dependencies",), note="1,000 assets each adding upstream edges"),
     WritePath("dependency add, bulk (importers)", 1000, 1, _bulk_edges_setup, _bulk_add_dependencies, batch=BULK,
-              requests={"api": 1 / BULK, "lambda": 1 / BULK}, requires="accord.registry.lineage:add_many"),
+              requests={"api": 1 / BULK, "lambda": 1 / BULK}, requires="accord.registry.bulk:add_dependencies"),
     WritePath("dependency remove", 100, 10_000, _edges_to_remove, _remove_dependency,
               ("DELETE /api/v1/assets/{asset_id}/dependencies/{dependency_id}",), once=True),
     WritePath("report (HTTP)", 10_000, 1000, _assets, _report_http, REPORTS,

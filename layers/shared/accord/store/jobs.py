@@ -59,27 +59,30 @@ def presign_put(tenant: str, upload_id: str, expires_in: int) -> str:
         raise _storage_error(exc) from None
 
 
-def upload_size(tenant: str, upload_id: str) -> int | None:
-    """The uploaded object's size, or None when nothing was uploaded (or it expired)."""
+def _upload_object(call: str, tenant: str, upload_id: str) -> dict | None:
+    """One S3 call on an upload's object; None when nothing was uploaded (or it expired)."""
     try:
-        head = _client("s3").head_object(Bucket=bucket(), Key=k.upload_key(tenant, upload_id))
+        return getattr(_client("s3"), call)(Bucket=bucket(), Key=k.upload_key(tenant, upload_id))
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             return None
         raise _storage_error(exc) from None
     except BotoCoreError as exc:
         raise _storage_error(exc) from None
-    return int(head.get("ContentLength", 0))
+
+
+def upload_size(tenant: str, upload_id: str) -> int | None:
+    """The uploaded object's size, or None when nothing was uploaded (or it expired)."""
+    head = _upload_object("head_object", tenant, upload_id)
+    return None if head is None else int(head.get("ContentLength", 0))
 
 
 def read_upload(tenant: str, upload_id: str) -> bytes | None:
+    out = _upload_object("get_object", tenant, upload_id)
+    if out is None:
+        return None
     try:
-        out = _client("s3").get_object(Bucket=bucket(), Key=k.upload_key(tenant, upload_id))
         return out["Body"].read()
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise _storage_error(exc) from None
     except BotoCoreError as exc:
         raise _storage_error(exc) from None
 
