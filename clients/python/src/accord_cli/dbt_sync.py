@@ -6,7 +6,7 @@ Two ways in, one import on the server (`accord.ingest.dbt_import.run`):
 - large ones are gzipped and PUT to a presigned URL (`POST /sync/uploads`), imported by a queued
   job (`POST /sync/dbt/jobs`) the CLI follows (`GET /sync/jobs/{id}`), with progress bars for the
   upload and the import. `--upload auto` (default) picks by size, and also takes the job path when
-  the server answers the direct request 413 (too large) or 504 (too slow for a request): the
+  the server answers the direct request 413 (too large) or 502/504 (too slow for a request): the
   import is idempotent, so a second try writes nothing twice.
 """
 import gzip
@@ -18,6 +18,9 @@ from accord_cli.errors import ApiError, CliError
 
 DIRECT_MAX_BYTES = 5_000_000    # request body; the route's limit is ~5.8 MB (the whole event: 6 MB)
 POLL_FIRST, POLL_MAX = 0.3, 2.0  # seconds between job reads: quick for small jobs, calm for long ones
+# the direct request was too large (413) or ran past the function's or the gateway's 29 s (a
+# Lambda timeout is API Gateway's 502, its own limit a 504): the job path has 15 min per attempt
+SLOW_OR_LARGE = (413, 502, 504)
 TRANSIENT, MAX_HICCUPS = (429, 500, 502, 503, 504), 20   # job reads that fail while the job runs on
 WAIT_SECONDS = 1800             # the worker's own limit is 15 min per attempt, 5 attempts at most
 CONFLICT_MODES = ("ignore", "overwrite", "fail")
@@ -128,7 +131,7 @@ def sync(api, manifest: Artefact, run_results: Artefact | None, opts: dict, *, u
     try:
         status, result = api.dbt_upload(body)
     except ApiError as exc:
-        if upload == "auto" and exc.status in (413, 504):
+        if upload == "auto" and exc.status in SLOW_OR_LARGE:
             progress.note("The direct import was too large or too slow for one request: uploading it instead.")
             return _by_job(api, manifest, run_results, opts, wait, wait_seconds, progress)
         if exc.status == 413:
