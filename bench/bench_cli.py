@@ -87,7 +87,7 @@ def main() -> dict:
             print(f"accord dbt sync: {v1.stat().st_size / 1e6:.1f} MB manifest through {route} in {seed_s:.1f} s: "
                   f"assets {imported['assets']['created']:,} created + {imported['assets'].get('unchanged', 0):,} unchanged "
                   f"(a direct request the gateway cut at 29 s may have finished before its job ran), "
-                  f"created, contracts {imported['contracts']['published']:,} published")
+                  f"contracts {imported['contracts']['published']:,} published")
             out["dbt sync"] = {"s": round(seed_s, 1), "created": imported["assets"]["created"]}
 
             # ---------------------------------------------------------- cold start
