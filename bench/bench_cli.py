@@ -4,6 +4,7 @@ starts itself:
 - cold start: `accord --help` and `accord assets list --json`, median of N fresh processes each,
   as a ratio to `python -c pass` (target for --help: ≤ 4x); samples interleaved so machine noise
   hits them alike;
+- `accord dbt sync` of that manifest (the upload route): wall time — it also registers the models;
 - `accord dbt check` on a 1,500-model manifest (~19 MB, like the issue-13 reference project):
   wall time and requests, unchanged and with a pull request that changes 15 models (target:
   requests bounded by the changed models, not by the 1,500).
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,38 +31,36 @@ ADMIN = "acc_bench_cli_admin"
 
 
 def _wall(cmd: list[str], env: dict) -> float:
-    t = time.perf_counter()
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(f"{cmd[-3:]} failed ({r.returncode}): {r.stderr.strip()[:300]}")
-    return elapsed
+    for _ in range(3):  # a loaded machine's runtime answers a 502 now and then: that sample again
+        t = time.perf_counter()
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - t
+        if r.returncode == 0:
+            return elapsed
+    raise RuntimeError(f"{cmd[-3:]} failed ({r.returncode}): {r.stderr.strip()[:300]}")
 
 
-def _seed(url: str, manifest: dict) -> None:
-    """Register every model's asset with the contract the mapping gives it (what the dbt import
-    will do), 4 requests at a time."""
+def _seed(url: str, accord: str, env: dict, path: Path, manifest: dict) -> dict:
+    """Import the project with `accord dbt sync` (the upload route: gzip, presigned PUT, a followed
+    job) — every model's asset and contract, as a team would — then Finance registers on the first
+    five models. Returns the import's response (+ job_id)."""
     import requests
 
     from accord.ingest import dbt_schema
     h = {"Authorization": f"Bearer {ADMIN}"}
-    team = requests.post(url + "/api/v1/teams", headers=h, json={"name": "Analytics Engineering"}).json()["id"]
-    consumer = requests.post(url + "/api/v1/teams", headers=h, json={"name": "Finance"}).json()["id"]
-    session = requests.Session()
-
-    def one(node):
-        _, _, fqn, schema, _ = node
-        a = session.post(url + "/api/v1/assets", headers=h, json={"fqn": fqn, "owner_team_id": team}).json()
-        r = session.post(url + f"/api/v1/assets/{a['id']}/contracts", headers=h, json={"schema": schema})
-        assert r.status_code == 201, r.text
-        return a["id"]
-
-    nodes = list(dbt_schema.contract_nodes(manifest))
-    with ThreadPoolExecutor(4) as pool:
-        ids = list(pool.map(one, nodes))
-    for asset_id in ids[:5]:  # Finance reads the first five models
-        cid = requests.get(url + f"/api/v1/assets/{asset_id}", headers=h).json()["active_contract_id"]
-        requests.post(url + "/api/v1/registrations", headers=h, json={"contract_id": cid, "consumer_team_id": consumer})
+    for name in ("Analytics Engineering", "Finance"):
+        requests.post(url + "/api/v1/teams", headers=h, json={"name": name})
+    finance = next(t["id"] for t in requests.get(url + "/api/v1/teams", headers=h).json() if t["name"] == "Finance")
+    r = subprocess.run([accord, "dbt", "sync", str(path), "--owner-team", "Analytics Engineering",
+                        "--publish-contracts", "--conflict-mode", "overwrite", "--json", "--wait-timeout", "3000"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, (r.returncode, r.stderr[-500:])
+    result = json.loads(r.stdout)
+    for fqn in [n[2] for n in dbt_schema.contract_nodes(manifest)][:5]:  # Finance reads the first five models
+        found = requests.get(url + "/api/v1/assets", headers=h, params={"fqn": fqn}).json()["results"]
+        cid = next(a for a in found if a["fqn"] == fqn)["active_contract_id"]
+        requests.post(url + "/api/v1/registrations", headers=h, json={"contract_id": cid, "consumer_team_id": finance})
+    return result
 
 
 def main() -> dict:
@@ -80,9 +78,17 @@ def main() -> dict:
                           parameter_overrides={"AuthCacheSeconds": "0"}, quiet=True) as rt:
             env = {**base_env, "ACCORD_URL": rt.url, "ACCORD_API_KEY": ADMIN}
             manifest = dm.manifest(models=MODELS, columns=12, schemas=4, code_bytes=6_300)
+            v1 = tmp / "manifest.json"
+            v1.write_text(json.dumps(manifest))
             t = time.perf_counter()
-            _seed(rt.url, manifest)
+            imported = _seed(rt.url, accord, env, v1, manifest)
             seed_s = time.perf_counter() - t
+            route = "the upload route (gzip, presigned PUT, a followed job)" if imported.get("job_id") else "one request"
+            print(f"accord dbt sync: {v1.stat().st_size / 1e6:.1f} MB manifest through {route} in {seed_s:.1f} s: "
+                  f"assets {imported['assets']['created']:,} created + {imported['assets'].get('unchanged', 0):,} unchanged "
+                  f"(a direct request the gateway cut at 29 s may have finished before its job ran), "
+                  f"contracts {imported['contracts']['published']:,} published")
+            out["dbt sync"] = {"s": round(seed_s, 1), "created": imported["assets"]["created"]}
 
             # ---------------------------------------------------------- cold start
             runs = {"pass": [sys.executable, "-c", "pass"], "--help": [accord, "--help"],
@@ -104,16 +110,14 @@ def main() -> dict:
             out["help_pass"] = out["--help"]["ratio"] <= HELP_TARGET
 
             # ---------------------------------------------------------- dbt check
-            v1 = tmp / "manifest.json"
-            v1.write_text(json.dumps(manifest))
-            pr = dm.changed(manifest, add={i: ("added_col", "integer") for i in range(100, 110)},
+            pr = dm.changed(manifest, add={i: ("added_col", "integer") for i in range(MODELS - 10, MODELS)},
                             drop={i: "col_1" for i in range(5)})  # 10 compatible, 5 breaking for Finance
             v2 = tmp / "manifest_pr.json"
             v2.write_text(json.dumps(pr))
             size_mb = v1.stat().st_size / 1e6
             tests = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "test")
             print(f"accord dbt check: {MODELS:,} models + 1 source, {tests:,} tests, manifest {size_mb:.1f} MB "
-                  f"(seeded {MODELS:,} assets and contracts over HTTP in {seed_s:.0f} s)")
+                  f"(assets and contracts from the sync above)")
             for label, path, code in (("unchanged", v1, 0), ("a PR changing 15 models", v2, 1)):
                 times, result = [], None
                 for _ in range(3):

@@ -310,6 +310,52 @@ def test_an_unexpected_error_is_a_sentence_too(cli, world, tmp_path):
         server.shutdown()
 
 
+def test_a_proxy_from_the_environment_is_used(cli, world):
+    """http_proxy/https_proxy (and no_proxy) are honoured: requests go through a CONNECT tunnel."""
+    import socket
+    import threading
+
+    seen = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def pipe(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            b.close()
+
+    def serve():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += client.recv(4096)
+            target = head.split(b" ")[1].decode()
+            seen.append(target)
+            host, port = target.rsplit(":", 1)
+            upstream = socket.create_connection((host, int(port)))
+            client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    proxy = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        env = cli.env(world.url, world.read_key, http_proxy=proxy)
+        assert "warehouse.sales.orders" in [a["fqn"] for a in as_json(cli("assets", "list", "--json", env=env))]
+        assert seen == [world.url.split("//")[1]]
+        ok(cli("assets", "list", "--json", env={**env, "no_proxy": "127.0.0.1"}))
+        assert len(seen) == 1  # bypassed
+    finally:
+        listener.close()
+
+
 # ------------------------------------------------------------------ login
 def test_login_verifies_the_key_and_writes_a_private_file(cli, world, tmp_path):
     cfg = tmp_path / "conf" / "accord.json"

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -124,8 +125,8 @@ def test_requests_are_bounded_by_the_changed_models(cli, runtime, admin, tmp_pat
     requests; each changed model adds exactly one."""
     w = World(runtime, admin)
     m = dm.manifest(models=90, schemas=3)
-    for _, _, fqn, schema, _ in dbt_schema.contract_nodes(m):
-        w.asset(fqn, schema)
+    with ThreadPoolExecutor(4) as pool:  # the runtime runs 4 workers per function
+        list(pool.map(lambda n: w.asset(n[2], n[3]), dbt_schema.contract_nodes(m)))
     same = tmp_path / "same.json"
     same.write_text(json.dumps(m))
     base = json.loads(run_check(cli, w, same, "--json").stdout)

@@ -173,6 +173,22 @@ class Accord:
                               headers={"Idempotency-Key": idempotency_key()})
         return r.body if isinstance(r.body, dict) else {}
 
+    # ------------------------------------------------------------------ dbt import (sync)
+    def dbt_upload(self, body: dict) -> tuple[int, dict]:
+        """Tessera's direct import: (status, response) — 207 when any warning list is non-empty."""
+        r = self.http.post(V1 + "/sync/dbt/upload", body)
+        return r.status, r.body
+
+    def create_upload(self, gzipped: bool) -> dict:
+        """A presigned PUT for a large file: {upload_id, url, method, expires_at, max_bytes}."""
+        return self.http.post(V1 + "/sync/uploads", {"content_encoding": "gzip" if gzipped else "identity"}).body
+
+    def create_dbt_job(self, body: dict) -> dict:
+        return self.http.post(V1 + "/sync/dbt/jobs", body).body
+
+    def job(self, job_id: str) -> dict:
+        return self.http.get(f"{V1}/sync/jobs/{job_id}").body
+
     # ------------------------------------------------------------------ paging
     def _pages(self, path: str, query: dict) -> list[dict]:
         out, offset = [], 0

@@ -24,6 +24,7 @@ examples:
   accord assets search orders
   accord contract check warehouse.sales.orders new_schema.json
   accord dbt check target/manifest.json
+  accord dbt sync target/manifest.json --owner-team 'Data Platform' --publish-contracts
   accord proposals list --pending-for Analytics --json
 
 {EXIT_CODES}"""
@@ -191,6 +192,47 @@ def build_parser() -> argparse.ArgumentParser:
                         "or on any breaking change")
     p.add_argument("--summary", metavar="FILE", help="append the Markdown summary here too "
                                                      "(default: $GITHUB_STEP_SUMMARY when set)")
+
+    p = cmd(g, "sync", "commands:dbt_sync", "Import a manifest (+ run results): assets, lineage, contracts, test runs",
+            "The server's dbt import (Tessera's /sync/dbt/upload; admin key). A manifest up to ~5 MB goes\n"
+            "in one request; a larger one is gzipped, uploaded (presigned URL) and imported by a job this\n"
+            "command follows, with progress bars. Re-importing an unchanged project writes nothing.\n"
+            "Nodes owned by no team (no --owner-team, no meta.accord.owner_team) are refused with a warning.\n\n"
+            "examples:\n  accord dbt sync target/manifest.json --owner-team 'Data Platform' --publish-contracts\n"
+            "  accord dbt sync target/manifest.json --run-results target/run_results.json \\\n"
+            "      --publish-contracts --create-proposals --conflict-mode overwrite\n"
+            "  accord dbt sync target/manifest.json --dry-run --json | jq '.nodes'\n"
+            "  accord dbt sync big_manifest.json.gz --no-wait   # prints the job id; `accord dbt job ID` follows it\n\n"
+            "exit status: 0 imported (warnings on stderr), 1 with --strict when any node had a warning,\n"
+            "  2 usage, auth or connection error, or the server refused the import")
+    p.add_argument("manifest", help="dbt's target/manifest.json (.gz works too)")
+    p.add_argument("--run-results", metavar="FILE", help="dbt's run_results.json: one audit run per tested node")
+    p.add_argument("--owner-team", metavar="TEAM", help="owner of nodes whose meta names none (name or id)")
+    p.add_argument("--environment", "-e", default="production", help="the assets' environment (default production)")
+    p.add_argument("--conflict-mode", choices=("ignore", "overwrite", "fail"), default="ignore",
+                   help="an existing asset: skip it (default), update it, or refuse the import")
+    p.add_argument("--publish-contracts", action="store_true", help="publish each node's columns as its contract")
+    p.add_argument("--create-proposals", action="store_true",
+                   help="a breaking change with registered consumers becomes a proposal")
+    p.add_argument("--register-consumers", action="store_true",
+                   help="register owners as consumers of what their models ref (and meta.accord.consumers)")
+    p.add_argument("--no-infer-consumers", dest="infer_consumers", action="store_false",
+                   help="with --register-consumers: only meta.accord.consumers, not refs")
+    p.add_argument("--auto-delete", action="store_true",
+                   help="soft-delete the owner team's dbt assets missing from the manifest")
+    p.add_argument("--compatibility-mode", metavar="MODE", help="for contracts whose node sets none")
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--upload", choices=("auto", "always", "never"), default="auto",
+                   help="the upload route: by size (default), always, or never (one request)")
+    p.add_argument("--no-wait", dest="wait", action="store_false", help="upload route: print the job id and return")
+    p.add_argument("--wait-timeout", type=float, default=1800, metavar="SECONDS",
+                   help="how long to follow a job (default 1800)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any node had a warning (HTTP 207)")
+    p = cmd(g, "job", "commands:dbt_job", "An import job: its status, progress and result",
+            "examples:\n  accord dbt job 6f1c...\n  accord dbt job 6f1c... --wait --json")
+    p.add_argument("job_id", metavar="JOB_ID")
+    p.add_argument("--wait", action="store_true", help="follow it until it is done")
+    p.add_argument("--wait-timeout", type=float, default=1800, metavar="SECONDS")
 
     # ------------------------------------------------------------------ teams, mcp
     cmd(sub, "teams", "commands:teams", "List the tenant's teams", "examples:\n  accord teams --json")

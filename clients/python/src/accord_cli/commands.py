@@ -371,6 +371,73 @@ def dbt_check(args):
     return BREAKING if failed else 0
 
 
+def dbt_sync(args):
+    from accord_cli import dbt_sync as sync
+    manifest = sync.Artefact(args.manifest, "manifest")
+    run_results = sync.Artefact(args.run_results, "run_results") if args.run_results else None
+    api = client(args)
+    opts = sync.options(api, args)
+    outcome = sync.sync(api, manifest, run_results, opts, upload=args.upload, wait=args.wait,
+                        wait_seconds=args.wait_timeout, progress=sync.Progress(quiet=wants_json(args)))
+    result = outcome["result"]
+    if result is None:  # --no-wait
+        if wants_json(args):
+            output.emit_json(outcome["job"])
+        else:
+            print(f"Import job {outcome['job_id']} queued: follow it with `accord dbt job {outcome['job_id']} --wait`.")
+        return 0
+    return _sync_result(args, result, outcome.get("job_id"))
+
+
+def _sync_result(args, result: dict, job_id: str | None) -> int:
+    from accord_cli import dbt_sync as sync
+    warned = sync.warnings(result)
+    if wants_json(args):
+        output.emit_json({**result, **({"job_id": job_id} if job_id else {})})
+    else:
+        output.fields(sync.summary_rows(result) + ([("job", job_id)] if job_id else []))
+        details = (result.get("proposals") or {}).get("details") or []
+        if details:
+            output.table(["proposal", "asset", "change", "breaking"],
+                         [[d.get("proposal_id"), d.get("asset_fqn"), d.get("change_type"),
+                           d.get("breaking_changes_count")] for d in details], title="Proposals waiting for consumers")
+        nodes = result.get("nodes") or []
+        if nodes or result.get("dry_run"):
+            output.table(["node", "fqn", "action", "reason"],
+                         [[n.get("unique_id"), n.get("fqn"), n.get("action"), n.get("reason")] for n in nodes],
+                         title="Dry run: what would change" if result.get("dry_run") else "Nodes not imported as is",
+                         empty="Dry run: nothing would change.")
+        if result.get("dry_run"):
+            print("Dry run: nothing was written.")
+    for line in warned:
+        output.note("warning: " + line)
+    total = sum((result.get("warnings_total") or {}).values())
+    if total > len(warned):
+        output.note(f"({total - len(warned)} more warnings: see --json's warnings_total)")
+    return BREAKING if args.strict and (warned or total) else 0
+
+
+def dbt_job(args):
+    from accord_cli import dbt_sync as sync
+    api = client(args)
+    job = sync.follow(api, args.job_id, args.wait_timeout, sync.Progress(quiet=wants_json(args))) \
+        if args.wait else api.job(args.job_id)
+    if wants_json(args):
+        output.emit_json(job)
+    else:
+        p = job.get("progress") or {}
+        output.fields([("job", job.get("job_id")), ("status", job.get("status")),
+                       ("progress", f"{p.get('done', 0)}/{p.get('total', 0)}"), ("attempts", job.get("attempts")),
+                       ("created", job.get("created_at")), ("finished", job.get("finished_at"))])
+        if job.get("result"):
+            print()
+            output.fields(sync.summary_rows(job["result"]))
+    if job.get("status") == "failed":
+        err = job.get("error") or {}
+        raise CliError(f"Import job {args.job_id} failed: {str(err.get('message') or 'no reason given').rstrip('.')}.")
+    return 0
+
+
 # ------------------------------------------------------------------ mcp
 def mcp(args):
     try:

@@ -84,7 +84,12 @@ def resolve(args) -> Settings:
     url, url_src = pick("url", "ACCORD_URL", "url")
     key, key_src = pick("api_key", "ACCORD_API_KEY", "api_key")
     reports, _ = pick("reports_url", "ACCORD_REPORTS_URL", "reports_url")
-    timeout = getattr(args, "timeout", None) or float(os.environ.get("ACCORD_TIMEOUT") or 30)
+    timeout = getattr(args, "timeout", None)
+    if not timeout:
+        try:
+            timeout = float(os.environ.get("ACCORD_TIMEOUT") or 30)
+        except ValueError:
+            raise CliError(f"ACCORD_TIMEOUT={os.environ['ACCORD_TIMEOUT']!r} is not a number of seconds.") from None
     return Settings(url, key, reports or url, timeout, {"url": url_src, "api_key": key_src})
 
 
