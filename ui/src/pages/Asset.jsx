@@ -53,7 +53,7 @@ function Tabs({ current, onSelect }) {
     e.preventDefault();
     const [t] = TABS[(next + TABS.length) % TABS.length];
     onSelect(t);
-    setTimeout(() => refs.current[t]?.focus(), 0);
+    refs.current[t]?.focus(); // at once: a second key press must act on the new tab
   };
   return (
     <div role="tablist" aria-label="Asset sections" class="tabs">

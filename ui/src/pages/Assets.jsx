@@ -11,13 +11,15 @@ function useDebounced(value, ms) {
   return v;
 }
 
-// Freshness comes from each asset's status: fetched for the rows on screen only.
+// Freshness comes from each asset's status: fetched for the rows on screen only, and only for
+// assets with a contract (without one there is no freshness guarantee: "unknown").
 function useFreshness(rows) {
   const [fresh, setFresh] = useState({});
   useEffect(() => {
     let live = true;
     for (const a of rows || []) {
       if (fresh[a.id]) continue;
+      if (!a.active_contract_id) { setFresh((f) => ({ ...f, [a.id]: "unknown" })); continue; }
       get(`/api/v1/assets/${a.id}/status`).then((s) => live && setFresh((f) => ({ ...f, [a.id]: s.freshness?.status })))
         .catch(() => live && setFresh((f) => ({ ...f, [a.id]: "unknown" })));
     }
