@@ -42,7 +42,8 @@ function eventItem(e) {
   if (e.type === "check") {
     const status = e.passed ? "passed" : "failed";
     return { id: e.id, time: e.timestamp, kind: "check", status,
-      title: `Check ${e.check_name} ${status}`, detail: `severity ${e.severity}${where}${meta ? ` · ${meta}` : ""}` };
+      title: `Check ${e.check_name} ${status}`,
+      detail: [e.passed ? "" : `severity ${e.severity}`, meta, where.slice(3)].filter(Boolean).join(" · ") };
   }
   const title = e.type === "materialization" ? "Materialized" : "Observed";
   return { id: e.id, time: e.timestamp, kind: e.type, status: null, title, detail: `${meta}${where}`.replace(/^ · /, "") };

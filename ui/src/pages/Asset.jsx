@@ -72,17 +72,24 @@ function ContractTab({ active, versions }) {
   return (
     <>
       <h2>Contract</h2>
+      <p>What this asset promises its consumers: the fields below, and the guarantees after them.</p>
       <p class="muted">Version {active.version}, published {when(active.published_at)} by {active.published_by_name || "—"}
-        · compatibility mode <strong>{active.compatibility_mode}</strong></p>
+        {" "}· compatibility mode <strong>{active.compatibility_mode}</strong></p>
       <SchemaTree schema={active.schema} label={`Fields of version ${active.version}`} />
       {active.guarantees && Object.keys(active.guarantees).length ? (
         <>
           <h3>Guarantees</h3>
-          <ul class="plain">{Object.entries(active.guarantees).map(([k, v]) => <li><strong>{k}</strong>: <code>{JSON.stringify(v)}</code></li>)}</ul>
+          <ul class="plain">{Object.entries(active.guarantees).map(([k, v]) => <li>{guarantee(k, v)}</li>)}</ul>
         </>
       ) : null}
     </>
   );
+}
+
+function guarantee(name, value) {
+  const minutes = value?.max_staleness_minutes ?? (value?.max_staleness_hours ? value.max_staleness_hours * 60 : null);
+  if (name === "freshness" && minutes) return <><strong>Freshness</strong>: updated at least every {minutes} minutes</>;
+  return <><strong>{name}</strong>: <code>{JSON.stringify(value)}</code></>;
 }
 
 function VersionsTab({ id, versions }) {
@@ -101,6 +108,7 @@ function VersionsTab({ id, versions }) {
   return (
     <>
       <h2>Versions</h2>
+      <p>Every version the owner published, newest first. Compare two to see what changed and what breaks.</p>
       <table>
         <thead><tr><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Change</th><th scope="col">Published</th><th scope="col">By</th></tr></thead>
         <tbody>{list.map((c) => (
@@ -147,6 +155,7 @@ function ConsumersTab({ active, versions }) {
   return (
     <>
       <h2>Consumers</h2>
+      <p>Teams that registered as consumers of this contract: a breaking change waits for their answer.</p>
       <ErrorNote error={error} />
       {regs && regs.length ? (
         <table>

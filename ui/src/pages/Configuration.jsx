@@ -26,6 +26,7 @@ export function ConfigurationPage({ me, projectId }) {
           </table>
         ) : <p>This key holds no role in any project.</p>
       ) : null}
+      {projectId === undefined && projects?.length ? <p>Select a project to see its asset configurations.</p> : null}
       {projectId !== undefined && projects ? <ProjectAssets base={base} project={projects.find((p) => String(p.id) === projectId)} id={projectId} /> : null}
     </>
   );
