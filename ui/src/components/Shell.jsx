@@ -4,7 +4,7 @@ const NAV = [["assets", "Assets", ["assets", "asset"]], ["proposals", "Proposals
   ["configuration", "Configuration", ["configuration"]]];
 
 export function Shell({ me, route, onSignOut, children }) {
-  const who = me.team ? `${me.name} · ${me.team.name}` : me.name;
+  const who = !me ? "…" : me.team ? `${me.name} · ${me.team.name}` : me.name;
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>Skip to content</a>
@@ -18,7 +18,8 @@ export function Shell({ me, route, onSignOut, children }) {
           </ul>
         </nav>
         <div class="who">
-          <span title={`API key ${me.id}`}>Signed in as <strong>{who}</strong> <span class="muted">(tenant {me.tenant}{me.is_admin ? ", admin" : ""})</span></span>
+          <span title={me ? `API key ${me.id}` : undefined}>Signed in as <strong>{who}</strong>
+            {me ? <span class="muted"> (tenant {me.tenant}{me.is_admin ? ", admin" : ""})</span> : null}</span>
           <button type="button" class="secondary" onClick={onSignOut}>Sign out</button>
         </div>
       </header>

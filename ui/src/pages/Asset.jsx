@@ -9,10 +9,12 @@ import { go, href } from "../route.js";
 const TABS = [["contract", "Contract"], ["versions", "Versions"], ["consumers", "Consumers"],
   ["lineage", "Lineage"], ["activity", "Activity"], ["check", "Check a change"]];
 
-// First render: the asset (with its freshness) and its contract versions — two calls. Each tab
-// loads what only it shows the first time it is opened.
+// First render: the asset and its contract versions; its status (freshness, last materialization:
+// several reads on the server) arrives beside them and fills in — three calls. Each tab loads
+// what only it shows the first time it is opened.
 export function AssetPage({ id, tab }) {
-  const [asset, error] = useLoad(() => get(`/api/v1/assets/${id}`, { include: "status" }), [id]);
+  const [asset, error] = useLoad(() => get(`/api/v1/assets/${id}`), [id]);
+  const [status] = useLoad(() => get(`/api/v1/assets/${id}/status`).catch(() => null), [id]);
   const [versions, versionsError] = useLoad(() => get(`/api/v1/assets/${id}/contracts`), [id]);
   const current = TABS.some(([t]) => t === tab) ? tab : "contract";
   if (error) return <><PageTitle title="Asset">Asset</PageTitle><ErrorNote error={error} /></>;
@@ -23,12 +25,12 @@ export function AssetPage({ id, tab }) {
       <p class="crumbs"><a href={href("/assets")}>Assets</a> /</p>
       <PageTitle title={asset.fqn}>{asset.fqn}</PageTitle>
       <dl class="facts">
-        <div><dt>Freshness</dt><dd><Freshness status={asset.freshness?.status} />
-          {asset.freshness?.max_staleness_minutes ? <span class="muted"> (within {asset.freshness.max_staleness_minutes} min)</span> : null}</dd></div>
+        <div><dt>Freshness</dt><dd>{status ? <Freshness status={status.freshness?.status} /> : <span class="muted">…</span>}
+          {status?.freshness?.max_staleness_minutes ? <span class="muted"> (within {status.freshness.max_staleness_minutes} min)</span> : null}</dd></div>
         <div><dt>Owner team</dt><dd>{asset.owner_team_name || "—"}</dd></div>
         <div><dt>Environment</dt><dd>{asset.environment}</dd></div>
         <div><dt>Active version</dt><dd>{asset.active_contract_version || "no contract yet"}</dd></div>
-        <div><dt>Last materialized</dt><dd>{when(asset.last_materialization?.timestamp)}</dd></div>
+        <div><dt>Last materialized</dt><dd>{status ? when(status.last_materialization?.timestamp) : "…"}</dd></div>
       </dl>
       {asset.metadata?.description ? <p class="lead">{asset.metadata.description}</p> : null}
       <Tabs current={current} onSelect={(t) => go(`/assets/${id}/${t}`)} />
