@@ -41,7 +41,7 @@ export function AssetPage({ id, tab }) {
         {current === "consumers" ? <ConsumersTab active={active} versions={versions} /> : null}
         {current === "lineage" ? <LineageTab id={id} /> : null}
         {current === "activity" ? <ActivityTab id={id} /> : null}
-        {current === "check" ? <CheckTab id={id} active={active} /> : null}
+        {current === "check" ? (versions ? <CheckTab id={id} active={active} /> : <Loading what="the contract" />) : null}
       </section>
     </>
   );
