@@ -76,6 +76,8 @@ def tab(page, name):
 
 # ------------------------------------------------------------------ serving
 def test_ui_is_served_offline_with_a_csp_and_versioned_cache_headers(runtime):
+    from local.__main__ import banner
+    assert f"Web UI:       {runtime.url}/ui/" in banner(runtime, 1.0)  # make dev says where it is
     index = requests.get(runtime.url + "/ui/", headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert index.status_code == 200 and index.headers["Content-Type"].startswith("text/html")
     csp = index.headers["Content-Security-Policy"]
