@@ -12,7 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import ROOT
 from tests.support.browser import VIEWPORT, axe_violations, horizontal_overflow, launch
-from tests.support.ui_world import SMALL, seed
+from tests.support.ui_world import SMALL, SMALL_BREAKING, seed
 
 SHOTS = ROOT / "test-output" / "ui"
 expect.set_options(timeout=20_000)  # a shared 2-core machine can be slow; a real failure still fails
@@ -139,6 +139,17 @@ def test_a_401_returns_to_sign_in_with_a_sentence(page, world):
     expect(page.get_by_role("status")).to_have_text(re.compile("not accepted any more .* Sign in again"))
 
 
+def _fresh_proposal(world, name: str) -> str:
+    """A pending proposal on a new asset of Data Platform that Analytics consumes."""
+    asset = world.call("POST", "/api/v1/assets", world.producer,
+                       json={"fqn": f"shop.sales.{name}", "owner_team_id": world.teams["Data Platform"]})["id"]
+    contract = world.call("POST", f"/api/v1/assets/{asset}/contracts", world.producer, json={"schema": SMALL})
+    world.call("POST", "/api/v1/registrations", world.consumer, json={
+        "contract_id": contract["contract"]["id"], "consumer_team_id": world.teams["Analytics"]})
+    return world.call("POST", f"/api/v1/assets/{asset}/contracts", world.producer,
+                      json={"schema": SMALL_BREAKING})["proposal"]["id"]
+
+
 def test_403_404_and_409_read_as_sentences_never_json(page, world):
     sign_in(page, world.consumer_reader)  # read-only: may look, may not answer
     page.goto(f"/ui/#/assets/{uuid.uuid4()}")
@@ -146,13 +157,20 @@ def test_403_404_and_409_read_as_sentences_never_json(page, world):
     page.get_by_role("link", name="Proposals").click()
     card = page.get_by_role("article", name=ORDERS)
     card.get_by_role("button", name="Approve").click()
-    expect(card.get_by_role("alert")).to_have_text(re.compile("lacks the 'write' scope"))
-    page.get_by_role("link", name="Assets").click()  # 409: a second breaking publish while one is open
+    expect(card.get_by_role("alert")).to_have_text(re.compile(r"^This API key lacks the 'write' scope"))
+    assert world.call("GET", f"/api/v1/proposals/{world.proposals['orders']}")["acknowledgments"] == []
+    # 409: someone else of the team answered while this page was open
+    proposal = _fresh_proposal(world, "returns")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, world.consumer)
+    page.get_by_role("link", name="Proposals").click()
+    card = page.get_by_role("article", name="shop.sales.returns")
+    expect(card).to_be_visible()
+    world.call("POST", f"/api/v1/proposals/{proposal}/acknowledge", world.consumer,
+               json={"consumer_team_id": world.teams["Analytics"], "response": "approved"})
+    card.get_by_role("button", name="Block").click()
+    expect(card.get_by_role("alert")).to_have_text("Team Analytics already acknowledged this proposal (approved).")
     assert "{" not in page.locator("main").inner_text()
-    r = requests.post(f"{world.url}/api/v1/assets/{world.assets[ORDERS]}/contracts", timeout=10,
-                      headers={"Authorization": f"Bearer {world.producer}"}, json={"schema": SMALL})
-    assert r.status_code == 409  # what the UI would show: r.json()["error"]["message"] is a sentence
-    assert r.json()["error"]["message"].endswith("resolve or withdraw it first.")
 
 
 # ------------------------------------------------------------------ a consumer's day
@@ -350,3 +368,24 @@ def test_everything_above_works_from_the_keyboard(page, world):
     assert page.evaluate("() => document.activeElement.textContent").startswith("shop.raw.orders")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="shop.raw.orders", level=1)).to_be_visible()
+
+
+# ------------------------------------------------------------------ last: it adds assets to the tenant
+def test_large_asset_lists_page_by_cursor(page, world):
+    for i in range(22):
+        world.call("POST", "/api/v1/assets", world.producer,
+                   json={"fqn": f"zz.bulk.table_{i:02d}", "owner_team_id": world.teams["Data Platform"]})
+    sign_in(page, world.consumer)
+    total = world.call("GET", "/api/v1/assets", params={"page_size": 1})["total"]
+    expect(page.get_by_text(f"{total} assets; showing 1–20.")).to_be_visible()
+    first = page.locator("table.assets tbody th a").all_inner_texts()
+    calls = []
+    page.on("request", lambda r: "/api/v1/assets?" in r.url and calls.append(r.url))
+    page.get_by_role("button", name="Next page").click()
+    expect(page.get_by_text(f"{total} assets; showing 21–{min(total, 40)}.")).to_be_visible()
+    second = page.locator("table.assets tbody th a").all_inner_texts()
+    assert len(first) == 20 and second and not set(first) & set(second)
+    assert calls and "cursor=" in calls[-1]  # the API's `next` cursor, not an offset
+    page.get_by_role("button", name="Previous page").click()
+    expect(page.get_by_text(f"{total} assets; showing 1–20.")).to_be_visible()
+    assert page.locator("table.assets tbody th a").all_inner_texts() == first
