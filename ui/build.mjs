@@ -21,15 +21,17 @@ const result = await build({
   jsxImportSource: "preact",
   outdir: join(out, "assets"),
   entryNames: "app-[hash]",
+  chunkNames: "chunk-[hash]",
+  splitting: true, // the lineage graph (dagre) is its own chunk, loaded when the Lineage tab opens
   assetNames: "[name]-[hash]",
   metafile: true,
   legalComments: "linked",
   logLevel: "warning",
 });
 
-const files = Object.keys(result.metafile.outputs).map((f) => basename(f));
-const js = files.find((f) => f.endsWith(".js"));
-const css = files.find((f) => f.endsWith(".css"));
+const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint);
+const js = basename(entry[0]);
+const css = basename(entry[1].cssBundle);
 const html = readFileSync(join(here, "src", "index.html"), "utf8")
   .replace("%APP_JS%", `assets/${js}`)
   .replace("%APP_CSS%", `assets/${css}`);

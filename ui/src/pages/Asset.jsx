@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { get, post } from "../api.js";
 import { assetActivity } from "../activity.js";
 import { ChangeList, ErrorNote, Freshness, Loading, PageTitle, useLoad, when } from "../components/common.jsx";
-import { LineageGraph } from "../components/Lineage.jsx";
 import { SchemaTree, diffMarks } from "../components/SchemaTree.jsx";
 import { go, href } from "../route.js";
 
@@ -171,9 +170,12 @@ function ConsumersTab({ active, versions }) {
 }
 
 function LineageTab({ id }) {
-  const [lineage, error] = useLoad(() => get(`/api/v1/assets/${id}/lineage`, { depth: 3 }), [id]);
+  // the graph code (dagre) is loaded with the tab: most visits never open it
+  const [loaded, error] = useLoad(() => Promise.all([get(`/api/v1/assets/${id}/lineage`, { depth: 3 }),
+    import("../components/Lineage.jsx")]), [id]);
   if (error) return <><h2>Lineage</h2><ErrorNote error={error} /></>;
-  if (!lineage) return <Loading what="lineage" />;
+  if (!loaded) return <Loading what="lineage" />;
+  const [lineage, { LineageGraph }] = loaded;
   const none = !(lineage.upstream || []).length && !(lineage.downstream || []).length;
   return (
     <>
