@@ -7,7 +7,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "layers" / "shared"))
 
-BENCHES = ["bench_coldstart", "bench_devstart", "bench_durability", "bench_schemadiff", "bench_configuration", "bench_registry", "bench_reports", "bench_load", "bench_ui"]
+BENCHES = ["bench_coldstart", "bench_devstart", "bench_durability", "bench_schemadiff", "bench_configuration", "bench_registry", "bench_reports", "bench_notify", "bench_load", "bench_ui"]
 
 if __name__ == "__main__":
     only = sys.argv[1:]

@@ -4,7 +4,8 @@ Environment: PORT (default 3000), ACCORD_ADMIN_KEY (else generated once and kept
 dir), ACCORD_STATE_DIR (default .accord-local/), ACCORD_LOCAL_CONCURRENCY (workers per function,
 default 4), ACCORD_LOCAL_SQS_RETRY_DELAY (seconds before a failed SQS message is visible again,
 default 1), ACCORD_LOCAL_QUIET=1 (no request/function log lines), ACCORD_LOCAL_RELOAD=0 (do not
-restart a function's workers when its code or layer changes).
+restart a function's workers when its code or layer changes), ACCORD_SCHEDULE_SCALE (tests: multiply
+the schedules' periods, e.g. 0.05 runs a rate(1 minute) function every 3 s).
 """
 
 from __future__ import annotations
@@ -128,6 +129,15 @@ def banner(rt: object, ready: float) -> str:
             producer_queue = lid
     if rt.model.tables:
         lines.append("  Tables:       " + ", ".join(rt.table_names.values()))
+    for poller in rt.stream_pollers:
+        lines.append(f"  Stream:       {poller.table.name} -> {poller.function.logical_id} (polled every 0.25 s)")
+    for bus in rt.model.buses.values():
+        lines.append(f"  Event bus:    {bus.name} (moto; each event is printed as a [bus] line, with the rules it "
+                     "matches)")
+    if rt.schedulers:
+        scale = f" x{rt.schedule_scale:g} (ACCORD_SCHEDULE_SCALE)" if rt.schedule_scale != 1 else ""
+        lines.append("  Schedules:    " + ", ".join(f"{s.function.logical_id} every {s.period:g} s"
+                                                    for s in rt.schedulers) + scale)
     lines.append("")
     lines.append("Try:")
     from .invoke import sample_api_event, sample_env_endpoint, sample_sqs_message

@@ -18,8 +18,16 @@ mid-write) ends the replay of that file. DynamoDB entries are the raw request bo
 through moto itself; queue entries are message-level operations (add, receive, delete, purge),
 so a restored message keeps its id, attributes, SentTimestamp and receive count.
 
+DynamoDB Streams: the records a successful write appended to a table's stream are journaled with
+it, and a consumer's checkpoint (``ack_stream``: the local stream poller, after its function
+succeeded) trims them and is journaled too; snapshots keep the records not consumed yet. A start
+therefore rebuilds the stream as the consumers left it: the snapshot load and the journal replay
+(which moto streams again) append nothing, and a record committed but not yet consumed before a
+crash is delivered after it — never lost, never delivered twice once checkpointed.
+
 Snapshot format (version 2): ``{"version": 2, "generation": g, "tables": {name: [item in
-DynamoDB's JSON wire format]}, "queues": {name: [message]}}``. Version 1 files (written by the
+DynamoDB's JSON wire format]}, "queues": {name: [message]}, "streams": {table: {"start": first
+sequence number kept, "records": [stream record]}}}``. Version 1 files (written by the
 runtime before the journal existed) are read as generation 0.
 """
 
@@ -185,6 +193,35 @@ def dump_tables() -> dict[str, list]:
     return tables
 
 
+def stream_record_json(record: Any) -> dict:
+    """A moto stream record as plain JSON (its creation time as epoch seconds)."""
+    import datetime as _dt
+
+    out = json.loads(json.dumps(record.to_json(), default=lambda v: v.timestamp()
+                                if isinstance(v, _dt.datetime) else _json_default(v)))
+    return out
+
+
+class StoredRecord:
+    """A restored stream record: what moto's shard needs of one (`to_json`)."""
+
+    def __init__(self, record: dict):
+        self.record = record
+
+    def to_json(self) -> dict:
+        return self.record
+
+
+def dump_streams() -> dict[str, dict]:
+    out = {}
+    for name, table in list(_ddb_backend().tables.items()):
+        shard = getattr(table, "stream_shard", None)
+        if shard is not None:
+            out[name] = {"start": shard.starting_sequence_number,
+                         "records": [stream_record_json(r) for r in shard.items]}
+    return out
+
+
 def message_record(message: Any) -> dict:
     attrs = {}
     for name, value in (message.message_attributes or {}).items():
@@ -277,6 +314,7 @@ class DurableState:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._replaying = False
+        self._streams: dict[str, dict] = {}
         self.last_compaction: dict | None = None
 
     # ---- recording (called by the emulator under a service lock) ----
@@ -298,6 +336,27 @@ class DurableState:
     def record_ddb(self, target: str, body: bytes) -> None:
         if self.recording:
             self.record({"ddb": target, "b": body.decode("utf-8")})
+
+    def record_stream(self, before: dict[str, int]) -> None:
+        """Journal the stream records a write just appended (`before`: lengths before it)."""
+        if not self.recording:
+            return
+        for name, n in before.items():
+            table = _ddb_backend().tables.get(name)
+            shard = getattr(table, "stream_shard", None)
+            if shard is not None and len(shard.items) > n:
+                self.record({"stream": name, "recs": [stream_record_json(r) for r in shard.items[n:]]})
+
+    def ack_stream(self, table_name: str, seq: int) -> int:
+        """A consumer checkpoint: drop the records up to `seq` (journaled, so a restart keeps it)."""
+        table = _ddb_backend().tables.get(table_name)
+        shard = getattr(table, "stream_shard", None)
+        if shard is None:
+            return 0
+        n = shard.trim(seq)
+        if n:
+            self.record({"stream_ack": table_name, "seq": int(seq)})
+        return n
 
     def journal_info(self) -> dict | None:
         journal = self.journal
@@ -326,6 +385,8 @@ class DurableState:
                 kept_original = True
         replayed = 0
         journals = [(g, p) for g, p in journal_files(self.dir) if g >= generation]
+        self._streams = {name: {"start": int(v.get("start", 0)), "records": list(v.get("records") or [])}
+                         for name, v in ((snapshot or {}).get("streams") or {}).items()}
         self._replaying = True
         try:
             for g, path in journals:
@@ -343,6 +404,7 @@ class DurableState:
                 generation = max(generation, g)
         finally:
             self._replaying = False
+        self._restore_streams()
         # The next journal starts after everything seen; compact so that the next start is quick.
         self.generation = generation + 1 if (journals or snapshot) else 0
         self._open_journal()
@@ -410,6 +472,34 @@ class DurableState:
                 messages += 1
         return items, messages, problems
 
+    def _restore_streams(self) -> None:
+        """Streams as the consumers left them: the records loading and replaying appended are
+        history, replaced by the ones journaled (and not acknowledged) before the restart."""
+        for name, table in list(_ddb_backend().tables.items()):
+            shard = getattr(table, "stream_shard", None)
+            if shard is None:
+                continue
+            saved = self._streams.get(name)
+            shard.items = []
+            if saved is None:
+                continue
+            records = saved["records"]
+            start = int(records[0]["dynamodb"]["SequenceNumber"]) if records else saved["start"]
+            shard.starting_sequence_number = start
+            shard.items = [StoredRecord(r) for r in records]
+
+    def _replay_stream(self, entry: dict) -> None:
+        name = entry.get("stream") or entry.get("stream_ack")
+        state = self._streams.setdefault(name, {"start": 0, "records": []})
+        if "recs" in entry:
+            if not state["records"] and entry["recs"]:
+                state["start"] = int(entry["recs"][0]["dynamodb"]["SequenceNumber"])
+            state["records"].extend(entry["recs"])
+        else:
+            seq = int(entry["seq"])
+            state["records"] = [r for r in state["records"] if int(r["dynamodb"]["SequenceNumber"]) > seq]
+            state["start"] = max(state["start"], seq + 1)
+
     def _replay(self, entries: list[dict]) -> list[str]:
         failures: list[str] = []
         queues = _sqs_backend().queues
@@ -434,6 +524,9 @@ class DurableState:
                     status = self.dispatch(entry["ddb"], entry["b"].encode("utf-8"))
                     if status != 200:
                         failures.append(f"{entry['ddb']} answered {status}")
+                    continue
+                if "stream" in entry or "stream_ack" in entry:
+                    self._replay_stream(entry)
                     continue
                 op = entry.get("sqs")
                 if op == "add":
@@ -502,13 +595,13 @@ class DurableState:
             for lock in self.locks:
                 lock.acquire()
             try:
-                tables, queues = dump_tables(), dump_queues()
+                tables, queues, streams = dump_tables(), dump_queues(), dump_streams()
                 with self._journal_lock:
                     old = self.journal
                     self.generation += 1
                     self._open_journal()
                 data = _dumps({"version": 2, "generation": self.generation, "tables": tables,
-                               "queues": queues}).encode("utf-8")
+                               "queues": queues, "streams": streams}).encode("utf-8")
             finally:
                 for lock in reversed(self.locks):
                     lock.release()

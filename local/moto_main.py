@@ -11,6 +11,8 @@ Besides moto's API this serves private endpoints for the runtime:
   POST /_accord/restore      load the state dir into the tables and queues just created, start
                              journaling; answers what was restored and any warnings
   POST /_accord/compact      write a snapshot now
+  POST /_accord/stream-ack?table=T&seq=N   a stream consumer's checkpoint: records up to N are
+                             consumed (dropped from memory; journaled, so a restart keeps them consumed)
 
 It stops when its stdin (a pipe from the runtime) closes: it refuses new requests, compacts the
 state and prints one line ``stopped {json}`` before exiting (status 0; 3 if the final compaction
@@ -75,7 +77,9 @@ class AccordApp:
         self.moto_app = moto_app
         self.writes = 0
         self.lock = threading.Lock()
-        self.service_locks = {"dynamodb": threading.Lock(), "sqs": threading.Lock()}
+        sqs_lock = threading.Lock()
+        # EventBridge delivers to SQS targets inside its request: it shares the SQS lock
+        self.service_locks = {"dynamodb": threading.Lock(), "sqs": sqs_lock, "events": sqs_lock}
         self.state_dir = state_dir
         self.durable = None  # a DurableState once /_accord/restore ran
         self.closing = False
@@ -83,7 +87,7 @@ class AccordApp:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_accord/"):
-            return self.private(path, start_response)
+            return self.private(path, start_response, environ)
         service = service_of(environ)
         body = b""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
@@ -130,10 +134,12 @@ class AccordApp:
             with lock:
                 if self.closing:
                     return unavailable(start_response)
+                streams = stream_lengths() if journal_target and self.durable is not None else None
                 result = self.moto_app(env, capture)
                 data = b"".join(result)
                 if journal_target and self.durable is not None and captured["status"].startswith("200"):
                     self.durable.record_ddb(journal_target, body)
+                    self.durable.record_stream(streams)
         if hasattr(result, "close"):
             result.close()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
@@ -169,7 +175,7 @@ class AccordApp:
                 return [data]
             time.sleep(self.POLL_INTERVAL)
 
-    def private(self, path, start_response):
+    def private(self, path, start_response, environ=None):
         status = "200 OK"
         if path == "/_accord/stats":
             with self.service_locks["sqs"]:
@@ -187,6 +193,10 @@ class AccordApp:
                 self.durable = durable
         elif path == "/_accord/compact" and self.durable is not None:
             body = self.durable.compact()
+        elif path == "/_accord/stream-ack":
+            query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+            with self.service_locks["dynamodb"]:
+                body = {"trimmed": ack_stream(self.durable, query.get("table", ""), int(query.get("seq", "-1")))}
         else:
             status, body = "404 Not Found", {}
         data = json.dumps(body).encode()
@@ -204,6 +214,25 @@ class AccordApp:
             return {"persisted": True, "error": f"{type(exc).__name__}: {exc}"}
 
 
+def ack_stream(durable, table_name, seq):
+    """Trim a table's stream up to `seq` (journaled when the state is durable)."""
+    if durable is not None:
+        return durable.ack_stream(table_name, seq)
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[ACCOUNT_ID][REGION].tables.get(table_name)
+    shard = getattr(table, "stream_shard", None)
+    return shard.trim(seq) if shard is not None else 0
+
+
+def stream_lengths():
+    from moto.dynamodb.models import dynamodb_backends
+
+    tables = dynamodb_backends[ACCOUNT_ID][REGION].tables
+    return {name: len(t.stream_shard.items) for name, t in list(tables.items())
+            if getattr(t, "stream_shard", None) is not None}
+
+
 def unavailable(start_response):
     data = b'{"__type":"com.amazonaws.dynamodb#ServiceUnavailable","message":"the emulator is stopping"}'
     start_response("503 Service Unavailable",
@@ -213,7 +242,7 @@ def unavailable(start_response):
 
 def service_of(environ):
     auth = environ.get("HTTP_AUTHORIZATION", "")
-    for service in ("dynamodb", "sqs"):
+    for service in ("dynamodb", "sqs", "events"):
         if f"/{service}/aws4_request" in auth:
             return service
     target = environ.get("HTTP_X_AMZ_TARGET", "")

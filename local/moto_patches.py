@@ -1,10 +1,17 @@
-"""Make moto's TransactWriteItems cost what the transaction touches, not what the table holds.
+"""Make moto's TransactWriteItems cost what the transaction touches, not what the table holds —
+and make its DynamoDB stream behave like DynamoDB's where Accord relies on it.
 
 moto 5.2 deep-copies the *whole table* once per transaction part, to roll back on failure; a
 table of a few thousand items then makes every publish, move or team create take seconds, and
 long e2e sessions time out. Here the rollback remembers only the items the transaction touches
 and restores exactly those — the same all-or-nothing outcome. Used by the server-mode emulator
 (local/moto_main.py) and the in-process integration tests.
+
+Streams: a cancelled transaction leaves no stream record (moto appends one per part it applied,
+and the rollback's own writes append more: all are dropped, as DynamoDB never streams a cancelled
+transaction — an outbox event of a rolled-back change must not exist anywhere); `StreamShard.trim`
+drops records a consumer has checkpointed (DynamoDB keeps 24 h; the local runtime keeps what is
+not consumed yet, so memory stays bounded); a used shard iterator is forgotten (moto kept them all).
 """
 import copy
 import json
@@ -38,7 +45,12 @@ def apply() -> None:
             key[table.range_key_attr] = attrs[table.range_key_attr]
         return key
 
+    def stream_lengths(backend):
+        return {name: len(t.stream_shard.items) for name, t in backend.tables.items()
+                if getattr(t, "stream_shard", None) is not None}
+
     def transact_write_items(self, transact_items):
+        lengths = stream_lengths(self)
         touched = {}
         for part in transact_items[:100]:
             try:
@@ -63,9 +75,49 @@ def apply() -> None:
                         self.put_item(table_name, before)
                 except Exception:
                     pass
+            for name, n in lengths.items():
+                table = self.tables.get(name)
+                if table is not None and table.stream_shard is not None:
+                    del table.stream_shard.items[n:]
             raise
         finally:
             models.copy = saved
 
     transact_write_items._accord_patched = True
     models.DynamoDBBackend.transact_write_items = transact_write_items
+    _patch_streams()
+
+
+def _patch_streams() -> None:
+    from moto.dynamodb.models.table import StreamShard
+    from moto.dynamodbstreams import models as streams
+
+    def trim(self, upto: int) -> int:
+        """Drop the records up to sequence number `upto` (consumed); returns how many."""
+        n = max(0, min(len(self.items), int(upto) - self.starting_sequence_number + 1))
+        del self.items[:n]
+        self.starting_sequence_number += n
+        return n
+
+    original_get = StreamShard.get
+
+    def get(self, start, quantity):
+        return original_get(self, max(int(start), self.starting_sequence_number), quantity)
+
+    StreamShard.trim = trim
+    StreamShard.get = get
+
+    def get_records(self, iterator_arn, limit):
+        shard_iterator = self.shard_iterators.pop(iterator_arn)
+        return shard_iterator.get(limit)
+
+    original_iterator = streams.DynamoDBStreamsBackend.get_shard_iterator
+
+    def get_shard_iterator(self, arn, shard_id, shard_iterator_type, sequence_number=None):
+        if len(self.shard_iterators) > 1000:  # never read again (a consumer that stopped)
+            self.shard_iterators.clear()
+        return original_iterator(self, arn, shard_id, shard_iterator_type,
+                                 int(sequence_number) if sequence_number is not None else None)
+
+    streams.DynamoDBStreamsBackend.get_records = get_records
+    streams.DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator

@@ -20,13 +20,17 @@ from typing import Any, Mapping
 
 from .cfn import Model, load_model, split_path
 from .emulator import CREDENTIALS, MotoEmulator
+from .eventbus import BusTap, create_buses
 from .gateway import Gateway
+from .schedules import Scheduler, schedule_scale as _schedule_scale
 from .server import HttpFront
 from .sqs import SqsPoller
+from .streams import StreamPoller
 from .state import StateDir
 from .workers import FunctionPool, InvokeResult, WorkerStartError
 
 REGION = "us-east-1"
+LOCAL_KNOBS = ("ACCORD_WEBHOOK_RETRY_SCALE",)
 
 
 def default_aws_port(api_port: int, environ: Mapping[str, str] = os.environ) -> int:
@@ -91,6 +95,7 @@ class LocalRuntime:
         persist: bool = True,
         reload: bool = False,
         aws_port: int | None = None,
+        schedule_scale: float | None = None,
     ):
         self.repo_root = os.path.abspath(repo_root)
         self.template_path = os.path.join(self.repo_root, template)
@@ -110,6 +115,7 @@ class LocalRuntime:
         )
         self.persist = persist
         self.reload = reload
+        self.schedule_scale = schedule_scale if schedule_scale is not None else _schedule_scale()
 
         self.admin_key: str = ""
         self.url: str = ""
@@ -119,6 +125,9 @@ class LocalRuntime:
         self.model: Model | None = None
         self.pools: dict[str, FunctionPool] = {}
         self.pollers: list[SqsPoller] = []
+        self.stream_pollers: list[StreamPoller] = []
+        self.schedulers: list[Scheduler] = []
+        self.bus: BusTap | None = None
         self.startup_seconds: float | None = None
         self.warnings: list[str] = []
         self.restored: dict | None = None  # what the emulator restored from the state dir
@@ -132,6 +141,7 @@ class LocalRuntime:
         self._stopped = False
         self._ddb: Any = None
         self._sqs: Any = None
+        self._events: Any = None
 
     # -- logging -----------------------------------------------------------------------------
     def log(self, message: str) -> None:
@@ -198,6 +208,8 @@ class LocalRuntime:
         declared = (load_yaml(self.template_path).get("Parameters") or {}).keys()
         if "BootstrapAdminKeySha256" in declared and "BootstrapAdminKeySha256" not in overrides:
             overrides["BootstrapAdminKeySha256"] = hashlib.sha256(self.admin_key.encode()).hexdigest()
+        if "PublicUrl" in declared and "PublicUrl" not in overrides and self.port:
+            overrides["PublicUrl"] = f"http://{self.host}:{self.port}"  # links in events and webhook messages
         self.model = model = load_model(self.template_path, overrides, moto_url=self.moto_url)
         self.warnings.extend(model.warnings)
         for w in model.warnings:
@@ -225,6 +237,9 @@ class LocalRuntime:
         for lid, url in created.items():
             if url != self.queue_urls[lid]:
                 raise RuntimeError(f"queue {lid}: moto says {url}, expected {self.queue_urls[lid]}")
+        self._events = self._moto.client("events") if model.buses else None
+        if self._events is not None:
+            create_buses(model, self._events, self._sqs)  # before restore: the tap queue has state too
         if self.persist:
             self.restored = self._moto.restore()
             for w in self.restored.get("warnings", []):
@@ -257,6 +272,20 @@ class LocalRuntime:
                 )
                 self.pollers.append(poller)
 
+        streams = self._moto.client("dynamodbstreams") if any(f.stream_events for f in model.functions.values()) \
+            else None
+        for lid, fn in model.functions.items():
+            for source in fn.stream_events:
+                if source.enabled:
+                    self.stream_pollers.append(StreamPoller(
+                        fn, source, model.tables[source.table_id], self._ddb, streams, self.moto_url, self._invoke,
+                        retry_delay=self.sqs_retry_delay, log=self.log))
+            for sched in fn.schedule_events:
+                if sched.enabled and sched.seconds:
+                    self.schedulers.append(Scheduler(fn, sched, self._invoke, self.schedule_scale, log=self.log))
+        if self._events is not None:
+            self.bus = BusTap(model, self.moto_url, self._sqs, self._events, log=self.log)
+
         # 6. every function warm, then /health
         deadline = time.monotonic() + ready_timeout
         errors = []
@@ -267,8 +296,10 @@ class LocalRuntime:
                 errors.append(f"{exc}\n--- {lid} output ---\n{pool.recent_logs(60)}")
         if errors:
             raise RuntimeError("function(s) failed to start:\n" + "\n".join(errors))
-        for poller in self.pollers:
+        for poller in [*self.pollers, *self.stream_pollers, *self.schedulers]:
             poller.start()
+        if self.bus is not None:
+            self.bus.start()
         self._wait_health(deadline)
         if self.reload:
             threading.Thread(target=self._reload_loop, name="reload", daemon=True).start()
@@ -318,6 +349,9 @@ class LocalRuntime:
                 "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
             }
         )
+        for name in LOCAL_KNOBS:  # local/test settings the functions read (README "make dev")
+            if os.environ.get(name):
+                env[name] = os.environ[name]
         env.update(self.extra_env)
         return env
 
@@ -371,11 +405,13 @@ class LocalRuntime:
             return self.stop_outcome
         self._stopped = True
         self._stop_event.set()
-        for poller in self.pollers:
+        for poller in [*self.pollers, *self.stream_pollers, *self.schedulers]:
             poller.stop()
+        if self.bus is not None:
+            self.bus.stop()
         if self._front is not None:
             self._front.stop(drain_seconds)
-        for poller in self.pollers:
+        for poller in [*self.pollers, *self.stream_pollers, *self.schedulers]:
             poller.join()
         stopping = [w for pool in self.pools.values() for w in pool.stop(wait=False)]
         for worker in stopping:

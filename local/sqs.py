@@ -6,7 +6,9 @@ deleted; with ``ReportBatchItemFailures`` only the ones not listed in ``batchIte
 when the function fails, nothing is deleted. Messages that are not deleted are made visible
 again after ``retry_delay`` seconds (instead of waiting out the whole visibility timeout, to keep
 local feedback quick). Redrive to the DLQ is moto's: on receive, a message already received
-``maxReceiveCount`` times moves to the queue's dead-letter queue.
+``maxReceiveCount`` times moves to the queue's dead-letter queue. Lambda scales an SQS source's
+pollers up; locally a source has one, or ``ScalingConfig.MaximumConcurrency`` of them (batches
+handled at once: one slow batch — a webhook that hangs — does not hold up the others).
 """
 
 from __future__ import annotations
@@ -87,23 +89,26 @@ class SqsPoller:
         self.on_activity = on_activity
         self.log = log
         self._stop = threading.Event()
-        self._processing = threading.Lock()  # held while a received batch is being handled
-        self._thread = threading.Thread(
-            target=self._run, name=f"sqs-{function.logical_id}-{source.name}", daemon=True
-        )
+        self._idle = threading.Condition()  # notified when a batch in progress ends
+        self._in_flight = 0
+        self._threads = [
+            threading.Thread(target=self._run, name=f"sqs-{function.logical_id}-{source.name}-{n}", daemon=True)
+            for n in range(max(1, source.max_concurrency))
+        ]
         self.batches = 0
         self.errors = 0
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
 
     def join(self, timeout: float = 5.0) -> None:
-        """Wait for a batch in progress to finish (a poller idle in a long poll is not waited for)."""
-        if self._processing.acquire(timeout=timeout):
-            self._processing.release()
+        """Wait for the batches in progress to finish (a poller idle in a long poll is not waited for)."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -129,12 +134,18 @@ class SqsPoller:
         messages = resp.get("Messages") or []
         if not messages:
             return 0
-        with self._processing:
+        with self._idle:
+            self._in_flight += 1
+        try:
             if self._stop.is_set():
                 # stopping: hand the batch back untouched (the state snapshot keeps it)
                 self._release(messages, 0)
                 return 0
             return self._process(messages)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
 
     def _release(self, messages: list[dict], delay: int) -> None:
         self.sqs.change_message_visibility_batch(

@@ -18,11 +18,15 @@ from .model import (
                     Queue,
                     Route,
                     RoutingRule,
+                    EventBus,
+                    EventRule,
+                    ScheduleEvent,
                     SqsEvent,
+                    StreamEvent,
                     Table,
                     TemplateError,
 )
 
 __all__ = ["ACCOUNT_ID", "PARTITION", "REGION", "Api", "ApiEvent", "Authorizer", "CfnLoader", "Function",
-           "GatewayResponse", "Layer", "Model", "Queue", "Route", "RoutingRule", "SqsEvent", "Table",
+           "GatewayResponse", "Layer", "Model", "Queue", "Route", "RoutingRule", "SqsEvent", "StreamEvent", "ScheduleEvent", "EventBus", "EventRule", "Table",
            "TemplateError", "load_model", "load_yaml", "parameter_values", "split_path"]

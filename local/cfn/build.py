@@ -22,6 +22,10 @@ from .model import (
     Api,
     ApiEvent,
     Authorizer,
+    EventBus,
+    EventRule,
+    ScheduleEvent,
+    StreamEvent,
     Function,
     GatewayResponse,
     Layer,
@@ -66,6 +70,24 @@ def _int(value: Any, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+_RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400,
+               "second": 1, "seconds": 1}
+
+
+def rate_seconds(expression: str) -> float | None:
+    """`rate(5 minutes)` -> 300; None for cron() and anything else."""
+    expression = expression.strip()
+    if not (expression.startswith("rate(") and expression.endswith(")")):
+        return None
+    parts = expression[5:-1].split()
+    if len(parts) != 2 or parts[1] not in _RATE_UNITS:
+        return None
+    try:
+        return float(parts[0]) * _RATE_UNITS[parts[1]]
+    except ValueError:
+        return None
 
 
 def split_path(path: str) -> tuple[str, ...]:
@@ -365,8 +387,30 @@ def load_model(
                         report_batch_item_failures="ReportBatchItemFailures" in types,
                         enabled=str(eprops.get("Enabled", True)).lower() != "false",
                         batching_window=float(eprops.get("MaximumBatchingWindowInSeconds") or 0),
+                        max_concurrency=_int((eprops.get("ScalingConfig") or {}).get("MaximumConcurrency"), 1),
                     )
                 )
+            elif etype == "DynamoDB":
+                stream = str(eprops.get("Stream") or "")
+                table_id = next((tid for tid, t in tables.items() if stream.startswith(t.arn + "/stream/")), None)
+                if table_id is None:
+                    raise TemplateError(f"{lid}.{ename}: stream {stream} is not a table's stream here")
+                filters = []
+                for f in ((eprops.get("FilterCriteria") or {}).get("Filters") or []):
+                    pattern = f.get("Pattern")
+                    filters.append(json.loads(pattern) if isinstance(pattern, str) else pattern)
+                fn.stream_events.append(StreamEvent(
+                    name=ename, table_id=table_id, batch_size=_int(eprops.get("BatchSize"), 100),
+                    starting_position=str(eprops.get("StartingPosition") or "TRIM_HORIZON"), filters=filters,
+                    enabled=str(eprops.get("Enabled", True)).lower() != "false"))
+            elif etype in ("Schedule", "ScheduleV2"):
+                expression = str(eprops.get("ScheduleExpression") or eprops.get("Schedule") or "")
+                seconds = rate_seconds(expression)
+                if seconds is None:
+                    r.warnings.append(f"{lid}.{ename}: only rate() schedules are emulated locally ({expression})")
+                state = str(eprops.get("State") or ("ENABLED" if eprops.get("Enabled", True) else "DISABLED"))
+                fn.schedule_events.append(ScheduleEvent(ename, expression, seconds,
+                                                        enabled=state.upper() == "ENABLED"))
             else:
                 r.warnings.append(f"{lid}.{ename}: event type {etype} is not emulated locally")
 
@@ -404,6 +448,20 @@ def load_model(
             )
     rules.sort(key=lambda rule: rule.priority)
 
+    # EventBridge buses and rules (moto's events service emulates them)
+    buses: dict[str, EventBus] = {}
+    event_rules: dict[str, EventRule] = {}
+    for lid, res in resources.items():
+        if res.get("Type") == "AWS::Events::EventBus" and active(lid, res):
+            buses[lid] = EventBus(lid, r.bus_name(lid))
+    for lid, res in resources.items():
+        if res.get("Type") == "AWS::Events::Rule" and active(lid, res):
+            props = r.resolve(res.get("Properties") or {})
+            pattern = props.get("EventPattern")
+            event_rules[lid] = EventRule(lid, str(props.get("Name") or lid), str(props.get("EventBusName") or "default"),
+                                         json.loads(pattern) if isinstance(pattern, str) else pattern,
+                                         list(props.get("Targets") or []))
+
     return Model(
         path=template_path,
         parameters=params,
@@ -414,4 +472,6 @@ def load_model(
         queues=queues,
         layers=layers,
         warnings=r.warnings,
+        buses=buses,
+        rules=event_rules,
     )

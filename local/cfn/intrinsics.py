@@ -121,6 +121,8 @@ class Resolver:
             return self.function_name(name)
         if rtype in ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
             return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:layer:{name}:1"
+        if rtype == "AWS::Events::EventBus":
+            return self.bus_name(name)
         if rtype is not None:
             return name  # APIs (api id = logical id), roles, ...
         # SAM implicit resources: <Api>.Stage, <Api><Stage>Stage, <Function>Role, ServerlessRestApi
@@ -130,6 +132,10 @@ class Resolver:
             return name
         self.warnings.append(f"unresolved Ref {name!r} (kept as its name)")
         return name
+
+    def bus_name(self, logical_id: str) -> str:
+        configured = self.props(logical_id).get("Name")
+        return str(self.resolve(configured)) if configured is not None else logical_id
 
     def api_stage(self, api_id: str) -> str:
         stage = self.props(api_id).get("StageName")
@@ -155,6 +161,10 @@ class Resolver:
         elif rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
             if attr == "Arn":
                 return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name(logical_id)}"
+        elif rtype == "AWS::Events::EventBus":
+            if attr in ("Arn", "Name"):
+                name = self.bus_name(logical_id)
+                return name if attr == "Name" else f"arn:{PARTITION}:events:{REGION}:{ACCOUNT_ID}:event-bus/{name}"
         elif rtype == "AWS::Serverless::Api" or logical_id == "ServerlessRestApi":
             if attr == "RootResourceId":
                 return f"{logical_id}-root"

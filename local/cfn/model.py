@@ -36,6 +36,42 @@ class SqsEvent:
     report_batch_item_failures: bool = False
     enabled: bool = True
     batching_window: float = 0.0
+    max_concurrency: int = 1  # ScalingConfig.MaximumConcurrency: batches handled at once
+
+
+@dataclass
+class StreamEvent:
+    """A DynamoDB stream event source mapping (Type: DynamoDB)."""
+    name: str
+    table_id: str
+    batch_size: int = 100
+    starting_position: str = "TRIM_HORIZON"
+    filters: list = field(default_factory=list)  # FilterCriteria patterns (parsed JSON)
+    enabled: bool = True
+
+
+@dataclass
+class ScheduleEvent:
+    """A Schedule / ScheduleV2 event: the function is invoked every `seconds` (rate expressions)."""
+    name: str
+    expression: str
+    seconds: float | None  # None: not a rate() expression (not emulated)
+    enabled: bool = True
+
+
+@dataclass
+class EventBus:
+    logical_id: str
+    name: str
+
+
+@dataclass
+class EventRule:
+    logical_id: str
+    name: str
+    bus: str
+    pattern: dict | None
+    targets: list
 
 
 @dataclass
@@ -51,6 +87,8 @@ class Function:
     environment: dict[str, str]
     api_events: list[ApiEvent] = field(default_factory=list)
     sqs_events: list[SqsEvent] = field(default_factory=list)
+    stream_events: list[StreamEvent] = field(default_factory=list)
+    schedule_events: list[ScheduleEvent] = field(default_factory=list)
 
     @property
     def arn(self) -> str:
@@ -155,6 +193,8 @@ class Model:
     queues: dict[str, Queue]
     layers: dict[str, Layer]
     warnings: list[str]
+    buses: dict[str, EventBus] = field(default_factory=dict)
+    rules: dict[str, EventRule] = field(default_factory=dict)
 
     def queues_in_creation_order(self) -> list[Queue]:
         """Dead-letter queues before the queues that redrive to them."""

@@ -156,7 +156,8 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 
 # Path parameters the World can fill, and a syntactically valid id that names nothing.
 PARAMS = ("team_id", "key_id", "asset_id", "contract_id", "registration_id", "proposal_id", "dependency_id",
-          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "path+")
+          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "path+", "webhook_id", "delivery_id")
+HOOK_URL = "http://127.0.0.1:9/matrix"  # loopback (allowed by the local runtime); nothing listens: deliveries fail
 
 
 def unknown_ids() -> dict:
@@ -165,7 +166,8 @@ def unknown_ids() -> dict:
             "proposal_id": str(uuid.uuid4()), "dependency_id": str(uuid.uuid4()),
             "tenant": f"no-such-{uuid.uuid4().hex[:8]}", "projectId": 987654321, "connectionId": 987654322,
             "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}",
-            "path+": f"no-such-{uuid.uuid4().hex[:8]}.js"}
+            "path+": f"no-such-{uuid.uuid4().hex[:8]}.js",
+            "webhook_id": str(uuid.uuid4()), "delivery_id": str(uuid.uuid4())}
 
 
 def uniq(prefix: str = "x") -> str:
@@ -224,6 +226,8 @@ class World:
         self.global_connection = http.ok("POST", base + "/connections", a,
                                          json={"name": uniq("g-"), "type": "DELTALAKE"})["id"]
         self.cfg_asset = self.cfg_asset_in(self.project, self.connection)
+        self.webhook_id = self.webhook()
+        self.delivery_id = http.ok("POST", f"/api/v1/webhooks/{self.webhook_id}/test", a, status=202)["delivery_id"]
         if self.expires_at is not None:
             left = (self.expires_at - datetime.now(timezone.utc)).total_seconds()
             if left > -0.5:
@@ -262,6 +266,24 @@ class World:
                          json={"consumer_team_id": self.teams["consumer"], "response": "approved"})
         return {"asset_id": asset, "proposal_id": proposal}
 
+    def webhook(self) -> str:
+        """A webhook of the owner team (its deliveries fail: nothing listens at HOOK_URL)."""
+        return self.http.ok("POST", "/api/v1/webhooks", self.admin,
+                            json={"url": HOOK_URL, "team_id": self.teams["owner"]})["id"]
+
+    def failed_delivery(self) -> dict:
+        """A finished (failed) delivery, which POST .../retry accepts: a disabled webhook's test event."""
+        hook = self.http.ok("POST", "/api/v1/webhooks", self.admin,
+                            json={"url": HOOK_URL, "team_id": self.teams["owner"], "enabled": False})["id"]
+        delivery = self.http.ok("POST", f"/api/v1/webhooks/{hook}/test", self.admin, status=202)["delivery_id"]
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            found = self.http.ok("GET", f"/api/v1/webhooks/{hook}/deliveries", self.admin)["results"]
+            if found and found[0]["status"] == "failed":
+                return {"webhook_id": hook, "delivery_id": delivery}
+            time.sleep(0.2)
+        raise AssertionError("the test delivery of a disabled webhook did not fail within 30 s")
+
     def cfg_connection(self, project) -> int:
         return self.http.ok("POST", f"{self.base}/projects/{project}/connections", self.admin,
                             json={"name": uniq("c-"), "type": "DELTALAKE"})["id"]
@@ -278,7 +300,8 @@ class World:
                 "contract_id": self.contract_id, "registration_id": self.registration_id,
                 "proposal_id": self.proposal_id, "dependency_id": self.dependency_id, "tenant": self.slug,
                 "projectId": self.project, "connectionId": self.connection, "assetId": self.cfg_asset,
-                "asset_key+": self.fqn.replace(".", "/"), "path+": "index.html"}  # a file of the web UI
+                "asset_key+": self.fqn.replace(".", "/"), "path+": "index.html",  # a file of the web UI
+                "webhook_id": self.webhook_id, "delivery_id": self.delivery_id}
 
 
 # ------------------------------------------------------------------ how to call each route
@@ -325,6 +348,9 @@ def body_for(route: RouteInfo, w: World):
         ("PUT", PROJECT + "/assets/{assetId}"): lambda: {"description": "matrix"},
         ("POST", PROJECT + "/assets/move"): lambda: {"source_project_id": w.project,
                                                      "source_asset_ids": [w.cfg_asset]},
+        ("POST", "/api/v1/webhooks"): lambda: {"url": HOOK_URL, "team_id": w.teams["owner"]},
+        ("PATCH", "/api/v1/webhooks/{webhook_id}"): lambda: {"description": "matrix"},
+        ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): lambda: {"grace_seconds": 0},
         ("POST", "/report_asset_events"): lambda: [{"type": "observation", "asset_key": ["matrix", uniq()]}],
         ("POST", "/report_asset_check"): lambda: {"asset_key": ["matrix", uniq()], "check_name": "c",
                                                   "passed": True},
@@ -367,6 +393,8 @@ def fresh_ids(route: RouteInfo, w: World) -> dict:
         ("POST", PROPOSAL + "/force"): lambda: w.proposal(),
         ("POST", PROPOSAL + "/publish"): lambda: w.proposal(approved=True),
         ("POST", PROPOSAL + "/object"): lambda: w.proposal(downstream=True),
+        ("DELETE", "/api/v1/webhooks/{webhook_id}"): lambda: {"webhook_id": w.webhook()},
+        ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): lambda: w.failed_delivery(),
         ("DELETE", PROJECT): lambda: {"projectId": w.http.ok("POST", w.base + "/projects", w.admin,
                                                              json={"name": uniq("gone-")})["id"]},
         ("DELETE", PROJECT + "/connections/{connectionId}"): lambda: {"connectionId": w.cfg_connection(w.project)},

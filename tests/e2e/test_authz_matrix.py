@@ -46,6 +46,15 @@ ACTOR = {
     ("DELETE", "/api/v1/registrations/{registration_id}"): "consumer",
     ("POST", PROPOSAL + "/acknowledge"): "consumer",
     ("POST", PROPOSAL + "/object"): "downstream",  # owners of a downstream (lineage) asset
+    # webhooks: tenant admins, or a write key of the webhook's team (README "Notifications")
+    ("POST", "/api/v1/webhooks"): "owner",  # team_id must be the key's team
+    ("GET", "/api/v1/webhooks/{webhook_id}"): "owner",
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): "owner",
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): "owner",
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): "owner",
+    ("POST", "/api/v1/webhooks/{webhook_id}/test"): "owner",
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): "owner",
+    ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): "owner",
 }
 PLATFORM_ONLY = {("GET", "/api/v1/tenants"), ("POST", "/api/v1/tenants")}
 

@@ -114,6 +114,7 @@ def _bind(example, w):
         "connection_id": lambda v: w.connection, "source_project_id": lambda v: w.project,
         "name": lambda v: f"{v}-{uniq()}" if isinstance(v, str) else v,
         "fqn": lambda v: f"{v}_{uniq()}", "table": lambda v: f"{v}_{uniq()}",
+        "url": lambda v: "http://127.0.0.1:9/example",  # a webhook the local runtime accepts (loopback)
     }
 
     def walk(node):

@@ -40,6 +40,10 @@ EXPECT = {
     "teams-list": ("TeamsFunction", 200),
     "ui-index": ("UiFunction", 200),
     "worker-sqs": ("WorkerFunction", "no-failures"),
+    "webhooks-list": ("WebhooksFunction", 200),
+    "dispatcher-stream": ("DispatcherFunction", "dispatched"),
+    "deliveries-sqs": ("DeliveryFunction", "no-failures"),
+    "freshness-schedule": ("FreshnessFunction", "turned_stale"),
 }
 
 
@@ -57,7 +61,8 @@ def env_file(runtime, tmp_path_factory):
     """events/env.json pointed at this session's runtime (make dev's listens on 3001)."""
     env_vars = json.loads((EVENTS / "env.json").read_text())
     assert env_vars["Parameters"]["AWS_ENDPOINT_URL"] == default_endpoint({})
-    env_vars["Parameters"]["AWS_ENDPOINT_URL"] = runtime.moto_url
+    env_vars["Parameters"] = {k: v.replace(default_endpoint({}), runtime.moto_url)  # the endpoint, queue URLs
+                              for k, v in env_vars["Parameters"].items()}
     path = tmp_path_factory.mktemp("invoke") / "env.json"
     path.write_text(json.dumps(env_vars))
     return str(path)
@@ -133,6 +138,12 @@ def test_sample_event_through_local_invoke(runtime, env_file, path):
         assert sorted(e["type"] for e in got) == sorted(e["type"] for e in sent)
     elif path.stem == "expiry-schedule":
         assert set(result) == {"expired"} and isinstance(result["expired"], int)
+    elif path.stem == "freshness-schedule":
+        assert set(result) == {"turned_stale"} and isinstance(result["turned_stale"], int)
+    elif path.stem == "dispatcher-stream":
+        assert result["events"] == 1 and result["bus_calls"] == 1  # a ping for no webhook: on the bus only
+    elif path.stem == "deliveries-sqs":
+        assert result == {"batchItemFailures": []}  # a delivery that does not exist: nothing to do
     elif path.stem == "platform-health":
         assert body == {"status": "ok"}
     elif path.stem == "ui-index":  # the web UI's page, naming its content-hashed bundle
@@ -146,7 +157,8 @@ def test_sample_event_through_local_invoke(runtime, env_file, path):
         data_version = json.loads(sample("reports-materialization")["body"])["data_version"]
         assert any(e["source"] == "http" and e.get("data_version") == data_version
                    for e in events_of(runtime, "warehouse/orders"))
-    elif path.stem in ("teams-list", "assets-list", "contracts-list", "proposals-list", "configuration-list-assets"):
+    elif path.stem in ("teams-list", "assets-list", "contracts-list", "proposals-list", "configuration-list-assets",
+                       "webhooks-list"):
         assert isinstance(body, (list, dict))
 
 

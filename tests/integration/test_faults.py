@@ -31,6 +31,7 @@ from botocore.exceptions import ReadTimeoutError
 
 from tests.integration.conftest import load_app
 from tests.support.events import api_event, sqs_event
+from tests.support.outbox import assert_outbox_consistent
 
 BASE = {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"}},
         "required": ["id"]}
@@ -172,6 +173,7 @@ class TeamCreate:
         assert (guard is None and not platform) or (guard and [t["id"] for t in platform] == [guard["team_id"]])
         if done:
             assert len(platform) == 1
+        assert assert_outbox_consistent(self.tenant) == []  # a team has no event
 
 
 class Publish:
@@ -201,6 +203,9 @@ class Publish:
         assert [a["active_contract_id"] for a in listed["results"]] == [active[0]["id"]]  # the env copy agrees
         if done:
             assert versions == ["1.1.0", "1.0.0"] and active[0]["version"] == "1.1.0"
+        published = [e["data"]["version"] for e in assert_outbox_consistent(self.p.tenant)
+                     if e["type"] == "accord.contract.published"]
+        assert sorted(published) == sorted(versions), ("one event per version, none for a failed publish", published)
 
 
 class Acknowledge:
@@ -234,6 +239,9 @@ class Acknowledge:
             assert bool(r["acknowledged_at"]) == (team in acked), (team, r, acked)
         if done:
             assert acked == {self.c1}
+        answered = [e["data"]["consumer_team_id"] for e in assert_outbox_consistent(self.p.tenant)
+                    if e["type"] == "accord.proposal.acknowledged"]
+        assert sorted(answered) == sorted(acked), ("one event per acknowledgment, none for a failed one", answered)
 
 
 class Move:
@@ -267,6 +275,7 @@ class Move:
         assert len(set(where.values())) == 1, f"a move half applied: {where}"
         if done:
             assert set(where.values()) == {self.target}
+        assert assert_outbox_consistent(self.tenant) == []
 
 
 class Report:
@@ -290,6 +299,8 @@ class Report:
         assert len(events) <= 1 and runs["total_runs"] == len(runs["runs"]) == len(events), (events, runs)
         if done:
             assert len(events) == 1 and runs["runs"][0]["status"] == "failed"
+        failed = [e for e in assert_outbox_consistent(self.p.tenant) if e["type"] == "accord.check.failed"]
+        assert len(failed) == len(runs["runs"]), ("one event per failed check's run", failed)
 
 
 OPERATIONS = {"team create": TeamCreate, "publish": Publish, "acknowledge": Acknowledge, "move": Move,

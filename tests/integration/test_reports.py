@@ -8,9 +8,9 @@ import pytest
 
 from accord import clock
 from accord.reports import record as recorder
-from accord.store import db
 from tests.integration.conftest import load_app
 from tests.integration.test_assets import assets_app, new_asset, new_team, owner, team_key  # noqa: F401
+from tests.support.aws import DynamoCalls
 from tests.support.events import api_event, body
 
 MAT = "/report_asset_materialization"
@@ -54,23 +54,6 @@ def key_events(events_app, principal, key, **query):
     return get(events_app, principal, "/api/v1/events", asset_key=json.dumps(key), **query)["results"]
 
 
-class Calls:
-    """DynamoDB requests made while active (botocore before-call hook on the store's client)."""
-
-    def __init__(self):
-        self.ops = []
-
-    def __enter__(self):
-        db.client().meta.events.register("before-call.dynamodb.*", self._count)
-        return self
-
-    def _count(self, model, **kw):
-        self.ops.append(model.name)
-
-    def __exit__(self, *exc):
-        db.client().meta.events.unregister("before-call.dynamodb.*", self._count)
-
-
 # ------------------------------------------------------------------ recording
 def test_materialization_is_stored_with_every_field(reports_app, events_app, aws, admin):
     assert post(reports_app, admin, MAT_PATH, {"asset_key": "warehouse/orders"},
@@ -86,13 +69,13 @@ def test_materialization_is_stored_with_every_field(reports_app, events_app, aws
 def test_one_http_report_is_one_request_and_a_check_at_most_two(reports_app, aws, admin, assets_app, owner):
     team, key = owner
     new_asset(assets_app, key, team["id"], "wh.checked")
-    with Calls() as calls:
+    with DynamoCalls() as calls:
         post(reports_app, admin, body={"asset_key": ["wh", "plain"]})
     assert calls.ops == ["TransactWriteItems"]
-    with Calls() as calls:
+    with DynamoCalls() as calls:
         post(reports_app, admin, CHECK, body={"asset_key": ["wh", "checked"], "check_name": "c", "passed": True})
     assert calls.ops == ["Query", "TransactWriteItems"]
-    with Calls() as calls:  # the key's assets are remembered briefly by the warm function
+    with DynamoCalls() as calls:  # the key's assets are remembered briefly by the warm function
         post(reports_app, admin, CHECK, body={"asset_key": ["wh", "checked"], "check_name": "c", "passed": False})
     assert calls.ops == ["TransactWriteItems"]
 

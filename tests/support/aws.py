@@ -3,6 +3,8 @@ import os
 
 import boto3
 
+from accord.store import db
+
 from local.cfn import load_model
 from local.emulator import create_resources
 from tests.conftest import ROOT
@@ -19,3 +21,21 @@ def create_template_resources(region: str = "us-east-1") -> dict:
 def use_tables(names: dict) -> None:
     os.environ["TABLE_NAME"] = names["AccordTable"]
     os.environ["IDEMPOTENCY_TABLE"] = names["IdempotencyTable"]
+
+
+class DynamoCalls:
+    """DynamoDB requests made while active (botocore's before-call hook on the store's client, as
+    bench_registry counts): `ops` lists the operation names in order."""
+
+    def __init__(self):
+        self.ops = []
+
+    def __enter__(self):
+        db.client().meta.events.register("before-call.dynamodb.*", self._count)
+        return self
+
+    def _count(self, model, **kw):
+        self.ops.append(model.name)
+
+    def __exit__(self, *exc):
+        db.client().meta.events.unregister("before-call.dynamodb.*", self._count)

@@ -25,9 +25,10 @@ ALLOWED = {
     "store": set(),
     "http": {"auth"},
     "identity": {"auth", "store", "http"},
-    "registry": {"auth", "store", "http", "schemadiff", "identity"},
+    "notify": {"auth", "store", "http", "identity"},
+    "registry": {"auth", "store", "http", "schemadiff", "identity", "notify"},
     "configuration": {"auth", "store", "http", "identity", "registry"},
-    "reports": {"auth", "store", "http", "registry"},
+    "reports": {"auth", "store", "http", "registry", "notify"},
 }
 
 

@@ -59,6 +59,12 @@ EXAMPLES = {
     ("POST", PROPOSAL + "/force"): {"reason": "Incident 123: the upstream type changed already."},
     ("POST", PROPOSAL + "/publish"): {"reason": "Every consumer approved."},
     ("POST", PROPOSAL + "/object"): {"reason": "Our mart joins on customer_id as text."},
+    # ---------------------------------------------------------------- registry: webhooks
+    ("POST", "/api/v1/webhooks"): {"url": "https://hooks.example.com/accord", "team_id": TEAM,
+                                   "event_types": ["accord.proposal.*", "accord.contract.published"],
+                                   "format": "standard", "description": "Data Platform's inbox"},
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"event_types": ["accord.proposal.created"], "enabled": True},
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): {"grace_seconds": 86400},
     # ---------------------------------------------------------------- configuration
     ("POST", CFG + "/projects"): {"name": "Sales", "description": "Sales data products"},
     ("PATCH", PROJECT): {"description": "Sales and returns"},

@@ -240,9 +240,24 @@ def team_name(tenant: str, asset: dict, team_id: str) -> str | None:
     return team["name"] if team else None
 
 
+def freshness_allowance(guarantees) -> float | int | None:
+    """`guarantees.freshness.max_staleness_minutes` (or `max_staleness_hours` × 60), if positive."""
+    fresh = (guarantees or {}).get("freshness") if isinstance(guarantees, dict) else None
+    if not isinstance(fresh, dict):
+        return None
+    for name, factor in (("max_staleness_minutes", 1), ("max_staleness_hours", 60)):
+        value = fresh.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return value * factor
+    return None
+
+
 def asset_fields(c: dict, p: Plan) -> dict:
+    """What a publish sets on the asset: the active contract, the line's modes, and the freshness
+    allowance (so the reports path and the freshness sweep need no contract read)."""
     return {"active_contract_id": c["id"], "active_contract_version": c["version"],
-            "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode}
+            "compatibility_mode": p.mode, "guarantee_mode": p.guarantee_mode,
+            "max_staleness_minutes": freshness_allowance(p.guarantees)}
 
 
 # ------------------------------------------------------------------ reads

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from accord import clock, errors
 from accord.log import logger
+from accord.notify import events, outbox
 from accord.registry import assets, contracts, impact, versions
 from accord.store import contracts as contract_store
 from accord.store import proposals as store
@@ -73,7 +74,8 @@ def _load(tenant: str, proposal_id: str) -> dict:
         now = clock.iso()
         try:
             store.write([store.update_ops(tenant, p, {"status": "expired", "resolved_at": now}, expect_status="pending"),
-                         *store.release_slot_ops(tenant, p)])
+                         *store.release_slot_ops(tenant, p),
+                         outbox.op(tenant, events.proposal_status(tenant, p, "expired", at=now))])
         except ConditionFailed:
             return _load(tenant, proposal_id)  # it changed meanwhile: judge the fresh copy
         p = {**p, "status": "expired", "resolved_at": now, "rev": p["rev"] + 1}
@@ -132,7 +134,8 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
     }
     doc = {"proposed_schema": plan.schema, "proposed_guarantees": plan.guarantees}
     try:
-        store.create(tenant, proposal, doc, proposal["base_contract_id"])
+        store.create(tenant, proposal, doc, proposal["base_contract_id"],
+                     extra=[outbox.op(tenant, events.proposal_created(tenant, proposal))])
     except ConditionFailed:
         fresh = assets.get(tenant, asset["id"])
         if fresh.get("pending_proposal_id"):
@@ -227,6 +230,10 @@ def acknowledge(principal, proposal_id: str, body) -> dict:
             tx.extend("slot", store.release_slot_ops(tenant, p))
         tx.extend("registration", reg_store.acknowledged_ops(
             tenant, {"id": entry["registration_id"], "asset_id": p["asset_id"], "consumer_team_id": team}, now))
+        tx.add("event", outbox.op(tenant, events.proposal_acknowledged(tenant, p, ack, len(required - set(acks)))))
+        if fields.get("status"):
+            tx.add("event", outbox.op(tenant, events.proposal_status(
+                tenant, p, fields["status"], by=entry.get("team_name"), at=now)))
         try:
             tx.commit()
         except ConditionFailed as exc:
@@ -269,7 +276,9 @@ def withdraw(principal, proposal_id: str) -> dict:
         if p["status"] not in OPEN:
             raise errors.Conflict(f"The proposal is {p['status']}; it can no longer be withdrawn.",
                                   code="PROPOSAL_NOT_PENDING")
-        return {"status": "withdrawn", "resolved_at": clock.iso()}, store.release_slot_ops(tenant, p)
+        now = clock.iso()
+        return {"status": "withdrawn", "resolved_at": now}, [*store.release_slot_ops(tenant, p), outbox.op(
+            tenant, events.proposal_status(tenant, p, "withdrawn", at=now))]
     return _mutate(principal, proposal_id, decide)
 
 
@@ -277,13 +286,16 @@ def force(principal, proposal_id: str, reason: str | None) -> dict:
     """Admin: approve without (all) acknowledgments. Logged with its reason."""
     if not principal.is_admin:
         raise errors.Forbidden("Forcing a proposal needs an admin key.", code="FORCE_NEEDS_ADMIN")
+    tenant = principal.tenant
 
     def decide(p):
         if p["status"] != "pending":
             raise errors.Conflict(f"The proposal is {p['status']}; only pending proposals can be forced.",
                                   code="PROPOSAL_NOT_PENDING")
-        return {"status": "approved", "resolved_at": clock.iso(), "forced": True, "forced_by": principal.display,
-                "force_reason": reason or "(no reason given)"}, []
+        now = clock.iso()
+        return {"status": "approved", "resolved_at": now, "forced": True, "forced_by": principal.display,
+                "force_reason": reason or "(no reason given)"}, [outbox.op(
+                    tenant, events.proposal_status(tenant, {**p, "forced": True}, "approved", at=now))]
     out = _mutate(principal, proposal_id, decide)
     logger.warning("forced proposal", extra={"tenant": principal.tenant, "proposal_id": out["id"],
                                              "by": principal.display, "reason": reason})
@@ -366,9 +378,12 @@ def publish(principal, proposal_id: str) -> dict:
         fields = {**contracts.asset_fields(contract, plan), "pending_proposal_id": None}
         tx = contract_store.publish_tx(tenant, asset, contract, doc, version.sort_key(), version.canonical,
                                        plan.active, fields, proposal_id=p["id"])
-        tx.add("proposal", store.update_ops(tenant, p, {"status": "published", "published_contract_id": contract["id"],
-                                                        "published_version": contract["version"],
-                                                        "published_at": now}, expect_status="approved"))
+        done = {"status": "published", "published_contract_id": contract["id"],
+                "published_version": contract["version"], "published_at": now}
+        tx.add("proposal", store.update_ops(tenant, p, done, expect_status="approved"))
+        tx.add("event", outbox.op(tenant, events.contract_published(tenant, asset, contract, plan.breaking,
+                                                                    proposal_id=p["id"])))
+        tx.add("event", outbox.op(tenant, events.proposal_status(tenant, {**p, **done}, "published", at=now)))
         try:
             tx.commit()
         except ConditionFailed:

@@ -26,6 +26,7 @@ import uuid
 
 from accord import clock, errors
 from accord.log import logger
+from accord.notify import events, outbox
 from accord.registry import assets, proposals
 from accord.registry.contracts import (
     PUBLISH_ATTEMPTS,
@@ -126,6 +127,7 @@ def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: boo
                    "version": contract["version"], "breaking_changes": len(p.breaking)}
         tx = store.publish_tx(tenant, asset, contract, doc, version.sort_key(), version.canonical, p.active,
                               asset_fields(contract, p), no_consumers=p.is_breaking and not force, log=log)
+        tx.add("event", outbox.op(tenant, events.contract_published(tenant, asset, contract, p.breaking)))
         try:
             tx.commit()
         except ConditionFailed as exc:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from accord import clock, errors
+from accord.notify import events as notify_events, outbox
 from accord.reports.parse import CHECK, Event, dumps
 from accord.registry import audit
 from accord.store import audit as audit_store, db, events as store, keys as k
@@ -187,6 +188,12 @@ def audit_run(r: Report, asset: dict, now: str) -> dict:
                            run_uuid=str(uuid.uuid5(_RUN_NS, f"{r.uid}:{asset['id']}")), now=now)
 
 
+def check_failed_op(tenant: str, r: Report, asset: dict, run: dict) -> dict:
+    """The outbox part of a failed check's audit run (same transaction as the run)."""
+    return outbox.op(tenant, notify_events.check_failed(tenant, asset, run, r.ev.check_name, r.ev.severity,
+                                                        r.ev.description))
+
+
 # ------------------------------------------------------------------ assets of a key (checks)
 _asset_cache: dict = {}
 
@@ -285,8 +292,8 @@ def resolve_duplicates(tenant: str, reports: list[Report]) -> list[Report]:
 
 # ------------------------------------------------------------------ one report, one transaction
 def record_one(tenant: str, r: Report) -> Report:
-    """HTTP: event, key item, the id guard and (checks) the audit runs with their counters in one
-    TransactWriteItems; a read right after sees all of it."""
+    """HTTP: event, key item, the id guard and (checks) the audit runs with their counters — and a
+    failed check's outbox event — in one TransactWriteItems; a read right after sees all of it."""
     now = clock.iso()
     resolve_assets(tenant, [r])
     gone = set()
@@ -307,6 +314,9 @@ def record_one(tenant: str, r: Report) -> Report:
             run = audit_run(r, asset, now)
             ops.append(audit_store.run_op(tenant, asset["id"], run))
             labels.append("asset:" + asset["id"])
+            if run["status"] == "failed":
+                ops.append(check_failed_op(tenant, r, asset, run))
+                labels.append("outbox")
             ops.append(audit_store.asset_live_op(tenant, asset["id"]))
             labels.append("asset:" + asset["id"])
             for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
@@ -410,7 +420,7 @@ def _audit(tenant: str, reports: list[Report], now: str) -> None:
     gone: set = set()
     chunks, chunk, ops_n, size = [], [], 0, 0
     for r in reports:
-        cost = 6 * len(r.assets)
+        cost = 7 * len(r.assets)  # run, liveness, 4 counters, a failure's event
         weight = len(dumps(r.ev.metadata)) * len(r.assets) + 2_000
         if chunk and (ops_n + cost > MAX_TX_OPS or size + weight > MAX_TX_BYTES):
             chunks.append(chunk)
@@ -431,6 +441,9 @@ def _audit(tenant: str, reports: list[Report], now: str) -> None:
                     run = audit_run(r, asset, now)
                     ops.append(audit_store.run_op(tenant, a, run))
                     labels.append(("run", r.uid, a))
+                    if run["status"] == "failed":
+                        ops.append(check_failed_op(tenant, r, asset, run))
+                        labels.append(("outbox", r.uid, a))
                     live_assets.add(a)
                     for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
                         counters[(a, sk)] = counters.get((a, sk), 0) + 1

@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta
 
 from accord import clock
+from accord.registry.contracts import freshness_allowance as max_staleness  # noqa: F401 (the one definition)
 from accord.reports.record import last_updated_timestamp
 from accord.store import events as store
 
@@ -28,18 +29,6 @@ def freshness(max_staleness_minutes, last_updated_at: datetime | None, now: date
     else:
         out["status"], out["stale_since"] = STALE, clock.iso(deadline)
     return out
-
-
-def max_staleness(guarantees) -> float | int | None:
-    """`guarantees.freshness.max_staleness_minutes` (or `max_staleness_hours` × 60), if positive."""
-    fresh = (guarantees or {}).get("freshness") if isinstance(guarantees, dict) else None
-    if not isinstance(fresh, dict):
-        return None
-    for name, factor in (("max_staleness_minutes", 1), ("max_staleness_hours", 60)):
-        value = fresh.get(name)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return value * factor
-    return None
 
 
 def active_guarantees(tenant: str, asset: dict):

@@ -77,6 +77,19 @@ index read newest first — a pointer that only moves forward in event time, wit
 
 Checks also write audit runs (the audit run rows above) in the same transaction as the event.
 
+Notifications (accord/notify, store/outbox.py, store/webhooks.py). An event is written in the same
+transaction (or conditional write) as the change it describes: the outbox. DynamoDB Streams read it
+(INSERT of SK `OUTBOX`, the event source mapping's filter); the same item is the activity log.
+
+| entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
+|---------------------|-------------------------------------|------------------------|-----------------------------------|
+| event (outbox)      | T#{t}#EVENT#{event id}              | OUTBOX                 | T#{t}#ACTIVITY / {time}#{id} ; T#{t}#ACTIVITY#A#{asset id} / same (`ttl` 90 days) |
+| event of a team     | T#{t}#ACTIVITY#TEAM#{team id}       | {time}#{event id}      | - (a copy, written by the dispatcher for each concerned team; `ttl` 90 days) |
+| webhook             | T#{t}#WEBHOOK#{id}                  | WEBHOOK                | T#{t}#WEBHOOKS / {created_at}#{id} (the dispatcher reads these once per batch) |
+| webhook delivery    | T#{t}#WEBHOOK#{webhook id}          | DLV#{delivery id}      | T#{t}#WEBHOOK#{webhook id}#DLV / {created_at}#{delivery id} (`ttl` 30 days) |
+| asset freshness     | T#{t}#ASSET#{a}                     | FRESHNESS              | - (status fresh/stale, last update, due time, rev) |
+| freshness due       | FRESHDUE#{YYYY-MM-DDTHH of due}     | {due_at}#{t}#{asset}   | - (global work list of the freshness sweep; `ttl` 7 days) |
+
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds
 the id) and not yet the tenant; the tenant is an attribute checked on every read.
 """
@@ -429,3 +442,54 @@ EVENT_ID_SK = "EVID"
 
 def rejected_pk(tenant: str) -> str:
     return f"{t(tenant)}REJECTED"
+
+
+# ------------------------------------------------------------------ notifications
+OUTBOX_SK = "OUTBOX"
+
+
+def event_pk(tenant: str, event_id: str) -> str:
+    return f"{t(tenant)}EVENT#{event_id}"
+
+
+def activity_gsi(tenant: str) -> str:
+    return f"{t(tenant)}ACTIVITY"
+
+
+def asset_activity_gsi(tenant: str, asset_id: str) -> str:
+    return f"{t(tenant)}ACTIVITY#A#{asset_id}"
+
+
+def team_activity_pk(tenant: str, team_id: str) -> str:
+    return f"{t(tenant)}ACTIVITY#TEAM#{team_id}"
+
+
+def webhook_pk(tenant: str, webhook_id: str) -> str:
+    return f"{t(tenant)}WEBHOOK#{webhook_id}"
+
+
+WEBHOOK_SK = "WEBHOOK"
+
+
+def webhooks_gsi(tenant: str) -> str:
+    return f"{t(tenant)}WEBHOOKS"
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return f"DLV#{delivery_id}"
+
+
+def deliveries_gsi(tenant: str, webhook_id: str) -> str:
+    return f"{webhook_pk(tenant, webhook_id)}#DLV"
+
+
+FRESHNESS_SK = "FRESHNESS"
+
+
+def fresh_due_pk(hour: str) -> str:
+    """Freshness deadlines falling in `hour` (YYYY-MM-DDTHH), across tenants: the sweep's work list."""
+    return f"FRESHDUE#{hour}"
+
+
+def fresh_due_sk(due_at: str, tenant: str, asset_id: str) -> str:
+    return f"{due_at}#{tenant}#{asset_id}"

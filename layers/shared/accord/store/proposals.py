@@ -19,8 +19,8 @@ def get(tenant: str, proposal_id: str) -> dict | None:
     return _public(item) if item else None
 
 
-def create(tenant: str, proposal: dict, doc: dict, expected_active: str | None) -> None:
-    """Proposal + the asset's pending slot. Raises ConditionFailed (`failed` has 'asset' when the
+def create(tenant: str, proposal: dict, doc: dict, expected_active: str | None, extra: list[dict] = ()) -> None:
+    """Proposal + the asset's pending slot (+ `extra` parts: its event). Raises ConditionFailed (`failed` has 'asset' when the
     asset already has an open proposal, moved its active contract, or is gone)."""
     sort = f"{proposal['proposed_at']}#{proposal['id']}"
     item = {"PK": k.proposal_pk(tenant, proposal["id"]), "SK": k.PROPOSAL_SK,
@@ -43,6 +43,7 @@ def create(tenant: str, proposal: dict, doc: dict, expected_active: str | None) 
     tx.add("asset_view", view)
     if proposal.get("expires_at"):
         tx.add("expiry", db.put_op(_expiry_item(tenant, proposal)))
+    tx.extend("event", list(extra))
     _run(tx)
 
 

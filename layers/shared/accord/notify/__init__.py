@@ -1,0 +1,1 @@
+"""Notifications (DESIGN §11): events in the outbox, the dispatcher, webhooks, the activity log."""

@@ -1,0 +1,12 @@
+"""The outbox: an event rides in the transaction of the change it describes (DESIGN §11).
+
+Writers call `op(tenant, event)` and add the result to the transaction they already make, so a
+write pays no extra DynamoDB request for its event, a rolled-back change emits nothing, and a
+committed one always has its event (DynamoDB Streams hand it to the dispatcher).
+"""
+from accord.store import outbox as store
+
+
+def op(tenant: str, event: dict) -> dict:
+    """The transaction part that records `event` (a CloudEvent from accord.notify.events)."""
+    return store.put_op(tenant, event)
