@@ -4,6 +4,7 @@ the lineage graph, check a change, answer proposals — and every answer is chec
 Every page: no serious or critical axe-core violation, no horizontal scroll at 1280 px, and a
 screenshot under test-output/ui/ for a person to look at."""
 import re
+import time
 import uuid
 
 import pytest
@@ -133,6 +134,8 @@ def test_a_401_returns_to_sign_in_with_a_sentence(page, world):
     key = world.call("POST", "/api/v1/api-keys", json={"name": "soon revoked", "scopes": ["read"],
                                                         "team_id": world.teams["Analytics"]})
     sign_in(page, key["key"])
+    expect(page.get_by_role("row", name=re.compile(f"^{re.escape(ORDERS)} .* fresh$"))).to_be_visible()
+    expect(page.locator("td", has_text=re.compile("^…$"))).to_have_count(0)  # nothing in flight when it is revoked
     world.call("DELETE", f"/api/v1/api-keys/{key['id']}")
     page.get_by_role("link", name="Proposals").click()
     expect(page.get_by_role("heading", name="Sign in to Accord")).to_be_visible()
@@ -262,8 +265,18 @@ def test_activity_and_consumers(page, world):
     expect(timeline.get_by_text("Check amount_positive failed")).to_be_visible()
     expect(timeline.get_by_text("Check order_id_not_null passed")).to_be_visible()
     expect(timeline.get_by_text("Materialized")).to_be_visible()
-    expect(timeline.locator("li")).to_have_count(3)  # a check's audit run is the check, not a second entry
+    # the activity log (DESIGN §11): each published version, and the proposal, a link to its page
+    for version in ("1.0.0", "1.1.0", "2.0.0"):
+        expect(timeline.get_by_text(re.compile(f"published {ORDERS} {re.escape(version)} "))).to_be_visible()
+    proposal = timeline.get_by_role("link", name=re.compile(f"^Analytics must answer a breaking change to {ORDERS}"))
+    expect(proposal).to_be_visible()
+    # reported events 3 (a check's audit run is the check, not a second entry; nor is its failed-check event),
+    # versions 3, the proposal 1
+    expect(timeline.locator("li")).to_have_count(7)
     check_page(page, "06-asset-activity")
+    proposal.click()
+    expect(page.get_by_role("heading", name=f"Proposal for {ORDERS}", level=1)).to_be_visible()
+    page.go_back()
     tab(page, "Consumers")
     expect(page.get_by_role("row", name=re.compile("^Analytics follows the active version active"))).to_be_visible()
     check_page(page, "07-asset-consumers")
@@ -306,6 +319,18 @@ def test_the_consumer_approves_blocks_and_migrates_in_the_inbox_and_the_api_agre
     page.get_by_role("article", name="shop.sales.customers").get_by_role("button", name="Migrating").click()
     expect(page.get_by_role("status")).to_have_text("Analytics is migrating the change to shop.sales.customers.")
     expect(page.get_by_role("heading", name="Waiting for Analytics (0)")).to_be_visible()
+    # the team's recent activity (the dispatcher writes its copies from the table's stream)
+    said = f"Analytics answered approved on the breaking change to {ORDERS}."
+    deadline = time.monotonic() + 20
+    while not any(e["data"]["summary"] == said for e in world.call(
+            "GET", "/api/v1/activity", params={"team_id": world.teams["Analytics"], "limit": 50})["results"]):
+        assert time.monotonic() < deadline, "the team's copy of the acknowledgment never came"
+        time.sleep(0.2)
+    page.reload()
+    recent = page.get_by_role("region", name="Recent activity for Analytics")
+    expect(recent.get_by_role("link", name=said)).to_be_visible()
+    expect(recent.get_by_role("link", name=re.compile(f"^Analytics must answer a breaking change to {ORDERS}"))).to_be_visible()
+    check_page(page, "09b-proposals-answered")
     for name, lifecycle, response in (("orders", "approved", "approved"), ("refunds", "rejected", "blocked"),
                                       ("customers", "approved", "migrating")):
         p = world.call("GET", f"/api/v1/proposals/{world.proposals[name]}")
@@ -328,6 +353,8 @@ def test_an_admin_key_without_a_team_chooses_whose_inbox(page, world):
     page.get_by_label("Team").select_option(label="Data Platform")
     expect(page.get_by_role("heading", name="Waiting for Data Platform (0)")).to_be_visible()
     expect(page.get_by_role("heading", name="Proposed by Data Platform")).to_be_visible()
+    recent = page.get_by_role("region", name="Recent activity for Data Platform")
+    expect(recent.get_by_role("link", name=re.compile(f"^Analytics must answer a breaking change to {ORDERS}"))).to_be_visible()
     check_page(page, "11-proposals-admin")
 
 

@@ -1,19 +1,26 @@
-// The one place that knows where activity comes from. Today: the existing reads (an asset's
-// reported events and audit runs; the tenant's pending proposals). When notifications land
-// (DESIGN §11, `GET /api/v1/activity?asset_id=&team_id=&type=`), these two functions switch to
-// it and nothing else in the UI changes: both already return the shapes the pages render.
+// The one place that knows where activity comes from. An asset's timeline joins what was reported
+// (materializations, observations, checks: GET .../events), its audit runs (GET .../audit-history)
+// and the change log of DESIGN §11 (GET /api/v1/activity?asset_id=: contracts published, proposals
+// and their answers, freshness turning stale or fresh). A team's inbox is the proposals that await
+// it (a state, so read from the proposals) plus the team's recent activity (GET /api/v1/activity?team_id=).
 import { get } from "./api.js";
 
 const PAGE = 50;
+// Already on the asset's timeline from its own reads: a failed check is the reported check or audit run.
+const SHOWN_ELSEWHERE = new Set(["accord.check.failed"]);
 
-// An asset's timeline, newest first: [{id, time, kind, title, detail, status}]
-//   kind: materialization | observation | check | audit;  status: passed | failed | partial | null
+// An asset's timeline, newest first: [{id, time, kind, title, detail, status, link}]
+//   kind: materialization | observation | check | audit | contract | proposal | freshness | ...
+//   status: passed | failed | partial | stale | fresh | null;  link: a UI address (#/...) or null
 export async function assetActivity(assetId) {
-  const [events, audit] = await Promise.all([
+  const [events, audit, log] = await Promise.all([
     get(`/api/v1/assets/${assetId}/events`, { limit: PAGE }),
     get(`/api/v1/assets/${assetId}/audit-history`, { limit: PAGE }),
+    get("/api/v1/activity", { asset_id: assetId, limit: PAGE }),
   ]);
-  const items = [];
+  const here = `#/assets/${assetId}`;
+  const items = (log.results || []).filter((e) => !SHOWN_ELSEWHERE.has(e.type)).map(changeItem)
+    .map((i) => (i.link && i.link.startsWith(here) ? { ...i, link: null } : i)); // no link to this page
   const eventIds = new Set();
   for (const e of events.results || []) {
     eventIds.add(e.id);
@@ -31,7 +38,24 @@ export async function assetActivity(assetId) {
     });
   }
   items.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
-  return { items, more: Boolean(events.next) || (audit.total_runs || 0) > (audit.runs || []).length };
+  return { items, more: Boolean(events.next || log.next) || (audit.total_runs || 0) > (audit.runs || []).length };
+}
+
+// A CloudEvent of the activity log as a timeline item: its one-line summary, a link to its page.
+function changeItem(e) {
+  const data = e.data || {};
+  const kind = e.type.split(".")[1] || "change"; // accord.<contract|proposal|asset|check|...>.<what>
+  const what = e.type.split(".").slice(2).join(".").replace(/_/g, " ");
+  const ui = (data.links && data.links.ui) || "";
+  const status = e.type === "accord.asset.freshness_changed" ? (data.status || null) : null;
+  return { id: e.id, time: e.time, kind: kind === "asset" ? "freshness" : kind, status,
+    title: data.summary || `${kind} ${what}`, detail: "", link: ui.includes("#") ? ui.slice(ui.indexOf("#")) : null };
+}
+
+// A team's latest activity (events that concern it), newest first, as timeline items.
+export async function teamActivity(team) {
+  const log = await get("/api/v1/activity", { team_id: team.id, limit: 20 });
+  return (log.results || []).map(changeItem);
 }
 
 function eventItem(e) {

@@ -69,3 +69,20 @@ export function Pager({ onPrev, onNext, label, position }) {
     </nav>
   );
 }
+
+// A timeline of activity items (activity.js), newest first; the status is a word, not only a colour.
+const GOOD = new Set(["passed", "fresh"]);
+export function Timeline({ items }) {
+  return (
+    <ol class="timeline">
+      {items.map((i) => (
+        <li key={i.id} class={`kind-${i.kind} ${i.status ? `status-${i.status}` : ""}`}>
+          <time datetime={i.time}>{when(i.time)}</time>
+          <span class="what">{i.status ? <span class={`badge ${GOOD.has(i.status) ? "ok" : "bad"}`}>{i.status}</span> : null}
+            {i.link ? <a href={i.link}><strong>{i.title}</strong></a> : <strong>{i.title}</strong>}
+            {i.detail ? <span class="muted"> — {i.detail}</span> : null}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { get, post } from "../api.js";
 import { assetActivity } from "../activity.js";
-import { ChangeList, ErrorNote, Freshness, Loading, PageTitle, useLoad, when } from "../components/common.jsx";
+import { ChangeList, ErrorNote, Freshness, Loading, PageTitle, Timeline, useLoad, when } from "../components/common.jsx";
 import { SchemaTree, diffMarks } from "../components/SchemaTree.jsx";
 import { go, href } from "../route.js";
 
@@ -196,17 +196,9 @@ function ActivityTab({ id }) {
     <>
       <h2>Activity</h2>
       {activity.items.length ? (
-        <ol class="timeline">
-          {activity.items.map((i) => (
-            <li class={`kind-${i.kind} ${i.status ? `status-${i.status}` : ""}`}>
-              <time datetime={i.time}>{when(i.time)}</time>
-              <span class="what">{i.status ? <span class={`badge ${i.status === "passed" ? "ok" : "bad"}`}>{i.status}</span> : null}
-                <strong>{i.title}</strong>{i.detail ? <span class="muted"> — {i.detail}</span> : null}</span>
-            </li>
-          ))}
-        </ol>
+        <Timeline items={activity.items} />
       ) : <p>Nothing has been reported for this asset yet.</p>}
-      {activity.more ? <p class="muted">Showing the latest 50 events and audit runs.</p> : null}
+      {activity.more ? <p class="muted">Showing the latest 50 of each: reported events, audit runs, changes.</p> : null}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { get, post } from "../api.js";
-import { inbox } from "../activity.js";
-import { ChangeList, ErrorNote, Loading, PageTitle, useLoad, when } from "../components/common.jsx";
+import { inbox, teamActivity } from "../activity.js";
+import { ChangeList, ErrorNote, Loading, PageTitle, Timeline, useLoad, when } from "../components/common.jsx";
 import { SchemaTree, diffMarks } from "../components/SchemaTree.jsx";
 import { href } from "../route.js";
 
@@ -62,9 +62,24 @@ export function ProposalsPage({ me }) {
               {groups.proposed.map((i) => <ProposalCard p={i.proposal} team={team} />)}
             </section>
           ) : null}
+          <RecentActivity team={team} stamp={items} />
         </>
       ) : null}
     </>
+  );
+}
+
+// What happened lately that concerns the team (DESIGN §11's activity log), below what awaits it.
+function RecentActivity({ team, stamp }) {
+  const [items, error] = useLoad(() => teamActivity(team), [team.id, stamp]);
+  return (
+    <section aria-labelledby="recent">
+      <h2 id="recent">Recent activity for {team.name}</h2>
+      <ErrorNote error={error} />
+      {!items && !error ? <Loading what="activity" /> : null}
+      {items && items.length ? <Timeline items={items} /> : null}
+      {items && !items.length ? <p>Nothing has happened yet that concerns {team.name}.</p> : null}
+    </section>
   );
 }
 
