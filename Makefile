@@ -21,6 +21,7 @@ help:
 	@echo "make fuzz       schemathesis, 200 examples per operation (make test runs 8)"
 	@echo "make build      sam build (arm64, no Docker needed)"
 	@echo "make openapi    regenerate functions/platform/openapi.json"
+	@echo "make ui         build the web UI (ui/ -> functions/ui/static/; make dev, test and build do it)"
 
 $(VENV)/.stamp: requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +37,29 @@ $(SAM_VENV)/.stamp: requirements/sam.txt
 
 venv: $(VENV)/.stamp
 
-dev: $(VENV)/.stamp
+# The web UI (ui/): npm packages from the lock file, then the bundle into functions/ui/static/
+# (what UiFunction serves at /ui/; built, never committed).
+UI_DEPS := ui/node_modules/.stamp
+UI_BUILD := functions/ui/static/index.html
+$(UI_DEPS): ui/package.json ui/package-lock.json
+	@command -v npm >/dev/null || { echo "make: the web UI needs Node.js 20 and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(UI_BUILD): $(UI_DEPS) ui/build.mjs $(shell find ui/src -type f 2>/dev/null)
+	cd ui && node build.mjs
+
+ui: $(UI_BUILD)
+
+# Debian's chromium for the browser tests and the UI bench (Playwright drives it by path: its own
+# browser download cannot run on these machines). Installed once, when missing.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@test -x $(CHROMIUM) || { echo "make: installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+dev: $(VENV)/.stamp $(UI_BUILD)
 	$(PY) -m local
 
 dev-reset:
@@ -49,14 +72,14 @@ invoke: $(VENV)/.stamp
 	@test -n "$(FN)" || { echo "usage: make invoke FN=<function logical id> [EVENT=events/<file>.json] [ENV_VARS=events/env.json]" >&2; exit 2; }
 	@$(PY) -m local.invoke $(FN) $(if $(EVENT),-e $(EVENT)) $(if $(ENV_VARS),--env-vars $(ENV_VARS))
 
-test: $(VENV)/.stamp $(SAM_VENV)/.stamp lint build
+test: $(VENV)/.stamp $(SAM_VENV)/.stamp $(UI_BUILD) browser lint build
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 lint: $(VENV)/.stamp $(SAM_VENV)/.stamp
 	$(VENV)/bin/cfn-lint template.yaml
 	$(SAM) validate --lint --region us-east-1 --template template.yaml
 
-bench: $(VENV)/.stamp
+bench: $(VENV)/.stamp $(UI_BUILD) browser
 	$(PY) bench/run.py
 
 fuzz: $(VENV)/.stamp
@@ -65,7 +88,7 @@ fuzz: $(VENV)/.stamp
 openapi: $(VENV)/.stamp
 	$(PY) tools/gen_openapi.py
 
-build: $(SAM_VENV)/.stamp
+build: $(SAM_VENV)/.stamp $(UI_BUILD)
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --template template.yaml
 
-.PHONY: help venv dev dev-reset invoke test lint bench fuzz openapi build
+.PHONY: help venv dev dev-reset invoke test lint bench fuzz openapi build ui browser

@@ -7,7 +7,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "layers" / "shared"))
 
-BENCHES = ["bench_heat", "bench_coldstart", "bench_ops", "bench_devstart", "bench_durability", "bench_schemadiff", "bench_configuration", "bench_registry", "bench_reports", "bench_notify", "bench_openlineage", "bench_load", "bench_cli", "bench_dbt"]
+BENCHES = ["bench_heat", "bench_coldstart", "bench_ops", "bench_devstart", "bench_durability", "bench_schemadiff", "bench_configuration", "bench_registry", "bench_reports", "bench_notify", "bench_openlineage", "bench_load", "bench_cli", "bench_dbt", "bench_ui"]
 
 
 

@@ -113,6 +113,8 @@ def banner(rt: object, ready: float) -> str:
         f"  AWS emulator: {rt.moto_url}   (moto; region us-east-1, any credentials)",
         f"  State dir:    {rt.state.path}",
     ]
+    if any(r.path == "/ui" for api in rt.model.apis.values() for r in api.routes):
+        lines.insert(3, f"  Web UI:       {rt.url}/ui/   (sign in with an API key, e.g. the admin key)")
     producer_queue = None
     dlqs = {q.dlq_id for q in rt.model.queues.values() if q.dlq_id}
     ordered = sorted(rt.model.queues.items(), key=lambda kv: kv[0] in dlqs)

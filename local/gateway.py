@@ -11,13 +11,16 @@
    another method -> the API's MISSING_AUTHENTICATION_TOKEN gateway response (403);
 4. the route's authorizer (Lambda REQUEST/TOKEN) runs first; its policy must allow the methodArn;
    results are cached for ``ReauthorizeEvery`` seconds keyed by the identity sources;
-5. the function gets a REST v1 proxy event; crashes and malformed results -> 502.
+5. the function gets a REST v1 proxy event; crashes and malformed results -> 502;
+6. an API with ``MinimumCompressionSize`` gzips a response body of at least that many bytes when
+   the client accepts gzip (and the function did not encode it itself), as API Gateway does.
 """
 
 from __future__ import annotations
 
 import base64
 import fnmatch
+import gzip
 import json
 import re
 import threading
@@ -283,6 +286,8 @@ class Gateway:
             response = self.gateway_response(
                 api, err.response_type, request_id, err.message, err.authorizer or ctx.get("authorizer_context") or {}, req
             )
+        if api.minimum_compression_size is not None:
+            _compress(response, req, api.minimum_compression_size)
         if api.cors:
             origin = _cors_value(api.cors.get("AllowOrigin"))
             if origin and not any(k.lower() == "access-control-allow-origin" for k, _ in response.headers):
@@ -616,6 +621,28 @@ def _header_param(value: str, req: Request | None, variables: dict[str, str] | N
     if value.startswith("context.") and variables:
         return variables.get(value) or None
     return None
+
+
+def _accepts_gzip(headers: list[tuple[str, str]]) -> bool:
+    for k, v in headers:
+        if k.lower() == "accept-encoding":
+            for part in v.split(","):
+                coding, _, params = part.strip().partition(";")
+                q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+                if coding.strip().lower() in ("gzip", "*") and q not in ("0", "0.0", "0.00", "0.000"):
+                    return True
+    return False
+
+
+def _compress(response: Response, req: Request, minimum: int) -> None:
+    """API Gateway's content encoding: gzip when the client accepts it and the body is large enough."""
+    if len(response.body) < minimum or req.method == "HEAD" or not _accepts_gzip(req.headers):
+        return
+    if any(k.lower() == "content-encoding" for k, _ in response.headers):
+        return
+    response.body = gzip.compress(response.body, compresslevel=6, mtime=0)
+    response.headers.append(("Content-Encoding", "gzip"))
+    response.headers.append(("Vary", "Accept-Encoding"))
 
 
 def _header_str(v: Any) -> str:

@@ -11,13 +11,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import routes  # noqa: E402
 
 OUT = routes.ROOT / "functions" / "platform" / "openapi.json"
+NOT_API = {"UiApi"}  # the web UI's static files (/ui/): pages, not operations of the API
 
 
 def build() -> dict:
     from accord.http.openapi import document
     routers = []
     for _, (code_uri, declared) in sorted(routes.template_routes().items()):
-        if declared:
+        if declared and not all(api in NOT_API for _, _, api, _ in declared):
             router = routes.load_router(code_uri)
             if router is not None:
                 router.name = Path(code_uri).name  # operationIds are <function>_<handler>

@@ -2,7 +2,7 @@
 from accord.auth.principal import ADMIN
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
-from accord.identity import api_keys, teams, tenants
+from accord.identity import api_keys, me, teams, tenants
 
 router = Router(REGISTRY)
 R = "accord.http.responses:"  # success-body schemas: read by the OpenAPI build only
@@ -52,6 +52,13 @@ def get_key(req):
 def revoke_key(req):
     api_keys.revoke_key(req.principal, req.path_params["key_id"])
     return Response(204)
+
+
+# ------------------------------------------------------------------ who am I
+@router.route("GET", "/api/v1/me", response=R + "ME", tags=["api-keys"],
+              summary="Who this API key is: id, name, tenant, team, scopes, project roles (never the secret)")
+def whoami(req):
+    return me.whoami(req.principal)
 
 
 # ------------------------------------------------------------------ teams

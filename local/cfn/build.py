@@ -337,6 +337,8 @@ def load_model(
             gateway_responses=responses,
             binary_media_types=[str(t).replace("~1", "/") for t in props.get("BinaryMediaTypes") or []],
             cors=cors,
+            minimum_compression_size=(None if props.get("MinimumCompressionSize") is None
+                                      else _int(props.get("MinimumCompressionSize"), 0)),
         )
 
     for lid, res in resources.items():

@@ -133,6 +133,7 @@ class Api:
     binary_media_types: list[str]
     cors: dict | None
     routes: list[Route] = field(default_factory=list)
+    minimum_compression_size: int | None = None  # MinimumCompressionSize: None = never compress
 
 
 @dataclass

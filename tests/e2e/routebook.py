@@ -17,7 +17,7 @@ from functools import lru_cache
 import requests
 
 # ------------------------------------------------------------------ the route table
-FAMILY_OF_API = {"RegistryApi": "registry", "ConfigurationApi": "configuration", "RootApi": "root"}
+FAMILY_OF_API = {"RegistryApi": "registry", "ConfigurationApi": "configuration", "RootApi": "root", "UiApi": "ui"}
 PARAM = re.compile(r"\{([^}]+)\}")
 
 
@@ -34,7 +34,8 @@ class RouteInfo:
 
     @property
     def family(self) -> str:
-        """registry | configuration | reports | platform (whose envelope the route answers in)."""
+        """registry | configuration | reports | platform | ui (whose envelope the route answers in;
+        ui: the web UI's static files, answering errors like platform)."""
         fam = FAMILY_OF_API[self.api]
         if fam == "root":
             return "reports" if self.path.startswith("/report_asset") else "platform"
@@ -155,7 +156,7 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 
 # Path parameters the World can fill, and a syntactically valid id that names nothing.
 PARAMS = ("team_id", "key_id", "asset_id", "contract_id", "registration_id", "proposal_id", "dependency_id",
-          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "namespace", "name", "job_id",
+          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "path+", "namespace", "name", "job_id",
           "webhook_id", "delivery_id")
 HOOK_URL = "http://127.0.0.1:9/matrix"  # loopback (allowed by the local runtime); nothing listens: deliveries fail
 
@@ -168,6 +169,7 @@ def unknown_ids() -> dict:
             "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}",
             "namespace": f"no-such-ns-{uuid.uuid4().hex[:8]}", "name": f"no-such-job-{uuid.uuid4().hex[:8]}",
             "job_id": str(uuid.uuid4()),
+            "path+": f"no-such-{uuid.uuid4().hex[:8]}.js",
             "webhook_id": str(uuid.uuid4()), "delivery_id": str(uuid.uuid4())}
 
 
@@ -330,7 +332,8 @@ class World:
                 "contract_id": self.contract_id, "registration_id": self.registration_id,
                 "proposal_id": self.proposal_id, "dependency_id": self.dependency_id, "tenant": self.slug,
                 "projectId": self.project, "connectionId": self.connection, "assetId": self.cfg_asset,
-                "asset_key+": self.fqn.replace(".", "/"), "namespace": self.job_ns, "name": self.job_name,
+                "asset_key+": self.fqn.replace(".", "/"), "path+": "index.html",  # a file of the web UI
+                "namespace": self.job_ns, "name": self.job_name,
                 "job_id": self.job_id, "webhook_id": self.webhook_id, "delivery_id": self.delivery_id}
 
 

@@ -88,7 +88,7 @@ SCOPES = {"read": {"read"}, "write": {"read", "write"}, "wrong team": {"read", "
           "admin": {"read", "write", "admin"}, "platform": {"read", "write", "admin"},
           **{role: {"read", "write"} for role in ROLES}}
 HEADER = {"registry": "Authorization", "configuration": "X-TLM-Key", "reports": "Dagster-Cloud-Api-Token",
-          "platform": "X-API-Key"}
+          "platform": "X-API-Key", "ui": "Authorization"}
 
 
 def principals_for(route) -> tuple[str, ...]:
@@ -152,7 +152,7 @@ def test_route_answers_each_principal_as_documented(world, route):
             kwargs["json"] = body
         r = world.http(route.method, path, key, header=HEADER[route.family], **kwargs)
         got, data = r.status_code, as_json(r)
-        family = "reports" if route.family == "platform" else route.family
+        family = "reports" if route.family in ("platform", "ui") else route.family
         if got >= 500:
             failures.append((who, got, want, r.text[:300]))
         elif want == ALLOWED:

@@ -38,6 +38,7 @@ EXPECT = {
     "reports-materialization": ("ReportsFunction", 200),
     "teams-create": ("TeamsFunction", 201),
     "teams-list": ("TeamsFunction", 200),
+    "ui-index": ("UiFunction", 200),
     "worker-sqs": ("WorkerFunction", "no-failures"),
     "sync-dbt-diff": ("SyncFunction", 200),
     "importer-sqs": ("ImportWorkerFunction", "no-failures"),
@@ -84,7 +85,10 @@ def run_invoke(*args, env=None, stdin=None, timeout=120):
 
 
 def api_response(result: dict) -> tuple[int, object]:
-    return result["statusCode"], json.loads(result["body"]) if result.get("body") else None
+    body = result.get("body") or None
+    if body and (result.get("headers") or {}).get("Content-Type", "application/json").startswith("application/json"):
+        body = json.loads(body)
+    return result["statusCode"], body
 
 
 def events_of(runtime, key: str) -> list[dict]:
@@ -148,6 +152,8 @@ def test_sample_event_through_local_invoke(runtime, env_file, path):
         assert result == {"batchItemFailures": []}  # a delivery that does not exist: nothing to do
     elif path.stem == "platform-health":
         assert body == {"status": "ok"}
+    elif path.stem == "ui-index":  # the web UI's page, naming its content-hashed bundle
+        assert body.startswith("<!doctype html>") and re.search(r'src="assets/app-[A-Z0-9]+\.js"', body), body
     elif path.stem == "teams-create":
         # written into the running runtime's state: its API sees the team
         r = requests.get(f"{runtime.url}/api/v1/teams/{body['id']}",

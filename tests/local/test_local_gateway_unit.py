@@ -97,3 +97,26 @@ def test_gateway_response_headers_map_context_variables_and_request_headers():
     headers = dict(r.headers)
     assert r.status == 404 and headers["X-Request-ID"] == json.loads(r.body)["id"] == headers["x-amzn-RequestId"]
     assert headers["X-Echo"] == "hello" and headers["X-Static"] == "s" and "X-None" not in headers
+
+
+def test_minimum_compression_size_gzips_large_bodies_for_clients_that_accept_gzip():
+    import gzip
+
+    from local.gateway import Request, Response, _compress
+
+    def req(accept):
+        return Request("GET", "/ui/", "", [("Accept-Encoding", accept)] if accept else [], b"")
+
+    body = b"x" * 2000
+    for accept, compressed in (("gzip, deflate, br", True), ("br;q=1, gzip;q=0.5", True), ("*", True),
+                               ("gzip;q=0", False), ("br", False), (None, False)):
+        r = Response(200, [("Content-Type", "text/html")], body)
+        _compress(r, req(accept), 1024)
+        assert (("Content-Encoding", "gzip") in r.headers) == compressed, accept
+        assert (gzip.decompress(r.body) if compressed else r.body) == body
+    small = Response(200, [], b"x" * 1023)
+    _compress(small, req("gzip"), 1024)
+    assert small.body == b"x" * 1023 and not small.headers  # under the minimum: as is
+    encoded = Response(200, [("Content-Encoding", "br")], body)
+    _compress(encoded, req("gzip"), 1024)
+    assert encoded.body == body  # the function encoded it itself

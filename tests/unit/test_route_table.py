@@ -18,7 +18,7 @@ def test_every_template_route_has_a_handler_and_back():
 
 
 def test_routes_sit_in_their_family_api():
-    prefix = {"RegistryApi": "/api/v1/", "ConfigurationApi": "/api/backend/"}
+    prefix = {"RegistryApi": "/api/v1/", "ConfigurationApi": "/api/backend/", "UiApi": "/ui"}
     for function, (_, declared) in routes.template_routes().items():
         for method, path, api, _ in declared:
             if api in prefix:

@@ -21,6 +21,11 @@ def _array(item: dict) -> dict:
 TEAM = _obj({"id": S, "name": S, "metadata": OBJ, "created_at": S, "updated_at": S})
 TEAMS = _array(TEAM)
 
+ME = _obj({"id": S, "name": S, "tenant": S, "team_id": NS,
+            "team": {"type": "object", "nullable": True, "required": ["id", "name"], "properties": {"id": S, "name": S}},
+            "scopes": _array(S), "effective_scopes": _array(S), "is_admin": {"type": "boolean"},
+            "platform_admin": {"type": "boolean"}, "project_roles": OBJ}, {"email": NS})
+
 ASSET = _obj({"id": S, "fqn": S, "environment": S, "metadata": OBJ, "created_at": S, "updated_at": S},
              {"owner_team_id": NS, "owner_team_name": NS, "owner_user_id": NS, "owner_user_name": NS,
               "active_contract_id": NS, "active_contract_version": NS,

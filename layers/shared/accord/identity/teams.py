@@ -83,11 +83,16 @@ def get(tenant: str, team_id: str) -> dict:
     return team
 
 
-def exists(tenant: str, team_id: str) -> bool:
+def lookup(tenant: str, team_id: str) -> dict | None:
+    """The live team, or None (unknown, malformed or deleted id)."""
     try:
-        return store.get(tenant, str(uuid.UUID(team_id))) is not None
+        return store.get(tenant, str(uuid.UUID(team_id)))
     except ValueError:
-        return False
+        return None
+
+
+def exists(tenant: str, team_id: str) -> bool:
+    return lookup(tenant, team_id) is not None
 
 
 def list_page(tenant: str, limit: int, offset: int) -> tuple[list[dict], int]:
