@@ -57,6 +57,15 @@ READ_TARGETS = {
     "ReceiveMessage",
     "ChangeMessageVisibility",
     "ChangeMessageVisibilityBatch",
+    # DynamoDB Streams and EventBridge reads: the stream pollers ask 4x a second
+    "DescribeStream",
+    "GetShardIterator",
+    "GetRecords",
+    "ListStreams",
+    "DescribeEventBus",
+    "ListRules",
+    "DescribeRule",
+    "ListTargetsByRule",
 }
 
 
