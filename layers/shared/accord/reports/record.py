@@ -195,8 +195,7 @@ def resolve_assets(tenant: str, reports: list[Report], *, refresh: bool = False)
     """Attach to each check report the live registry assets its key names (its `environment`, if it
     gave one, else every environment). Found assets are cached briefly in the warm environment (a
     deleted one is caught by the audit write's condition, which then looks again). Keys not cached:
-    one Query each — for several, first one BatchGetItem of the registry's exact per-fqn asset
-    counters, so keys no asset has (most of a noisy stream) cost no Query."""
+    one Query each (a few keys; in parallel), so a key no asset has costs half a read unit."""
     now = time.monotonic()
     found: dict[str, list] = {}
     wanted = [r for r in reports if r.ev.type == CHECK and r.status is None and store.fqn_of(r.ev.asset_key)]
@@ -208,9 +207,9 @@ def resolve_assets(tenant: str, reports: list[Report], *, refresh: bool = False)
             found[fqn] = cached[1]
         elif fqn not in todo:
             todo.append(fqn)
-    maybe = set(todo) if len(todo) <= 1 else store.possibly_registered(tenant, todo)
+    looked_up = store.live_assets_of_many(tenant, todo)
     for fqn in todo:
-        found[fqn] = store.live_assets(tenant, fqn)[:MAX_ASSETS_PER_KEY] if fqn in maybe else []
+        found[fqn] = looked_up[fqn][:MAX_ASSETS_PER_KEY]
         if found[fqn]:
             _asset_cache[(tenant, fqn)] = (now + ASSET_CACHE_SECONDS, found[fqn])
         else:

@@ -9,7 +9,7 @@ import json
 import zlib
 
 from accord import errors
-from accord.store import assets as asset_store, db, keys as k
+from accord.store import assets as asset_store, counters, db, keys as k
 
 MAX_DOC_BYTES = 350_000  # compressed schema + guarantees per item
 ITEM_KEYS = asset_store.ALL_INDEX_KEYS + ("doc",)
@@ -90,8 +90,7 @@ def list_page(tenant: str, *, status: str | None, offset: int, limit: int) -> li
 
 
 def count(tenant: str, status: str | None = None) -> int:
-    item = db.get(k.counter_pk(tenant), k.contract_counter(status), consistent=False)
-    return max(int(item.get("n", 0)), 0) if item else 0
+    return counters.total(tenant, k.CONTRACT_COUNTER, k.status_part(status) if status else "n")
 
 
 def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: str, canonical: str,
@@ -128,9 +127,8 @@ def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: st
     canonical_op, view_op = asset_store.set_fields_ops(tenant, asset["id"], asset_fields, cond, values)
     tx.add("asset", canonical_op)
     tx.add("asset_view", view_op)
-    tx.add("counter", db.update_op(k.counter_pk(tenant), k.contract_counter(), "ADD n :one", values={":one": 1}))
-    tx.add("counter", db.update_op(k.counter_pk(tenant), k.contract_counter("deprecated" if previous else "active"),
-                                   "ADD n :one", values={":one": 1}))
+    tx.add("counter", counters.add_op(tenant, asset_store.counter_shard(asset), k.CONTRACT_COUNTER,
+                                      {"n": 1, k.status_part("deprecated" if previous else "active"): 1}))
     if log:
         tx.add("log", db.put_op({"PK": k.asset_pk(tenant, asset["id"]), "SK": k.action_log_sk(log["at"], log["id"]),
                                  **log}))

@@ -28,6 +28,7 @@ INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 HIDDEN = INDEX_KEYS + ("ttl",)
 BATCH_WRITE_MAX = 25
 MAX_FILTER_PAGES = 10
+LOOKUP_WORKERS = 8
 
 def key_str(parts: list) -> str:
     """The canonical asset key: a compact JSON list (unambiguous whatever the parts contain)."""
@@ -147,25 +148,13 @@ def live_assets(tenant: str, fqn: str) -> list[dict]:
             return out
 
 
-def possibly_registered(tenant: str, fqns: list[str]) -> set[str]:
-    """The fqns that may name a live asset, from the registry's exact per-prefix asset counters
-    (keys.py "asset counters": `assets|f={fqn}` counts live assets named fqn or below it; kept for
-    fqns of up to store/assets.FQN_COUNTER_DEPTH segments): one BatchGetItem instead of a Query per
-    fqn. Deeper fqns are always "possibly"."""
-    shallow = [f for f in fqns if len(f.split(".")) <= asset_store.FQN_COUNTER_DEPTH]
-    found = get_many([(k.counter_pk(tenant), k.asset_counter(fqn=f)) for f in shallow])
-    out = {f for f in fqns if f not in shallow}
-    for f in shallow:
-        item = found.get((k.counter_pk(tenant), k.asset_counter(fqn=f)))
-        if item and int(item.get("n", 0)) > 0:
-            out.add(f)
-    return out
-
-
-def has_live_asset(tenant: str, fqn: str) -> bool:
-    page, _ = db.query(k.assets_gsi(tenant), index="GSI1", sk_prefix=k.fqn_key(fqn), limit=1,
-                       projection=["PK"])
-    return bool(page)
+def live_assets_of_many(tenant: str, fqns: list[str]) -> dict[str, list[dict]]:
+    """{fqn: live assets named so} — one Query per fqn (a few keys each), run in parallel."""
+    if len(fqns) <= 1:
+        return {f: live_assets(tenant, f) for f in fqns}
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(LOOKUP_WORKERS, len(fqns))) as pool:
+        return dict(zip(fqns, pool.map(lambda f: live_assets(tenant, f), fqns)))
 
 
 def latest(tenant: str, key: str, kind: str, check_name: str | None = None) -> dict | None:
