@@ -464,7 +464,7 @@ def run(ctx: Ctx, recorder, path: WritePath, n: int):
     of a path whose operations use their entity up) on an entity of its own; else each entity
     twice, so that the model tells an entity's own items (touched again) from the fresh items
     every operation makes (touched once)."""
-    calls = -(-n // path.batch)
+    calls = max(-(-n // path.batch), 2 if path.batch > 1 else 1)   # two batches at least: a batch's own items show
     if path.spread == 1:
         entities = 1
     elif path.batch > 1 or path.once:

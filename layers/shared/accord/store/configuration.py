@@ -397,8 +397,10 @@ def _edges(tenant: str, asset_id: str) -> tuple[list[str], list[str]]:
     ups, downs, start = [], [], None
     while True:
         page, start = db.query(k.asset_pk(tenant, asset_id), sk_prefix="DEP", start=start,
-                               projection=["SK", "source_asset_id", "target_asset_id"])
+                               projection=["SK", "source_asset_id", "target_asset_id", "pending"])
         for item in page:
+            if item.get("pending") is not None:  # not confirmed yet (store/lineage.py)
+                continue
             if item["SK"].startswith(k.DEPENDENT_PREFIX):
                 downs.append(item["source_asset_id"])
             elif item["SK"].startswith(k.DEP_PREFIX):

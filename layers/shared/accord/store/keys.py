@@ -27,8 +27,7 @@ every fqn below it (`a.b` → `a.b`, `a.b.c`; never `a.bc`), and exact names sor
 | asset counters      | T#{t}#COUNTER#{shard}               | assets[|t={team}][|f={fqn prefix}] | - (exact list totals: `n` and `e#{env}`; a prefix counts the assets strictly below it) |
 | dependency (up)     | T#{t}#ASSET#{source}                | DEP#{target}           | - (source depends on target) |
 | dependent (down)    | T#{t}#ASSET#{target}                | DEPENDENT#{source}     | - (mirror of the edge) |
-| dependency by id    | T#{t}#DEPENDENCY#{dep id}           | DEPENDENCY             | - |
-| lineage version     | T#{t}#LINEAGE                       | VERSION                | - (serialises cycle checks of edge adds) |
+| dependency by id    | T#{t}#DEPENDENCY#{dep id}           | DEPENDENCY             | - (all three carry `pending` until the cycle check confirms them) |
 | audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same |
 | audit counters      | T#{t}#ASSET#{a}                     | AUDITCOUNT[#S#{s}][#B#{by}] | - (exact `total_runs`, same transaction) |
 | contract            | T#{t}#CONTRACT#{id}                 | CONTRACT               | T#{t}#ASSET#{a}#CONTRACTS / {semver sort key} ; T#{t}#CONTRACTS / {published_at}#{id} |
@@ -247,13 +246,6 @@ def dependency_pk(tenant: str, dep_id: str) -> str:
 
 
 DEPENDENCY_SK = "DEPENDENCY"
-
-
-def lineage_pk(tenant: str) -> str:
-    return f"{t(tenant)}LINEAGE"
-
-
-LINEAGE_SK = "VERSION"
 
 
 # ------------------------------------------------------------------ registry: audit runs
