@@ -18,4 +18,3 @@ def create_template_resources(region: str = "us-east-1") -> dict:
 
 def use_tables(names: dict) -> None:
     os.environ["TABLE_NAME"] = names["AccordTable"]
-    os.environ["IDEMPOTENCY_TABLE"] = names["IdempotencyTable"]

@@ -93,16 +93,28 @@ def _token_ops(tenant: str, asset_id: str, tokens, *, add: bool) -> list[dict]:
     return [db.delete_op(pk, k.asset_search_sk(tok, asset_id)) for tok in tokens]
 
 
-def transact(ops: list[dict], attempts: int = 4) -> None:
-    """db.transact, retried (with jitter) when DynamoDB cancels it for a concurrent transaction
-    on a shared item (the tenant's counters): nothing was written, so a retry is safe."""
-    for attempt in range(attempts):
+def transact(ops: list[dict], attempts: int = 4, deadline: float | None = None) -> None:
+    """db.transact, retried (with jitter) when DynamoDB cancels it for a concurrent transaction on a
+    shared item: nothing was written, so a retry is safe. With a `deadline` (time.monotonic()) —
+    the queue worker's — conflicts and throttling alike are retried, with exponential backoff and
+    full jitter, until then."""
+    attempt = 0
+    while True:
         try:
             return db.transact(ops)
-        except errors.Conflict as exc:
-            if exc.code != "TRANSACTION_CONFLICT" or attempt == attempts - 1:
+        except (errors.Conflict, errors.TooManyRequests) as exc:
+            if isinstance(exc, errors.Conflict) and exc.code != "TRANSACTION_CONFLICT":
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+            attempt += 1
+            if deadline is None:
+                if isinstance(exc, errors.TooManyRequests) or attempt >= attempts:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+                continue
+            pause = random.uniform(0, min(1.0, 0.02 * 2 ** attempt))
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
 
 
 class Tx:

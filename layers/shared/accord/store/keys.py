@@ -12,6 +12,8 @@ another tenant simply is not under the caller's prefix (404, never 403).
 | team name     | T#{t}#TEAMNAME#{casefolded name}  | UNIQUE    | - (uniqueness guard, same transaction)  |
 | counter shard | T#{t}#COUNTER#{shard 00-31}       | {name}    | - (exact totals: store/counters.py)     |
 | sequence      | T#{t}#COUNTER                     | {name}    | - (integer ids: atomic ADD)             |
+| settings      | T#{t}#SETTINGS                    | SETTINGS  | - (retention_days, report_rate_per_second) |
+| rate window   | T#{t}#RATE#{shards}#{shard}       | {epoch second} | - (tokens leased in that second: store/ratelimit.py; `ttl`) |
 
 Registry family (assets, lineage, audit). `␟` is U+001F, which fqn/environment may not contain;
 `{fqnkey}` is the fqn followed by `.␟`, so `begins_with(fqn + ".")` matches an fqn exactly *and*
@@ -28,8 +30,8 @@ every fqn below it (`a.b` → `a.b`, `a.b.c`; never `a.bc`), and exact names sor
 | dependency (up)     | T#{t}#ASSET#{source}                | DEP#{target}           | - (source depends on target) |
 | dependent (down)    | T#{t}#ASSET#{target}                | DEPENDENT#{source}     | - (mirror of the edge) |
 | dependency by id    | T#{t}#DEPENDENCY#{dep id}           | DEPENDENCY             | - (all three carry `pending` until the cycle check confirms them) |
-| audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same |
-| audit counters      | T#{t}#ASSET#{a}                     | AUDITCOUNT[#S#{s}][#B#{by}] | - (exact `total_runs`, same transaction) |
+| audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same (`ttl`) |
+| audit counts        | T#{t}#ASSET#{a}                     | AUDITN#{ttl}#{shard}   | - (`n`, `s#{status}`, `b#{by}`, `sb#{status}#{by}` of the runs expiring at `ttl`; same transaction; 8 shards) |
 | contract            | T#{t}#CONTRACT#{id}                 | CONTRACT               | T#{t}#ASSET#{a}#CONTRACTS / {semver sort key} ; T#{t}#CONTRACTS / {published_at}#{id} |
 | contract version    | T#{t}#ASSET#{a}                     | CVER#{version w/o build} | - (version uniqueness per asset line, same transaction as the publish) |
 | contract counters   | T#{t}#COUNTER#{shard}               | contracts              | - (`n` and `s#{status}`, in the asset's shard) |
@@ -72,9 +74,12 @@ index read newest first — a pointer that only moves forward in event time, wit
 | event               | T#{t}#EVK#{key}                     | EV#{seq}               | T#{t}#EVK#{key}#T#{type} / {seq} ; T#{t}#EVK#{key}#C#{check name} (checks) or #P#{partition} / {seq} |
 | reported check      | T#{t}#EVK#{key}                     | CHK#{check name}       | - (the key's check names: the status lists each one's latest evaluation) |
 | event id guard      | T#{t}#EVID#{event id}               | EVID                   | - (producer `event_id` / `Idempotency-Key` / SQS message id + index; `ttl` 30 days) |
-| rejected report     | T#{t}#REJECTED                      | {at}#{rid}             | - (invalid SQS reports with their reason; `ttl` 90 days) |
+| rejected report     | T#{t}#REJECTED                      | {at}#{rid}             | - (invalid SQS reports with their reason; `ttl`: the tenant's retention) |
 
 Checks also write audit runs (the audit run rows above) in the same transaction as the event.
+Events, reported keys and checks, audit runs and their counts, and rejected reports carry `ttl`
+(store/retention.py: the item's own time + the tenant's retention, rounded up to a week); every
+read of them filters on it.
 
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds
 the id) and not yet the tenant; the tenant is an attribute checked on every read.
@@ -126,6 +131,19 @@ def team_name_pk(tenant: str, name: str) -> str:
 UNIQUE_SK = "UNIQUE"
 
 
+def settings_pk(tenant: str) -> str:
+    return f"{t(tenant)}SETTINGS"
+
+
+SETTINGS_SK = "SETTINGS"
+
+
+def rate_pk(tenant: str, shards: int, shard: int) -> str:
+    """One of the `shards` window items a tenant's limit is split over (the count is in the key so
+    that a limit changed mid-second never mixes two splits, and the heat model sees the shards)."""
+    return f"{t(tenant)}RATE#{shards}#{shard}"
+
+
 def counter_pk(tenant: str) -> str:
     """The tenant's sequences (integer ids that must be unique: one item each, never sharded)."""
     return f"{t(tenant)}COUNTER"
@@ -139,6 +157,8 @@ def counter_shard_pk(tenant: str, shard: int) -> str:
 
 
 _COUNTER_SHARD = re.compile(r"^(T#.+#COUNTER)#(\d\d)$")
+_AUDIT_COUNT_SHARD = re.compile(r"^(AUDITN#\d+)#(\d+)$")
+_RATE_SHARD = re.compile(r"^(T#.+#RATE#(\d+))#(\d+)$")
 
 
 def shard_of(pk: str, sk: str) -> tuple[tuple[str, str], int] | None:
@@ -147,6 +167,12 @@ def shard_of(pk: str, sk: str) -> tuple[tuple[str, str], int] | None:
     m = _COUNTER_SHARD.match(pk)
     if m:
         return (m.group(1) + "#{shard}", sk), COUNTER_SHARDS
+    m = _AUDIT_COUNT_SHARD.match(sk)
+    if m:
+        return (pk, m.group(1) + "#{shard}"), AUDIT_COUNT_SHARDS
+    m = _RATE_SHARD.match(pk)
+    if m:
+        return (m.group(1) + "#{shard}", sk), int(m.group(2))
     return None
 
 
@@ -264,13 +290,12 @@ def audit_source_gsi(tenant: str, asset_id: str, triggered_by: str) -> str:
     return f"{t(tenant)}AUDIT#{asset_id}#B#{triggered_by}"
 
 
-def audit_counter_sk(status: str | None = None, triggered_by: str | None = None) -> str:
-    sk = "AUDITCOUNT"
-    if status:
-        sk += f"#S#{status}"
-    if triggered_by:
-        sk += f"#B#{triggered_by}"
-    return sk
+AUDIT_COUNT_PREFIX = "AUDITN#"
+AUDIT_COUNT_SHARDS = 8
+
+
+def audit_count_sk(ttl: int, shard: int) -> str:
+    return f"{AUDIT_COUNT_PREFIX}{ttl}#{shard}"
 
 
 # ------------------------------------------------------------------ registry: contracts
