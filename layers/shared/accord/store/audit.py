@@ -22,7 +22,7 @@ def run_item(tenant: str, asset_id: str, run: dict) -> dict:
     return {"PK": k.asset_pk(tenant, asset_id), "SK": k.audit_sk(run["run_at"], run["id"]),
             "GSI1PK": k.audit_status_gsi(tenant, asset_id, run["status"]), "GSI1SK": sort,
             "GSI2PK": k.audit_source_gsi(tenant, asset_id, run["triggered_by"]), "GSI2SK": sort, **run,
-            "ttl": retention.expires(tenant, run["run_at"])}
+            "ttl": retention.expires(tenant, run["recorded_at"])}
 
 
 def parts(status: str, triggered_by: str) -> dict:
@@ -44,7 +44,7 @@ class Counts:
         self.by_item: dict = defaultdict(lambda: defaultdict(int))
 
     def add(self, tenant: str, asset_id: str, run: dict) -> None:
-        slot = self.by_item[(asset_id, retention.expires(tenant, run["run_at"]))]
+        slot = self.by_item[(asset_id, retention.expires(tenant, run["recorded_at"]))]
         for name, v in parts(run["status"], run["triggered_by"]).items():
             slot[name] += v
 

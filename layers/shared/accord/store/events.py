@@ -50,11 +50,12 @@ def public(item: dict | None) -> dict | None:
 # ------------------------------------------------------------------ items
 def event_item(tenant: str, key: str, attrs: dict) -> dict:
     """`attrs`: the event's stored fields; must hold seq, type and (checks) check_name, partition.
-    It expires with the tenant's retention, counted from its event time."""
+    It expires with the tenant's retention, counted from when it was recorded (a backfill of old
+    events is kept as long as a fresh one)."""
     seq, kind = attrs["seq"], attrs["type"]
     item = {"PK": k.event_key_pk(tenant, key), "SK": k.event_sk(seq),
             "GSI1PK": k.event_type_gsi(tenant, key, kind), "GSI1SK": seq,
-            "ttl": retention.expires(tenant, seq.split("#", 1)[0])}
+            "ttl": retention.expires(tenant, attrs.get("recorded_at"))}
     if kind == "check":
         item.update(GSI2PK=k.event_check_gsi(tenant, key, attrs["check_name"]), GSI2SK=seq)
     elif attrs.get("partition") is not None:
@@ -84,7 +85,7 @@ def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: s
     item = {"PK": k.event_key_pk(tenant, key), "SK": k.EVENT_KEY_SK,
             "GSI1PK": k.event_keys_gsi(tenant), "GSI1SK": k.US.join(parts),
             "asset_key": parts, "last_seen_at": last_seen_at, "last_type": last_type,
-            "ttl": retention.expires(tenant, last_seen_at)}
+            "ttl": retention.expires(tenant)}
     fqn = fqn_of(parts)
     if fqn:
         item["fqn"] = fqn
@@ -93,7 +94,7 @@ def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: s
 
 def check_item(tenant: str, key: str, check_name: str, last_seen_at: str) -> dict:
     return {"PK": k.event_key_pk(tenant, key), "SK": k.reported_check_sk(check_name), "check_name": check_name,
-            "last_seen_at": last_seen_at, "ttl": retention.expires(tenant, last_seen_at)}
+            "last_seen_at": last_seen_at, "ttl": retention.expires(tenant)}
 
 
 def guard_item(tenant: str, event_id: str, key: str, seq: str, fingerprint: str, now_epoch: int) -> dict:
@@ -104,7 +105,7 @@ def guard_item(tenant: str, event_id: str, key: str, seq: str, fingerprint: str,
 
 def rejected_item(tenant: str, rid: str, at: str, attrs: dict) -> dict:
     return {"PK": k.rejected_pk(tenant), "SK": f"{at}#{rid}", "id": rid, "at": at,
-            **{n: v for n, v in attrs.items() if v is not None}, "ttl": retention.expires(tenant, at)}
+            **{n: v for n, v in attrs.items() if v is not None}, "ttl": retention.expires(tenant)}
 
 
 # ------------------------------------------------------------------ writes
@@ -169,14 +170,24 @@ def live_assets_of_many(tenant: str, fqns: list[str]) -> dict[str, list[dict]]:
 
 
 def latest(tenant: str, key: str, kind: str, check_name: str | None = None) -> dict | None:
-    """The newest live event of a type (GSI1) or of a check (GSI2), by event time. (Expiry follows
-    event time: if the newest has expired, so has every older one.)"""
+    """The newest live event of a type (GSI1) or of a check (GSI2), by event time. One item read;
+    only if that one has expired (events expire by when they were recorded, so an older event
+    may outlive it) are more read, with the live filter."""
     if check_name is not None:
         partition, index = k.event_check_gsi(tenant, key, check_name), "GSI2"
     else:
         partition, index = k.event_type_gsi(tenant, key, kind), "GSI1"
     page, _ = db.query(partition, index=index, forward=False, limit=1)
-    return page[0] if page and retention.is_live(page[0]) else None
+    if not page or retention.is_live(page[0]):
+        return page[0] if page else None
+    live, names, values = retention.live_filter()
+    start = None
+    for _ in range(MAX_FILTER_PAGES):
+        page, start = db.query(partition, index=index, forward=False, limit=100, start=start,
+                               filter=live, names=names, values=values)
+        if page or not start:
+            return page[0] if page else None
+    return None
 
 
 def check_names(tenant: str, key: str, limit: int = 100) -> list[str]:

@@ -78,7 +78,7 @@ index read newest first — a pointer that only moves forward in event time, wit
 
 Checks also write audit runs (the audit run rows above) in the same transaction as the event.
 Events, reported keys and checks, audit runs and their counts, and rejected reports carry `ttl`
-(store/retention.py: the item's own time + the tenant's retention, rounded up to a week); every
+(store/retention.py: when it was recorded + the tenant's retention, rounded up to a week); every
 read of them filters on it.
 
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds

@@ -3,8 +3,9 @@ rejected reports, the "last seen" items of reported keys and checks, activity.
 
 Each such item carries `ttl` (epoch seconds). DynamoDB deletes an item some time after its ttl
 (usually within days), so every read also filters on it (`live_filter`): an item leaves every
-read at its ttl exactly. The ttl is the item's own time (an event's event time, a run's `run_at`)
-plus the tenant's retention, rounded up to a whole week (WEEK) — so an asset's audit counts can
+read at its ttl exactly. The ttl is when the item was recorded (not its event time: a backfill of
+last year's runs is kept as long as today's) plus the tenant's retention, rounded up to a whole
+week (WEEK) — so an asset's audit counts can
 be kept per expiry week and summed over the weeks still live, and stay exact as runs expire.
 
 The retention is a tenant setting (`retention_days`, default 90; items keep the ttl they were
