@@ -6,6 +6,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from tests.e2e.conftest import Api, new_tenant
 from tests.e2e.test_reports import _drained, _send, _wait
@@ -16,6 +17,11 @@ N = 50
 def _parallel(fn, n=N):
     with ThreadPoolExecutor(max_workers=n) as pool:
         return list(pool.map(fn, range(n)))
+
+
+def _post(api: Api, path: str, body: dict) -> int:
+    """50 at once queue up in the local runtime on a busy machine: a longer timeout than Api's."""
+    return requests.post(api.url + path, headers=api.headers, json=body, timeout=180).status_code
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +43,8 @@ def _asset(api, team, fqn):
 def test_50_parallel_creates_no_409_and_an_exact_count(tenant):
     _, api, team = tenant
     prefix = f"par{uuid.uuid4().hex[:6]}"
-    statuses = _parallel(lambda i: api("POST", "/api/v1/assets", json={
-        "fqn": f"{prefix}.models.m{i}", "owner_team_id": team["id"]}).status_code)
+    statuses = _parallel(lambda i: _post(api, "/api/v1/assets", {
+        "fqn": f"{prefix}.models.m{i}", "owner_team_id": team["id"]}))
     assert statuses == [201] * N
     r = api("GET", "/api/v1/assets", params={"fqn": prefix, "limit": 1})
     assert r.status_code == 200 and r.headers["X-Total-Count"] == str(N), (r.headers, r.text[:300])
@@ -49,8 +55,8 @@ def test_50_parallel_dependency_adds_no_409_none_lost(tenant):
     prefix = f"dep{uuid.uuid4().hex[:6]}"
     hub = _asset(api, team, f"{prefix}.hub")
     sources = [_asset(api, team, f"{prefix}.s{i}") for i in range(N)]
-    statuses = _parallel(lambda i: api("POST", f"/api/v1/assets/{sources[i]['id']}/dependencies",
-                                       json={"depends_on_asset_id": hub["id"]}).status_code)
+    statuses = _parallel(lambda i: _post(api, f"/api/v1/assets/{sources[i]['id']}/dependencies",
+                                         {"depends_on_asset_id": hub["id"]}))
     assert statuses == [201] * N
     r = api("GET", f"/api/v1/assets/{hub['id']}/lineage", params={"direction": "downstream", "depth": 1})
     assert r.status_code == 200, r.text
@@ -61,8 +67,8 @@ def test_50_parallel_checks_on_one_asset_no_409_exact_total(tenant):
     _, api, team = tenant
     name = f"chk{uuid.uuid4().hex[:6]}"
     asset = _asset(api, team, f"{name}.orders")
-    statuses = _parallel(lambda i: api("POST", "/report_asset_check", json={
-        "asset_key": [name, "orders"], "check_name": f"c{i % 5}", "passed": i % 3 != 0}).status_code)
+    statuses = _parallel(lambda i: _post(api, "/report_asset_check", {
+        "asset_key": [name, "orders"], "check_name": f"c{i % 5}", "passed": i % 3 != 0}))
     assert statuses == [200] * N
     h = api("GET", f"/api/v1/assets/{asset['id']}/audit-history", params={"limit": 1}).json()
     assert h["total_runs"] == N
