@@ -85,14 +85,14 @@ def impact(req):
 @router.route("GET", "/api/v1/contracts", tags=["contracts"],
               query=(("asset_id", "string", "only this asset's versions"), ("status", "string", "active | deprecated"),
                      ("limit", "integer", "1-1000, default 100"), ("offset", "integer", "items to skip (max 10000)"),
-                     ("include", "string", "`schema` adds each version's schema document")),
-              summary="List contracts (JSON array, X-Total-Count, X-Next-Offset; schemas with include=schema)")
+                     ("include", "string", "`schema` (default: tessera-sdk reads it) or `none`")),
+              summary="List contracts (JSON array, X-Total-Count, X-Next-Offset; include=none leaves schemas out)")
 def list_contracts(req):
     return _page(*contracts.list_page(req.principal.tenant, asset_id=req.query_str("asset_id", max_len=64),
                                       status=req.query_str("status", max_len=20),
                                       limit=req.query_int("limit", 100, 1, 1000),
                                       offset=req.query_int("offset", 0, 0, 10_000),
-                                      schema=contracts.include_schema(req.query_str("include", max_len=16), False)))
+                                      schema=contracts.include_schema(req.query_str("include", max_len=16), True)))
 
 
 @router.route("POST", "/api/v1/contracts/compare", body=M + "CompareRequest", tags=["contracts"],

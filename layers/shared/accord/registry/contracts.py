@@ -353,8 +353,8 @@ def compare_schemas(old: dict, new: dict, mode: str, profile: str = DEFAULT_PROF
 
 
 def list_page(tenant: str, *, asset_id: str | None, status: str | None, limit: int, offset: int,
-              schema: bool = False) -> tuple[list, int, int | None]:
-    """(a page, the total, the next page's offset or None); schemas only when asked, within RESPONSE_BUDGET."""
+              schema: bool = True) -> tuple[list, int, int | None]:
+    """(a page, the total, the next page's offset or None), within RESPONSE_BUDGET."""
     if status is not None and status not in ("active", "deprecated", "archived"):
         raise errors.Unprocessable("Query parameter 'status' must be active, deprecated or archived.",
                                    detail=[{"loc": ["query", "status"], "msg": "invalid status", "type": "enum"}])

@@ -33,6 +33,7 @@ every fqn below it (`a.b` → `a.b`, `a.b.c`; never `a.bc`), and exact names sor
 | audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same (`ttl`) |
 | audit counts        | T#{t}#ASSET#{a}                     | AUDITN#{ttl}#{shard}   | - (`n`, `s#{status}`, `b#{by}`, `sb#{status}#{by}` of the runs expiring at `ttl`; same transaction; 8 shards) |
 | contract            | T#{t}#CONTRACT#{id}                 | CONTRACT               | T#{t}#ASSET#{a}#CONTRACTS / {semver sort key} ; T#{t}#CONTRACTS / {published_at}#{id} |
+| contract document   | T#{t}#CONTRACT#{id}                 | DOC                    | - (compressed schema + guarantees: kept out of both GSIs) |
 | contract version    | T#{t}#ASSET#{a}                     | CVER#{version w/o build} | - (version uniqueness per asset line, same transaction as the publish) |
 | contract counters   | T#{t}#COUNTER#{shard}               | contracts              | - (`n` and `s#{status}`, in the asset's shard) |
 | admin action log    | T#{t}#ASSET#{a}                     | LOG#{at}#{id}          | - (forced publishes/approvals, with reason) |
@@ -304,6 +305,7 @@ def contract_pk(tenant: str, contract_id: str) -> str:
 
 
 CONTRACT_SK = "CONTRACT"
+CONTRACT_DOC_SK = "DOC"   # the schema + guarantees, an item of their own: no index copies them
 
 
 def asset_contracts_gsi(tenant: str, asset_id: str) -> str:
