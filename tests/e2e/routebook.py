@@ -155,7 +155,7 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 
 # Path parameters the World can fill, and a syntactically valid id that names nothing.
 PARAMS = ("team_id", "key_id", "asset_id", "contract_id", "registration_id", "proposal_id", "dependency_id",
-          "tenant", "projectId", "connectionId", "assetId", "asset_key+")
+          "tenant", "projectId", "connectionId", "assetId", "asset_key+", "tenant_id")
 
 
 def unknown_ids() -> dict:
@@ -163,7 +163,8 @@ def unknown_ids() -> dict:
             "contract_id": str(uuid.uuid4()), "registration_id": str(uuid.uuid4()),
             "proposal_id": str(uuid.uuid4()), "dependency_id": str(uuid.uuid4()),
             "tenant": f"no-such-{uuid.uuid4().hex[:8]}", "projectId": 987654321, "connectionId": 987654322,
-            "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}"}
+            "assetId": 987654323, "asset_key+": f"never/reported/{uuid.uuid4().hex[:8]}",
+            "tenant_id": f"no-such-{uuid.uuid4().hex[:8]}"}
 
 
 def uniq(prefix: str = "x") -> str:
@@ -276,7 +277,7 @@ class World:
                 "contract_id": self.contract_id, "registration_id": self.registration_id,
                 "proposal_id": self.proposal_id, "dependency_id": self.dependency_id, "tenant": self.slug,
                 "projectId": self.project, "connectionId": self.connection, "assetId": self.cfg_asset,
-                "asset_key+": self.fqn.replace(".", "/")}
+                "asset_key+": self.fqn.replace(".", "/"), "tenant_id": self.slug}
 
 
 # ------------------------------------------------------------------ how to call each route
@@ -292,6 +293,7 @@ def body_for(route: RouteInfo, w: World):
     m, p = route.key
     bodies = {
         ("POST", "/api/v1/tenants"): lambda: {"name": uniq("m-")},
+        ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): lambda: {"retention_days": 90},
         ("POST", "/api/v1/api-keys"): lambda: {"name": uniq("k-"), "scopes": ["read"]},
         ("POST", "/api/v1/teams"): lambda: {"name": uniq("team-")},
         ("PATCH", "/api/v1/teams/{team_id}"): lambda: {"metadata": {"touched": True}},
