@@ -252,6 +252,11 @@ def soft_delete(tenant: str, asset: dict, tokens: list[str], at: str) -> None:
     _run(tx)
 
 
+def live_op(tenant: str, asset_id: str) -> dict:
+    """A transaction part that holds only while the asset is live (OpenLineage's writes about it)."""
+    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK, "attribute_exists(PK) AND attribute_not_exists(deleted_at)")
+
+
 def _run(tx: Tx) -> None:
     try:
         tx.commit()

@@ -292,17 +292,16 @@ class Plan:
             self.assertions(skip_audit)
         if ev.kind == "RunEvent":
             self.run()
-        counters: dict = {}
+        counts = audit_store.Counts()
         for asset_id, run in self.audit_runs:
             self.add(f"audit:{asset_id}:{run['id']}", audit_store.run_op(self.tenant, asset_id, run))
-            for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
-                counters[(asset_id, sk)] = counters.get((asset_id, sk), 0) + 1
+            counts.add(self.tenant, asset_id, run)
             self.live.add(asset_id)
-        for (asset_id, sk), n in sorted(counters.items()):
-            self.add(f"counter:{asset_id}:{sk}", audit_store.counter_op(self.tenant, asset_id, sk, n))
+        for i, op in enumerate(counts.ops(self.tenant)):
+            self.add(f"count:{i}", op)
         for a in sorted(self.live | set(self.judged_under)):
             self.add(f"asset:{a}", store.judged_under_op(self.tenant, a, self.judged_under[a]) if a in self.judged_under
-                     else audit_store.asset_live_op(self.tenant, a))
+                     else asset_store.live_op(self.tenant, a))
 
     def datasets(self) -> None:
         """Unmatched datasets are kept as discovered (with the job that touched them); a dataset
