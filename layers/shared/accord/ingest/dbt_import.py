@@ -306,7 +306,8 @@ def write_lineage(imp: Import) -> None:
         if state == "created" and (imp.dry_run or uid not in imp.ours):
             add += [(node, me, target, _edge_type(up)) for target, up in want.items()]
             continue
-        stored = lineage_store.edges(imp.tenant, me["id"], "up", consistent=True)
+        stored = [e for e in lineage_store.edges(imp.tenant, me["id"], "up", consistent=True)
+                  if not lineage_store.is_pending(e)]   # another writer's, not (yet) an edge
         have = {e["target_asset_id"] for e in stored}
         add += [(node, me, target, _edge_type(up)) for target, up in want.items() if target not in have]
         remove += [e for e in stored if (e.get("metadata") or {}).get("source") == "dbt"

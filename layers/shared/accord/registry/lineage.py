@@ -259,7 +259,7 @@ def _check_many(tenant: str, batch: list[dict]) -> dict[str, list[str]]:
         frontier = list(dict.fromkeys(nxt))
     rejected = {}
     for edge in batch:
-        path = _reach(up, edge["target_asset_id"], edge["source_asset_id"])
+        path = reach(up, edge["target_asset_id"], edge["source_asset_id"])
         if path is None:
             up.setdefault(edge["source_asset_id"], []).append(edge["target_asset_id"])
         else:
@@ -267,8 +267,9 @@ def _check_many(tenant: str, batch: list[dict]) -> dict[str, list[str]]:
     return rejected
 
 
-def _reach(up: dict[str, list[str]], start: str, goal: str) -> list[str] | None:
-    """The path from `start` up to `goal` in the in-memory graph, or None."""
+def reach(up: dict, start: str, goal: str) -> list[str] | None:
+    """The path from `start` up to `goal` in an in-memory graph ({node: nodes it depends on}), or
+    None (breadth first: the shortest). Also OpenLineage's cycle check."""
     parent = {start: None}
     frontier = [start]
     while frontier:

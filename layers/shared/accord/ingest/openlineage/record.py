@@ -33,7 +33,7 @@ from accord.ingest.openlineage import columns as col_lineage, settings as lineag
 from accord.ingest.openlineage.parse import TERMINAL, Dataset, LineageEvent
 from accord.log import logger
 from accord.registry import audit
-from accord.registry.lineage import MAX_WALK_NODES
+from accord.registry.lineage import MAX_WALK_NODES, reach
 from accord.reports import parse as report_parse, record as reports
 from accord.store import assets as asset_store, audit as audit_store, columns as col_store
 from accord.store import db, events as event_store, ingest as store, keys as k, lineage as lineage_store
@@ -544,7 +544,7 @@ def check_cycles(tenant: str, candidates: list[tuple[dict, dict]]) -> tuple[list
     too_big = bool(frontier)
     accepted, skipped = [], []
     for oa, ia in candidates:
-        path = None if too_big else _path(up, ia["id"], oa["id"])
+        path = None if too_big else reach(up, ia["id"], oa["id"])
         if too_big:
             skipped.append({"source_asset_id": oa["id"], "target_asset_id": ia["id"],
                             "reason": f"upstream lineage larger than {MAX_WALK_NODES} assets: not checked"})
@@ -560,25 +560,6 @@ def check_cycles(tenant: str, candidates: list[tuple[dict, dict]]) -> tuple[list
             if "cycle" in s:
                 s["cycle"] = [s["cycle"][0], *[names[a]["fqn"] if a in names else a for a in s["cycle"][1:]]]
     return accepted, skipped
-
-
-def _path(up: dict, start: str, goal: str) -> list | None:
-    parent, frontier = {start: None}, [start]
-    while frontier:
-        nxt = []
-        for node in frontier:
-            for other in up.get(node, ()):
-                if other in parent:
-                    continue
-                parent[other] = node
-                if other == goal:
-                    path = [other]
-                    while parent[path[-1]] is not None:
-                        path.append(parent[path[-1]])
-                    return path[::-1]
-                nxt.append(other)
-        frontier = nxt
-    return None
 
 
 # ------------------------------------------------------------------ commit
