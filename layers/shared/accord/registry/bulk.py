@@ -71,7 +71,7 @@ def create_assets(principal, specs: list[dict], *, extra: list[dict] | None = No
 # ------------------------------------------------------------------ lineage
 def remove_dependencies(principal, edges: list[dict]) -> int:
     """Remove stored edges (items as read from the store); removing never closes a cycle, so no
-    lineage version moves. Returns how many were removed."""
+    check is needed. Returns how many were removed."""
     parts = [store.edge_remove_ops(principal.tenant, e) for e in edges]
     for _, ops in store.pack(parts):
         store.commit(ops)

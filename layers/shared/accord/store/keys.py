@@ -101,8 +101,7 @@ short whatever the names hold.
 Imports (accord/ingest, store/jobs.py): a large manifest is uploaded to the import bucket under
 `uploads/{tenant}/{upload id}` (S3, transient: the bucket's lifecycle expires it), then imported by
 a job. Assets an importer wrote carry `import_asset_hash`, `import_run`, `import_hash`,
-`import_contract_id` (what dbt said, so an unchanged re-import writes nothing) and, until their
-batch settles, `pending_counters` (store/bulk.py).
+`import_contract_id` (what dbt said, so an unchanged re-import writes nothing).
 
 | entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
 |---------------------|-------------------------------------|------------------------|-----------------------------------|
