@@ -23,18 +23,11 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from inproc import prepare
+
+ROOT = prepare()
 LAYER = ROOT / "layers" / "shared"
-for p in (LAYER, ROOT):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
-for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                    ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_REGION", "us-east-1"),
-                    ("POWERTOOLS_LOG_LEVEL", "ERROR")):
-    os.environ.setdefault(name, value)
-os.environ.pop("AWS_ENDPOINT_URL", None)
 
 TARGET = 1.05
 N = int(os.environ.get("BENCH_OPS_SAMPLES", "5"))

@@ -113,7 +113,8 @@ class SqsPoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.poll_once(wait_seconds=1)
+                # a long poll answers as soon as a message is sent; stopping never waits for it
+                self.poll_once(wait_seconds=5)
             except Exception as exc:  # noqa: BLE001 - keep polling, like the real poller
                 if self._stop.is_set():
                     return

@@ -28,7 +28,8 @@ class SecretRecorder:
         with self._lock:
             self.secrets.setdefault(value, kind)
             if kind == "api key":  # the random part alone is a secret too (the id is not)
-                self.secrets.setdefault(value.rsplit("_", 1)[1], "api key secret part")
+                # after `acc_<32 hex id>_`: the random part may itself contain "_"
+                self.secrets.setdefault(value[len("acc_") + 33:], "api key secret part")
 
     def response(self, text: str) -> None:
         for m in API_KEY.finditer(text or ""):

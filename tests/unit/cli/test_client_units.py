@@ -44,6 +44,8 @@ def test_flag_changes_marks_the_breaking_ones():
     a, b = {"path": "$.a", "type": "x"}, {"path": "$.b", "type": "y"}
     assert flag_changes({"changes": [a, b], "breaking_changes": [b]}) == [(a, False), (b, True)]
     assert flag_changes({"all_changes": [a], "breaking_changes": []}) == [(a, False)]
+    # an impact answer's breaking changes carry more fields (`downstream`): still the same change
+    assert flag_changes({"changes": [a, b], "breaking_changes": [{**b, "downstream": []}]}) == [(a, False), (b, True)]
 
 
 def test_config_file_is_private_whatever_the_umask(tmp_path, monkeypatch):

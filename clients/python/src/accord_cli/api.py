@@ -203,9 +203,13 @@ class Accord:
 
 def flag_changes(result: dict) -> list[tuple[dict, bool]]:
     """Each change of an impact/publish/diff answer with whether it breaks (the answer lists all
-    changes, and the breaking ones again in `breaking_changes`)."""
-    breaking = result.get("breaking_changes") or []
-    return [(c, c in breaking) for c in result.get("changes") or result.get("all_changes") or []]
+    changes, and the breaking ones again in `breaking_changes`, with more fields: `downstream` on an
+    impact answer). A change is matched by its type, path and description."""
+    def key(c: dict) -> tuple:
+        return c.get("type"), c.get("path"), c.get("description")
+
+    breaking = {key(c) for c in result.get("breaking_changes") or []}
+    return [(c, key(c) in breaking) for c in result.get("changes") or result.get("all_changes") or []]
 
 
 def parse_key(text: str) -> list[str]:
