@@ -31,13 +31,19 @@ def options(shop, **extra):
             "auto_create_proposals": True, **extra}
 
 
-def quiet_writes(runtime) -> int:
-    """The emulator's write count once nothing else (a queued job, a poller) is writing."""
-    last, stable = None, 0
+def quiet_writes(runtime, within: float = 30.0) -> int:
+    """The emulator's write count once nothing else (a queued job, a poller) is writing; fails
+    (rather than waiting forever) when something keeps writing with no request in flight."""
+    deadline = time.monotonic() + within
+    first = last = runtime._moto.stats()["writes"]
+    stable = -1
     while stable < 3:
         now = runtime._moto.stats()["writes"]
         stable = stable + 1 if now == last else 0
         last = now
+        if time.monotonic() > deadline:
+            pytest.fail(f"the emulator never went quiet: {now - first} writes in {within:.0f} s with no request "
+                        f"in flight (a background writer, or a read op missing from local/moto_main.READ_TARGETS)")
         time.sleep(0.3)
     return last
 
