@@ -360,6 +360,12 @@ class FunctionPool:
         with self._cond:
             return self._total
 
+    @property
+    def busy(self) -> int:
+        """Workers running an invocation or still starting (0: the function is idle)."""
+        with self._cond:
+            return self._total - len(self._idle)
+
     def stop(self, wait: bool = True) -> list[Worker]:
         """Stop the idle workers (busy ones stop when they finish); return them unreaped if not wait."""
         with self._cond:

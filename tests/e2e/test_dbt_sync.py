@@ -32,20 +32,28 @@ def options(shop, **extra):
 
 
 def quiet_writes(runtime, within: float = 30.0) -> int:
-    """The emulator's write count once nothing else (a queued job, a poller) is writing; fails
-    (rather than waiting forever) when something keeps writing with no request in flight."""
+    """The emulator's write count once nothing else (a stream batch, a queued job) is at work: the
+    writes, the queues and the functions' invocations all still for 0.9 s with no function busy.
+    Writes alone are not enough: a stream batch's function can take longer than that (a cold
+    worker on a loaded machine) before its first write. Fails rather than waiting forever."""
+    def state():
+        stats = runtime._moto.stats()
+        pools = runtime.pools.values()
+        return (stats["writes"], stats["queues"], sum(p.invocations for p in pools), sum(p.busy for p in pools))
+
     deadline = time.monotonic() + within
-    first = last = runtime._moto.stats()["writes"]
+    first = last = state()
     stable = -1
     while stable < 3:
-        now = runtime._moto.stats()["writes"]
-        stable = stable + 1 if now == last else 0
+        now = state()
+        stable = stable + 1 if now == last and now[3] == 0 else 0
         last = now
         if time.monotonic() > deadline:
-            pytest.fail(f"the emulator never went quiet: {now - first} writes in {within:.0f} s with no request "
-                        f"in flight (a background writer, or a read op missing from local/moto_main.READ_TARGETS)")
+            pytest.fail(f"the runtime never went quiet in {within:.0f} s with no request in flight: "
+                        f"{now[0] - first[0]} writes, {now[2] - first[2]} invocations, {now[3]} functions busy "
+                        f"(a background writer, or a read op missing from local/moto_main.READ_TARGETS)")
         time.sleep(0.3)
-    return last
+    return last[0]
 
 
 def find(api, fqn):
