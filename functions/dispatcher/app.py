@@ -14,5 +14,6 @@ def lambda_handler(event, context):
     if reports:
         stats["freshness_advanced"] = freshness.on_stored_events(reports)
     if stats:
-        logger.info("dispatched", extra=stats)
+        logger.info("dispatched", extra={**stats, "correlation_ids": [i["correlation_id"] for i in outbox_items
+                                                                      if i.get("correlation_id")]})
     return stats

@@ -192,6 +192,11 @@ def test_upload_job_survives_a_worker_crash(crashing):
     orders = next(a for a in listed["results"] if a["fqn"] == "shop.main.orders")
     assert len(api("GET", f"/api/v1/assets/{orders['id']}/contracts").json()) == 1
     assert api("GET", f"/api/v1/assets/{orders['id']}/audit-history").json()["total_runs"] == 1
+    # one accord.sync.completed, written with the job's final state (the attempt that died wrote none)
+    done = [e for e in api("GET", "/api/v1/activity", params={"type": "accord.sync.completed"}).json()["results"]
+            if e["data"]["job_id"] == job_id]
+    assert len(done) == 1 and done[0]["data"]["counts"]["assets created"] == 9, done
+    assert "9 assets created" in done[0]["data"]["summary"]
 
 
 def test_job_of_an_unknown_upload_is_refused(shop):

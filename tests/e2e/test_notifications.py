@@ -15,6 +15,7 @@ from standardwebhooks import Webhook
 
 from local.runtime import LocalRuntime
 from tests.conftest import ROOT
+from tests.support import emf
 from tests.support.receiver import Receiver
 
 RETRY_SCALE = 0.0001          # 5 s -> 0.5 ms ... 10 h -> 3.6 s; 3 days -> 26 s
@@ -189,6 +190,33 @@ def test_a_failing_then_recovering_receiver_gets_the_event_with_one_webhook_id(r
         assert d["id"] == sent["delivery_id"] and d["attempts"] == 3
         assert [a["status_code"] for a in d["log"]] == [500, 500, 200]
         assert admin("GET", f"/api/v1/webhooks/{hook['id']}")["failing_since"] is None  # the success cleared it
+    finally:
+        receiver.close()
+
+
+def test_a_retried_delivery_is_counted_and_carries_the_requests_correlation_id(rt, world):
+    """API request -> outbox item -> stream -> dispatcher -> delivery queue -> each attempt: one
+    correlation id on every hop's lines, and WebhookDeliveries counted per outcome (EMF)."""
+    receiver = Receiver(lambda n: (500 if n < 1 else 200, 0))
+    try:
+        admin = world["admin"]
+        hook = admin("POST", "/api/v1/webhooks", json={"url": receiver.url})
+        cid = f"nt-{uuid.uuid4().hex}"
+        r = requests.post(f"{rt.url}/api/v1/webhooks/{hook['id']}/test", timeout=30,
+                          headers={"Authorization": f"Bearer {admin.key}", "X-Request-ID": cid})
+        assert r.status_code == 202, r.text
+        receiver.wait_for(lambda reqs: len(reqs) >= 2)
+        expected = {("WebhookDeliveries", (("outcome", "retried"),)): 1,
+                    ("WebhookDeliveries", (("outcome", "succeeded"),)): 1}
+        got = emf.wait(lambda: emf.points(rt, "DeliveryFunction", cid) == expected and expected, "delivery metrics")
+        assert got == expected
+        attempts = emf.wait(lambda: [line for line in emf.log_lines(rt, "DeliveryFunction", cid)
+                                     if line["message"] == "delivery"], "the attempts' log lines")
+        assert sorted(line["outcome"] for line in attempts) == ["delivered", "retrying"]
+        assert all(line["correlation_id"] == cid for line in attempts)
+        dispatched = emf.wait(lambda: [line for line in emf.log_lines(rt, "DispatcherFunction", cid)
+                                       if line["message"] == "dispatched"], "the dispatcher's line")
+        assert dispatched[0]["deliveries"] >= 1
     finally:
         receiver.close()
 

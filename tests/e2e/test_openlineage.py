@@ -350,6 +350,10 @@ def test_openlineage_schema_facet_drift_across_modes(acme, mode, removal_drifts)
     # the same drift in the next run is one more failed run, from the remembered verdict
     client.emit(ol.run_event("COMPLETE", outputs=[{"name": fqn, "facets": {"schema": removed}}], job=uniq("job-")))
     assert len(_drift_runs(acme, asset)) == 2
+    # one accord.contract.drift_detected event (for the schema, not per run), naming the first run
+    (event,) = acme.get("/api/v1/activity", type="accord.contract.drift_detected", asset_id=asset)["results"]
+    assert event["data"]["audit_run_id"] == found["id"] and event["data"]["observed_by"] == "openlineage"
+    assert event["data"]["version"] == "1.0.0" and event["data"]["changes"] >= 1
     # nothing was published by drift
     assert len(acme.get(f"/api/v1/assets/{asset}/contracts")) == 1
 

@@ -52,7 +52,7 @@ CATALOG: dict[str, tuple[str, tuple[str, ...]]] = {
     "ProposalsResolved": (COUNT, ("outcome",)),                 # approved rejected withdrawn expired published
     "PublishDuration": (MILLISECONDS, ("outcome",)),            # the publish result's action, or error
     "DiffDuration": (MILLISECONDS, ()),                         # one schema comparison
-    # notifications (issue 15) and imports (issue 13) emit these; alarms and widgets exist already
+    # webhook deliveries (the delivery worker) and dbt import jobs (the import worker)
     "WebhookDeliveries": (COUNT, ("outcome",)),                 # succeeded retried failed
     "WebhookEndpointsDisabled": (COUNT, ()),
     "ImportJobDuration": (MILLISECONDS, ("outcome",)),          # succeeded failed

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from accord import clock
 from accord.ingest import observed as obs
+from accord.notify import events, outbox
 from accord.registry import audit
 from accord.registry.contracts import DEFAULT_MODE, change_view
 from accord.store import audit as audit_store, contracts as contract_store, ingest as store
@@ -196,9 +197,14 @@ class Finding:
         out = []
         if self.new:
             out.append(("verdict", store.verdict_op(tenant, self.asset["id"], self.digest, self.verdict)))
-            # issue 15 (notifications): when the outbox lands on main, emit here — once per new
-            # verdict that drifts, in this same transaction:
-            #   if self.drifted: out.append(("outbox", outbox.op(tenant, events.drift_detected(...))))
+            if self.drifted and self.run is not None:
+                # once per schema that drifts from a contract version (the verdict is new), in the
+                # transaction of its verdict and audit run: a repeat of that schema records a run only
+                v = self.verdict
+                event = events.drift_detected(tenant, self.asset, {"id": v["contract_id"], "version": v["contract_version"]},
+                                              self.run, v["breaking_changes"],
+                                              observed_by=(self.run.get("details") or {}).get("source") or "unknown")
+                out.append(("outbox", outbox.op(tenant, event)))
         return out
 
 

@@ -18,6 +18,7 @@ from accord import clock, errors, jsontext
 from accord.auth.principal import Principal
 from accord.ingest import dbt_import
 from accord.log import logger
+from accord.notify import events, outbox
 from accord.store import jobs as store
 
 UPLOAD_SECONDS = 900                    # a presigned URL's life
@@ -175,15 +176,29 @@ def process(tenant: str, job_id: str, on_progress=None) -> str:
                                                 "detail": exc.detail}}, when_status=("running",))
         return "failed"
     total = body["nodes_total"] * dbt_import.PHASES
-    store.update(tenant, job_id, {"status": "succeeded", "finished_at": clock.iso(), "updated_at": clock.iso(),
+    now = clock.iso()
+    done = events.sync_completed(tenant, {**job, "status": "succeeded", "finished_at": now}, _counts(body),
+                                 errors=sum((body.get("warnings_total") or {}).values()),
+                                 team_id=str(opts.owner_team_id) if opts.owner_team_id else principal.team_id)
+    store.update(tenant, job_id, {"status": "succeeded", "finished_at": now, "updated_at": now,
                                   "http_status": status, "progress": {"done": total, "total": total}},
-                 when_status=("running",), result=body)
+                 when_status=("running",), result=body, also=[outbox.op(tenant, done)])
     for upload in (job.get("upload_id"), job.get("run_results_upload_id")):
         if upload:
             store.delete_upload(tenant, upload)
     logger.info("import job done", extra={"tenant": tenant, "job_id": job_id, "status": status,
                                           "attempts": job.get("attempts")})
     return "succeeded"
+
+
+def _counts(body: dict) -> dict[str, int]:
+    """What accord.sync.completed summarises (zero counts drop out of its summary)."""
+    assets = body.get("assets") or {}
+    return {"assets created": assets.get("created", 0), "assets updated": assets.get("updated", 0),
+            "assets deleted": assets.get("deleted", 0),
+            "contracts published": (body.get("contracts") or {}).get("published", 0),
+            "proposals created": (body.get("proposals") or {}).get("created", 0),
+            "audit runs recorded": (body.get("audit_runs") or {}).get("recorded", 0)}
 
 
 def parse_message(body: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ import os
 import botocore.session
 from botocore.config import Config
 
-from accord import errors
+from accord import errors, log
 
 SOURCE = "accord"
 _clients: dict = {}
@@ -50,15 +50,15 @@ def put_events(events: list[dict]) -> int:
     return calls
 
 
-def enqueue(messages: list[tuple[dict, int]]) -> int:
-    """Delivery messages (body, delay seconds ≤ 900) on the delivery queue, 10 per call."""
+def enqueue(messages: list[tuple]) -> int:
+    """Delivery messages (body, delay seconds ≤ 900[, correlation id]) on the delivery queue, 10 per
+    call; the correlation id rides as the message attribute every hop uses (accord.log)."""
     url = os.environ.get("ACCORD_DELIVERY_QUEUE_URL")
     if not url or not messages:
         return 0
     calls = 0
     for i in range(0, len(messages), 10):
-        chunk = [{"Id": str(n), "MessageBody": json.dumps(body, separators=(",", ":")),
-                  "DelaySeconds": max(0, min(900, int(delay)))} for n, (body, delay) in enumerate(messages[i:i + 10])]
+        chunk = [_message(n, *m) for n, m in enumerate(messages[i:i + 10])]
         for _ in range(3):
             out = _client("sqs").send_message_batch(QueueUrl=url, Entries=chunk)
             calls += 1
@@ -69,3 +69,10 @@ def enqueue(messages: list[tuple[dict, int]]) -> int:
         else:
             raise errors.ServiceUnavailable("The delivery queue refused messages; retried.")
     return calls
+
+
+def _message(n: int, body: dict, delay: int, correlation_id: str | None = None) -> dict:
+    m = {"Id": str(n), "MessageBody": json.dumps(body, separators=(",", ":")), "DelaySeconds": max(0, min(900, int(delay)))}
+    if correlation_id:
+        m["MessageAttributes"] = {log.CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": correlation_id}}
+    return m

@@ -39,8 +39,12 @@ def fan_out(items: list[dict], concerned) -> dict:
     """`items`: outbox items (plain values, from stream images); `concerned(tenant, event)` → the
     set of team ids the event concerns. Returns counts (for logs and benchmarks)."""
     by_tenant: dict[str, list[dict]] = {}
+    correlation: dict[str, str] = {}  # event id -> the correlation id of the change that made it
     for item in items:
-        by_tenant.setdefault(item["tenant"], []).append(store.event_of(item))
+        event = store.event_of(item)
+        by_tenant.setdefault(item["tenant"], []).append(event)
+        if item.get("correlation_id"):
+            correlation[event["id"]] = item["correlation_id"]
     stats = {"events": 0, "deliveries": 0, "bus_calls": 0, "queue_calls": 0}
     all_events = [e for evs in by_tenant.values() for e in evs]
     # webhooks first (a person waits for those), then the team activity copies, then the bus
@@ -52,10 +56,10 @@ def fan_out(items: list[dict], concerned) -> dict:
             copies.extend(store.team_copy(tenant, team, event) for team in sorted(teams))
             for hook in hooks:
                 if webhooks.wants(hook, event, teams):
-                    deliveries.append(_delivery(event, hook))
+                    deliveries.append(_delivery(event, hook, correlation.get(event["id"])))
         queued = _create(tenant, deliveries)
         stats["queue_calls"] += aws.enqueue([({"tenant": tenant, "webhook_id": d["webhook_id"], "delivery_id": d["id"],
-                                               "attempt": 1}, 0) for d in queued])
+                                               "attempt": 1}, 0, d.get("correlation_id")) for d in queued])
         if copies:
             event_store.batch_put(copies)
         stats["events"] += len(evs)
@@ -64,10 +68,13 @@ def fan_out(items: list[dict], concerned) -> dict:
     return stats
 
 
-def _delivery(event: dict, hook: dict) -> dict:
-    return {"id": webhooks.delivery_id(event["id"], hook["id"]), "webhook_id": hook["id"], "event_id": event["id"],
-            "event_type": event["type"], "event": event, "created_at": clock.iso(), "status": "pending",
-            "attempts": 0, "log": []}
+def _delivery(event: dict, hook: dict, correlation_id: str | None) -> dict:
+    d = {"id": webhooks.delivery_id(event["id"], hook["id"]), "webhook_id": hook["id"], "event_id": event["id"],
+         "event_type": event["type"], "event": event, "created_at": clock.iso(), "status": "pending",
+         "attempts": 0, "log": []}
+    if correlation_id:
+        d["correlation_id"] = correlation_id
+    return d
 
 
 def _create(tenant: str, deliveries: list[dict]) -> list[dict]:

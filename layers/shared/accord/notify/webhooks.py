@@ -9,7 +9,7 @@ rotate-secret; a rotation may keep the old secret signing too for `grace_seconds
 import uuid
 from datetime import timedelta
 
-from accord import clock, errors
+from accord import clock, errors, log
 from accord.identity import teams
 from accord.notify import aws, events, outbox, signing, urls
 from accord.store import db, outbox as outbox_store, webhooks as store
@@ -229,7 +229,7 @@ def retry(principal, webhook_id: str, ident: str) -> dict:
         raise errors.Conflict(f"The delivery is {d['status']}: it is still being attempted; retry once it is "
                               "delivered or failed.", code="DELIVERY_IN_PROGRESS")
     aws.enqueue([({"tenant": principal.tenant, "webhook_id": hook["id"], "delivery_id": d["id"],
-                   "attempt": int(reopened.get("attempts") or 0) + 1, "manual": True}, 0)])
+                   "attempt": int(reopened.get("attempts") or 0) + 1, "manual": True}, 0, log.correlation_id())])
     return delivery_view(reopened)
 
 

@@ -128,9 +128,11 @@ def get(tenant: str, job_id: str) -> dict | None:
 
 
 def update(tenant: str, job_id: str, fields: dict, *, when_status: tuple[str, ...] | None = None,
-           add_attempt: bool = False, result=None) -> dict | None:
+           add_attempt: bool = False, result=None, also: list[dict] | None = None) -> dict | None:
     """Set `fields` (and the packed `result`); only while the job's status is one of
-    `when_status`. Returns the job as updated, or None when the condition did not hold."""
+    `when_status`. Returns the job as updated, or None when the condition did not hold. `also`:
+    more transaction parts (an outbox event) written with the update, or not at all (then the
+    return value is the job's id only)."""
     if result is not None:
         fields = {**fields, "result_doc": _pack(result)}
     sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
@@ -145,6 +147,9 @@ def update(tenant: str, job_id: str, fields: dict, *, when_status: tuple[str, ..
         cond += " AND #st IN (" + ", ".join(f":s{i}" for i in range(len(when_status))) + ")"
         values.update({f":s{i}": s for i, s in enumerate(when_status)})
     try:
+        if also:
+            db.transact([db.update_op(k.import_job_pk(tenant, job_id), k.JOB_SK, expr, cond, names, values), *also])
+            return {"id": job_id}
         item = db.update(k.import_job_pk(tenant, job_id), k.JOB_SK, expr, condition=cond, names=names, values=values)
     except db.ConditionFailed:
         return None

@@ -26,7 +26,7 @@ def _sort(event: dict) -> str:
     return f"{event['time']}#{event['id']}"
 
 
-def event_item(tenant: str, event: dict) -> dict:
+def event_item(tenant: str, event: dict, correlation_id: str | None = None) -> dict:
     data = event.get("data") or {}
     item = {"PK": k.event_pk(tenant, event["id"]), "SK": k.OUTBOX_SK,
             "GSI1PK": k.activity_gsi(tenant), "GSI1SK": _sort(event),
@@ -36,12 +36,14 @@ def event_item(tenant: str, event: dict) -> dict:
     if data.get("asset_id"):
         item.update(GSI2PK=k.asset_activity_gsi(tenant, data["asset_id"]), GSI2SK=_sort(event),
                     asset_id=data["asset_id"])
+    if correlation_id:
+        item["correlation_id"] = correlation_id
     return item
 
 
-def put_op(tenant: str, event: dict) -> dict:
+def put_op(tenant: str, event: dict, correlation_id: str | None = None) -> dict:
     """The outbox part of a transaction: the event, once (its id is new)."""
-    return db.put_op(event_item(tenant, event), "attribute_not_exists(PK)")
+    return db.put_op(event_item(tenant, event, correlation_id), "attribute_not_exists(PK)")
 
 
 def event_of(item: dict) -> dict:
