@@ -89,15 +89,27 @@ def test_import_reimport_pull_request_and_run_results(shop):
     proposal_id = r.json()["proposals"]["details"][0]["proposal_id"]
     proposal = api("GET", f"/api/v1/proposals/{proposal_id}").json()
     assert {c["column"] for c in proposal["breaking_changes"]} >= {"order_date", "amount"}
+    # orders' dbt contract is enforced: the built table breaks the active contract -> drift, once
+    v2_run = dbt.artefact("manifest_v2")["metadata"]["invocation_id"]
+    assert r.json()["drift"]["detected"] == 1 and r.json()["drift"]["details"][0]["fqn"] == "shop.main.orders"
+    drift_runs = api("GET", f"/api/v1/assets/{orders['id']}/audit-history",
+                     params={"triggered_by": "schema_drift"}).json()["runs"]
+    assert [(d["status"], d["run_id"]) for d in drift_runs] == [("failed", v2_run)]
     again = api("POST", UPLOAD, json={"manifest": dbt.artefact("manifest_v2"), **options(shop)})
     assert again.status_code == 200 and again.json()["proposals"]["created"] == 0, again.text
     assert len(api("GET", "/api/v1/proposals", params={"asset_id": orders["id"]}).json()) == 1
+    assert api("GET", f"/api/v1/assets/{orders['id']}/audit-history",
+               params={"triggered_by": "schema_drift"}).json()["total_runs"] == 1  # the same invocation: no new run
+    (event,) = api("GET", "/api/v1/activity", params={"type": "accord.contract.drift_detected",
+                                                      "asset_id": orders["id"]}).json()["results"]
+    assert event["data"]["observed_by"] == "dbt" and event["data"]["version"] == "1.0.0"
 
     # failing results: one failed run on the tested model, once
     failing = dbt.artefact("run_results_failing")
     r = api("POST", UPLOAD, json={"manifest": dbt.artefact("manifest"), "run_results": failing, **options(shop)})
     assert r.status_code == 200, r.text
-    runs = api("GET", f"/api/v1/assets/{orders['id']}/audit-history", params={"status": "failed"}).json()
+    runs = api("GET", f"/api/v1/assets/{orders['id']}/audit-history",
+               params={"status": "failed", "triggered_by": "dbt_test"}).json()
     assert runs["total_runs"] == 1 and runs["runs"][0]["run_id"] == failing["metadata"]["invocation_id"]
     r = api("POST", UPLOAD, json={"manifest": dbt.artefact("manifest"), "run_results": failing, **options(shop)})
     assert r.json()["audit_runs"] == {"recorded": 0, "already_recorded": 6}

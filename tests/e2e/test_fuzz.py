@@ -115,12 +115,15 @@ def _bind(example, w):
         "name": lambda v: f"{v}-{uniq()}" if isinstance(v, str) else v,
         "fqn": lambda v: f"{v}_{uniq()}", "table": lambda v: f"{v}_{uniq()}",
         "url": lambda v: "http://127.0.0.1:9/example",  # a webhook the local runtime accepts (loopback)
+        "manifest": lambda v: w.dbt_manifest(),  # one model of the World's owner team, a name of its own
+        "upload_id": lambda v: w.upload(w.dbt_manifest()),
     }
+    whole = {"manifest"}  # replaced as a whole, not walked
 
     def walk(node):
         if isinstance(node, dict):
-            return {k: fresh_values[k](v) if k in fresh_values and not isinstance(v, (dict, list)) else walk(v)
-                    for k, v in node.items()}
+            return {k: fresh_values[k](v) if k in fresh_values and (k in whole or not isinstance(v, (dict, list)))
+                    else walk(v) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
         return node

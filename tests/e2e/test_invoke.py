@@ -46,6 +46,7 @@ EXPECT = {
     "dispatcher-stream": ("DispatcherFunction", "dispatched"),
     "deliveries-sqs": ("DeliveryFunction", "no-failures"),
     "freshness-schedule": ("FreshnessFunction", "turned_stale"),
+    "lineage-discovered": ("LineageFunction", 200),
 }
 
 

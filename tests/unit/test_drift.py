@@ -170,3 +170,25 @@ def test_observing_exactly_the_contracted_table_never_drifts(columns, mode, data
                                           {"nullable": n not in required} if told else {}} for n in order]})
     v = drift.judge(asset(mode), contract(schema, mode), seen)
     assert v["compatible"], v["breaking_changes"]
+
+
+def test_an_enforced_dbt_models_columns_are_an_observation():
+    from accord.ingest import dbt_manifest
+    node = {"resource_type": "model", "name": "orders", "database": "wh", "schema": "s", "alias": "orders",
+            "columns": {"id": {"name": "id", "data_type": "bigint"}, "amount": {"name": "amount", "data_type": "text"},
+                        "note": {"name": "note"}},
+            "config": {"contract": {"enforced": True}}}
+    plain = {**node, "alias": "plain", "config": {"contract": {"enforced": False}}}
+    parsed = dbt_manifest.read({"metadata": {"invocation_id": "i", "generated_at": "2026-12-01T00:00:00Z"},
+                                "nodes": {"model.p.orders": node, "model.p.plain": plain}})
+    by_alias = {n.fqn.rsplit(".", 1)[-1]: n for n in parsed.nodes}
+    assert by_alias["orders"].enforced and not by_alias["plain"].enforced
+    assert parsed.generated_at == "2026-12-01T00:00:00Z"
+    seen = obs.from_dbt(by_alias["orders"].columns)
+    assert seen.source == "dbt" and seen.names == ["id", "amount", "note"]
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}, "amount": {"type": "number"},
+                                               "note": {"type": "string"}, "gone": {"type": "string"}}}
+    v = verdict(seen, "backward", schema)
+    # amount became text, `gone` is not built any more; `note` has no data_type: not judged
+    assert not v["compatible"] and sorted(c["column"] for c in v["breaking_changes"]) == ["amount", "gone"]
+    assert obs.from_dbt(by_alias["orders"].columns).digest == seen.digest  # the same columns: the same verdict

@@ -21,6 +21,21 @@ ORDERS_V2 = {"type": "object", "properties": {
     "required": ["order_id", "customer_id"]}
 ORDERS_KEY = ["warehouse", "sales", "orders"]
 
+# dbt's manifest.json, cut to what the import reads: one model with typed columns and its test
+DBT_MANIFEST = {
+    "metadata": {"dbt_version": "1.11.16", "invocation_id": "5f0d3c1e-8a2b-4c6d-9e7f-0a1b2c3d4e5f"},
+    "nodes": {
+        "model.shop.orders": {
+            "resource_type": "model", "name": "orders", "database": "warehouse", "schema": "sales", "alias": "orders",
+            "columns": {"order_id": {"name": "order_id", "data_type": "bigint"},
+                        "customer_id": {"name": "customer_id", "data_type": "varchar"}},
+            "depends_on": {"nodes": []}, "config": {"meta": {"accord": {"owner_team": "Data Platform"}}}},
+        "test.shop.not_null_orders_order_id": {
+            "resource_type": "test", "name": "not_null_orders_order_id", "column_name": "order_id",
+            "attached_node": "model.shop.orders", "depends_on": {"nodes": ["model.shop.orders"]},
+            "test_metadata": {"name": "not_null", "kwargs": {"column_name": "order_id"}}}},
+    "sources": {}}
+
 CFG = "/api/backend/{tenant}/configuration"
 PROJECT = CFG + "/projects/{projectId}"
 PROPOSAL = "/api/v1/proposals/{proposal_id}"
@@ -113,6 +128,14 @@ EXAMPLES = {
     ("PUT", "/api/v1/lineage/settings"): {"namespaces": {"postgres://warehouse:5432": "production",
                                                          "postgres://staging-*": "staging"},
                                           "default_environment": "production"},
+    # ---------------------------------------------------------------- dbt (Tessera's sync routes)
+    ("POST", "/api/v1/sync/dbt/upload"): {"manifest": DBT_MANIFEST, "owner_team_id": TEAM, "conflict_mode": "ignore",
+                                          "auto_publish_contracts": True},
+    ("POST", "/api/v1/sync/dbt/impact"): {"manifest": DBT_MANIFEST},
+    ("POST", "/api/v1/sync/dbt/diff"): {"manifest": DBT_MANIFEST},
+    ("POST", "/api/v1/sync/uploads"): {"content_encoding": "gzip"},
+    ("POST", "/api/v1/sync/dbt/jobs"): {"upload_id": "9a1b2c3d4e5f40718293a4b5c6d7e8f9", "owner_team_id": TEAM,
+                                       "auto_publish_contracts": True},
 }
 
 # ------------------------------------------------------------------ reports bodies (Dagster's fields)

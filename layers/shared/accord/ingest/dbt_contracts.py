@@ -51,6 +51,7 @@ def contracts_phase(imp) -> None:
         mark = contract_hash(node, mode)
         if (asset.get("import_hash") == mark and asset.get("active_contract_id")
                 and asset.get("active_contract_id") == asset.get("import_contract_id")):
+            imp.in_sync.add(uid)
             continue  # what dbt says is what was published: nothing to read
         if not publish and not (asset.get("active_contract_id") and (asset.get("consumer_count") or 0) > 0):
             continue  # proposals only: a breaking change needs a contract and consumers to break
@@ -84,6 +85,7 @@ def _outcome(imp, node, asset: dict, body, result) -> None:
     action = res.get("action")
     if action in ("published", "would_publish"):
         imp.published += 1
+        imp.in_sync.add(node.unique_id)
         if res.get("contract"):
             asset["active_contract_id"] = res["contract"]["id"]
         if action == "would_publish":

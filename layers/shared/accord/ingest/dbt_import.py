@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from accord import clock, errors
 from accord.ingest import dbt_manifest
 from accord.ingest.dbt_contracts import contracts_phase, registrations_phase
+from accord.ingest.dbt_drift import drift_phase
 from accord.registry import assets, bulk, lineage
 from accord.registry.naming import check_environment
 from accord.store import assets as asset_store, bulk as bulk_store, lineage as lineage_store, teams as team_store
@@ -58,6 +59,8 @@ class Import:
     proposals: list = field(default_factory=list)
     registrations: int = 0
     runs: dict = field(default_factory=lambda: {"recorded": 0, "already_recorded": 0})
+    in_sync: set = field(default_factory=set)       # unique ids whose active contract is the manifest's
+    drifted: list = field(default_factory=list)     # drift findings (enforced models)
     done: int = 0
 
     @property
@@ -103,6 +106,7 @@ def run(principal, opts, manifest, run_results=None, *, run_id: str | None = Non
     write_assets(imp)
     write_lineage(imp)
     contracts_phase(imp)
+    drift_phase(imp)
     registrations_phase(imp)
     record_runs(imp, runs)
     delete_missing(imp)
@@ -398,6 +402,7 @@ def respond(imp: Import, run_warnings: list) -> tuple[int, dict]:
         "contracts": {"published": imp.published},
         "proposals": {"created": len(imp.proposals), "details": imp.proposals[:MAX_LISTED]},
         "registrations": {"created": imp.registrations},
+        "drift": {"detected": len(imp.drifted), "details": imp.drifted[:MAX_LISTED]},
         "guarantees_extracted": sum(1 for n in imp.manifest.nodes if n.guarantees and imp.status.get(n.unique_id)
                                     not in (None, "refused", "skipped")),
         **lists,

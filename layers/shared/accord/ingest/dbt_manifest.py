@@ -50,6 +50,8 @@ class Node:
     compatibility_mode: str | None
     consumers: list[str] = field(default_factory=list)  # meta.accord.consumers: team names or ids
     metadata: dict = field(default_factory=dict)
+    enforced: bool = False         # config.contract.enforced: dbt builds exactly these columns (drift)
+    columns: list[tuple[str, str | None]] = field(default_factory=list)  # (name, data_type), in order
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Manifest:
     tests: dict                    # test unique id -> (tested node unique id, short name, column)
     invocation_id: str | None
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (unique id, why it is not imported)
+    generated_at: str | None = None  # metadata.generated_at: when dbt wrote it (drift runs are dated by it)
 
 
 def _section(manifest: dict, name: str) -> dict:
@@ -240,8 +243,10 @@ def read(manifest) -> Manifest:
         except (AttributeError, TypeError, ValueError) as exc:
             raise ManifestError(f"The manifest's node '{uid}' has fields of unexpected types ({exc}); send the "
                                 "manifest dbt wrote.") from None
-    invocation = _dict(manifest.get("metadata")).get("invocation_id")
-    return Manifest(out, tests, invocation if isinstance(invocation, str) else None, duplicates)
+    meta = _dict(manifest.get("metadata"))
+    invocation, generated = meta.get("invocation_id"), meta.get("generated_at")
+    return Manifest(out, tests, invocation if isinstance(invocation, str) else None, duplicates,
+                    generated if isinstance(generated, str) else None)
 
 
 def _node(uid: str, node: dict, assets: dict, fqns: dict, columns: dict, by_node: dict, seen: dict,
@@ -272,7 +277,10 @@ def _node(uid: str, node: dict, assets: dict, fqns: dict, columns: dict, by_node
         compatibility_mode=_text(ours.get("compatibility_mode")) if isinstance(ours.get("compatibility_mode"), str)
         else None,
         consumers=_consumers(ours.get("consumers")),
-        metadata=_metadata(uid, node, [fqns[d] for d in deps])))
+        metadata=_metadata(uid, node, [fqns[d] for d in deps]),
+        enforced=_dict(_dict(node.get("config")).get("contract")).get("enforced") is True,
+        columns=[(str(name), c.get("data_type") if isinstance(c, dict) and isinstance(c.get("data_type"), str)
+                  else None) for name, c in node["columns"].items()] if has_columns else []))
 
 
 # ------------------------------------------------------------------ hashes (an unchanged node costs no write)

@@ -239,13 +239,18 @@ def decide(asset: dict, seen: obs.Observed, cached: dict | None, contract_of) ->
 
 
 # ------------------------------------------------------------------ one observation, on its own
+_UNREAD = object()
+
+
 def observe(tenant: str, asset: dict, seen: obs.Observed, *, run_id: str, at: str, source: str,
-            details: dict | None = None, recorded_by: str | None = None) -> Finding | None:
+            details: dict | None = None, recorded_by: str | None = None, cached=_UNREAD) -> Finding | None:
     """Judge and record one observation (Dagster reports, the dbt import): one GetItem for the
-    verdict, one for the contract when it must be decided, one transaction when anything is written."""
+    verdict (none when the caller read it in a batch: `cached`), one for the contract when it must
+    be decided, one transaction when anything is written."""
     from accord.store import assets as asset_store, db
-    key = store.verdict_key(tenant, asset["id"], seen.digest)
-    cached = store.get_many([key]).get(key)
+    if cached is _UNREAD:
+        key = store.verdict_key(tenant, asset["id"], seen.digest)
+        cached = store.get_many([key]).get(key)
     for attempt in range(2):
         finding = decide(asset, seen, cached, lambda cid: contract(tenant, cid))
         if finding is None:

@@ -5,7 +5,8 @@ Sources: an OpenLineage `schema` facet (`fields: [{name, type, description, fiel
 nullability), Dagster's `dagster/column_schema` metadata — the plain JSON its REST clients send,
 `{"columns": [{"name", "type", "description", "constraints": {"nullable", "unique", "other"},
 "tags"}], "constraints": {"other": []}}`, or the typed `{"type": "table_schema", "raw_value": ...}`
-wrapper of Dagster Pipes — and (issue 13) a dbt manifest's columns.
+wrapper of Dagster Pipes — and a dbt manifest's columns of a model whose contract dbt enforces
+(`config.contract.enforced`: dbt builds exactly those columns and types).
 
 Warehouse types are mapped by the one table the dbt import uses (`accord.ingest.dbt_schema`,
 README "Drift" repeats it): `int`/`bigint`/`integer` → integer, `float`/`double`/`numeric` →
@@ -134,3 +135,9 @@ def from_dagster(value) -> Observed:
     if not isinstance(value, dict) or "columns" not in value:
         raise Unreadable('expected {"columns": [...]}')
     return _bounded(_dagster_columns(value["columns"]), "dagster")
+
+
+# ------------------------------------------------------------------ dbt: an enforced model's columns
+def from_dbt(columns: list[tuple[str, str | None]]) -> Observed:
+    """(name, data_type) pairs of the manifest (a column without `data_type` is unknown: not judged)."""
+    return _bounded([Column(name, column_schema(data_type), None) for name, data_type in columns], "dbt")
