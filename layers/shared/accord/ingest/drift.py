@@ -27,7 +27,7 @@ from accord.ingest import observed as obs
 from accord.notify import events, outbox
 from accord.registry import audit
 from accord.registry.contracts import DEFAULT_MODE, change_view
-from accord.store import audit as audit_store, contracts as contract_store, ingest as store
+from accord.store import audit as audit_store, bulk as bulk_store, contracts as contract_store, ingest as store
 
 TRIGGERED_BY = "schema_drift"
 OBSERVABLE_FORMATS = frozenset({"date", "date-time", "time"})
@@ -260,6 +260,9 @@ def observe(tenant: str, asset: dict, seen: obs.Observed, *, run_id: str, at: st
                                     details=details, recorded_by=recorded_by)
         if not finding.writes:
             return finding
+        if (finding.run is not None and not finding.new
+                and bulk_store.existing_runs(tenant, [(asset["id"], finding.run)])):
+            return finding  # a known schema's run, recorded before (the same manifest again): one read, no write
         ops = finding.ops(tenant)
         if finding.run is not None:
             run = finding.run
