@@ -13,6 +13,7 @@ never more (and, with many half-idle environments, a little less).
 """
 import math
 import random
+import threading
 import time
 
 from accord.store import db, keys as k
@@ -27,9 +28,16 @@ class Limiter:
 
     def __init__(self):
         self.state: dict[str, list] = {}
+        # A Lambda environment serves one request at a time; a threaded server (the in-process
+        # tests) would otherwise lease once per thread that finds no tokens and overdraw the window
+        self.lock = threading.Lock()
 
     def admit(self, tenant: str, rate: int, now: float | None = None) -> float:
         """0 if the request may go on, else the seconds until the tenant's next window."""
+        with self.lock:
+            return self._admit(tenant, rate, now)
+
+    def _admit(self, tenant: str, rate: int, now: float | None) -> float:
         now = time.time() if now is None else now
         window = int(now)
         st = self.state.get(tenant)
