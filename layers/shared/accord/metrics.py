@@ -27,6 +27,7 @@ import functools
 import json
 import os
 import re
+import threading
 import time
 
 # Already imported by the package's __init__ (the Logger imports it): no cold-start cost.
@@ -78,6 +79,7 @@ DISABLED = _disabled()
 _pending: dict[tuple, dict[str, list[float]]] = {}
 _metadata: dict[str, object] = {}
 _series: dict[str, set] = {}
+_flushing = threading.Lock()
 _writer = None
 
 
@@ -160,7 +162,14 @@ def annotate(**fields) -> None:
 
 
 def flush() -> None:
-    """Write every pending metric: one EMF line per dimension set. Never raises."""
+    """Write every pending metric: one EMF line per dimension set. Never raises. Serialised: the
+    writer is one object, and a process running handlers on threads (the in-process tests, a
+    batch's parallel attempts) must not interleave two lines' dimensions."""
+    with _flushing:
+        _flush()
+
+
+def _flush() -> None:
     global _writer
     if not _pending:
         _metadata.clear()
