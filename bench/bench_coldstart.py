@@ -31,7 +31,7 @@ print(time.perf_counter() - t)
 
 
 def _sample(stmt: str, code: str = "") -> float:
-    env = {**os.environ, "TABLE_NAME": "AccordTable", "IDEMPOTENCY_TABLE": "IdempotencyTable",
+    env = {**os.environ, "TABLE_NAME": "AccordTable",
            "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_SERVICE_NAME": "accord"}
     out = subprocess.run([sys.executable, "-c", _PROBE.format(code=code, layer=str(routes.LAYER), stmt=stmt)],
                          capture_output=True, text=True, env=env, check=True)

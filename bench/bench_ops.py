@@ -83,7 +83,7 @@ print(json.dumps([today, ours, traced, xray]))
 
 
 def _sample(code: str, xray: bool) -> list:
-    env = {**os.environ, "TABLE_NAME": "AccordTable", "IDEMPOTENCY_TABLE": "IdempotencyTable",
+    env = {**os.environ, "TABLE_NAME": "AccordTable",
            "POWERTOOLS_SERVICE_NAME": "accord", "AWS_LAMBDA_FUNCTION_NAME": "bench"}
     src = _PROBE.format(code=code, layer=str(LAYER), xray=xray)
     out = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, env=env, check=True)

@@ -162,16 +162,20 @@ def lists() -> dict:
              "owner_team_name": team["name"], "owner_user_id": None, "owner_user_name": None,
              "metadata": {"description": "x" * 200, "tags": ["a", "b"]}, "created_at": now, "updated_at": now,
              "active_contract_id": None, "active_contract_version": None, "rev": 1}
+        a["counter_shard"] = i % k.COUNTER_SHARDS
         canon, view = astore._items("acme", a)
         batch.extend([canon, view, {"PK": k.asset_fqn_pk("acme", a["environment"], a["fqn"]), "SK": k.UNIQUE_SK,
                                     "asset_id": a["id"]}])
         batch.extend({"PK": k.asset_search_pk("acme"), "SK": k.asset_search_sk(t, a["id"]), "asset_id": a["id"]}
                      for t in search_tokens(a["fqn"]))
-        for n in astore.counter_names(a):
-            counters[n] = counters.get(n, 0) + 1
+        for name, parts in astore.counted(a).items():
+            slot = counters.setdefault((a["counter_shard"], name), {})
+            for part, v in parts.items():
+                slot[part] = slot.get(part, 0) + v
         if len(batch) >= 500:
             flush()
-    batch.extend({"PK": k.counter_pk("acme"), "SK": n, "n": v} for n, v in counters.items())
+    batch.extend({"PK": k.counter_shard_pk("acme", shard), "SK": name, **parts}
+                 for (shard, name), parts in counters.items())
     flush()
     print(f"  (seeded {N_ASSETS} assets in {time.perf_counter() - t0:.0f} s)")
     out = {}

@@ -35,12 +35,25 @@ def publish_alias(req):
     return _publish(req)
 
 
+def _page(items: list, total: int, next_offset: int | None) -> Response:
+    """A list page: X-Total-Count, and X-Next-Offset while versions remain (a page stops where its
+    schema documents would pass the response budget, so it can hold fewer than `limit`)."""
+    headers = {"X-Total-Count": str(total)}
+    if next_offset is not None:
+        headers["X-Next-Offset"] = str(next_offset)
+    return Response(200, items, headers)
+
+
 @router.route("GET", "/api/v1/assets/{asset_id}/contracts", tags=["contracts"],
-              query=(("status", "string", "active | deprecated"),),
-              summary="Every version of the asset's contract, newest first (JSON array)")
+              query=(("status", "string", "active | deprecated"), ("limit", "integer", "1-1000 (default: all that fit)"),
+                     ("offset", "integer", "versions to skip (X-Next-Offset of the previous page)"),
+                     ("include", "string", "`schema` (default: tessera-sdk reads it) or `none`")),
+              summary="The asset's contract versions, newest first (JSON array, X-Total-Count, X-Next-Offset)")
 def list_asset_contracts(req):
-    found = contracts.for_asset(req.principal.tenant, req.path_params["asset_id"], req.query_str("status", max_len=20))
-    return Response(200, found, {"X-Total-Count": str(len(found))})
+    return _page(*contracts.for_asset(
+        req.principal.tenant, req.path_params["asset_id"], req.query_str("status", max_len=20),
+        offset=req.query_int("offset", 0, 0, 100_000), limit=req.query_int("limit", None, 1, 1000),
+        schema=contracts.include_schema(req.query_str("include", max_len=16), True)))
 
 
 @router.route("GET", "/api/v1/assets/{asset_id}/contracts/history", tags=["contracts"],
@@ -71,14 +84,15 @@ def impact(req):
 # ------------------------------------------------------------------ contracts
 @router.route("GET", "/api/v1/contracts", tags=["contracts"],
               query=(("asset_id", "string", "only this asset's versions"), ("status", "string", "active | deprecated"),
-                     ("limit", "integer", "1-1000, default 100"), ("offset", "integer", "items to skip (max 10000)")),
-              summary="List contracts (JSON array, X-Total-Count)")
+                     ("limit", "integer", "1-1000, default 100"), ("offset", "integer", "items to skip (max 10000)"),
+                     ("include", "string", "`schema` (default: tessera-sdk reads it) or `none`")),
+              summary="List contracts (JSON array, X-Total-Count, X-Next-Offset; include=none leaves schemas out)")
 def list_contracts(req):
-    items, total = contracts.list_page(req.principal.tenant, asset_id=req.query_str("asset_id", max_len=64),
-                                       status=req.query_str("status", max_len=20),
-                                       limit=req.query_int("limit", 100, 1, 1000),
-                                       offset=req.query_int("offset", 0, 0, 10_000))
-    return Response(200, items, {"X-Total-Count": str(total)})
+    return _page(*contracts.list_page(req.principal.tenant, asset_id=req.query_str("asset_id", max_len=64),
+                                      status=req.query_str("status", max_len=20),
+                                      limit=req.query_int("limit", 100, 1, 1000),
+                                      offset=req.query_int("offset", 0, 0, 10_000),
+                                      schema=contracts.include_schema(req.query_str("include", max_len=16), True)))
 
 
 @router.route("POST", "/api/v1/contracts/compare", body=M + "CompareRequest", tags=["contracts"],

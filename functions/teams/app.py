@@ -28,6 +28,19 @@ def list_tenants(req):
     return tenants.list_tenants(req.principal, req.query_int("limit", 100, 1, 1000))
 
 
+@router.route("GET", "/api/v1/tenants/{tenant_id}/settings", scope=ADMIN, tags=["tenants"],
+              summary="A tenant's settings: retention_days, report_rate_per_second (its admin, or a platform admin)")
+def get_settings(req):
+    return tenants.get_settings(req.principal, req.path_params["tenant_id"])
+
+
+@router.route("PATCH", "/api/v1/tenants/{tenant_id}/settings", scope=ADMIN, body=M + "TenantSettingsUpdate",
+              tags=["tenants"], summary="Change a tenant's settings (retention: its admin; the report rate limit: "
+                                        "a platform admin); null restores the default")
+def update_settings(req):
+    return tenants.update_settings(req.principal, req.path_params["tenant_id"], req.body, req.body.model_fields_set)
+
+
 # ------------------------------------------------------------------ API keys
 @router.route("POST", "/api/v1/api-keys", scope=ADMIN, body=M + "ApiKeyCreate", status=201, tags=["api-keys"],
               summary="Create an API key; the secret is returned only in this response")

@@ -157,7 +157,7 @@ BREAKING = {"type": "object", "properties": {"id": {"type": "string"}}, "require
 # Path parameters the World can fill, and a syntactically valid id that names nothing.
 PARAMS = ("team_id", "key_id", "asset_id", "contract_id", "registration_id", "proposal_id", "dependency_id",
           "tenant", "projectId", "connectionId", "assetId", "asset_key+", "path+", "namespace", "name", "job_id",
-          "webhook_id", "delivery_id")
+          "webhook_id", "delivery_id", "tenant_id")
 HOOK_URL = "http://127.0.0.1:9/matrix"  # loopback (allowed by the local runtime); nothing listens: deliveries fail
 
 
@@ -170,7 +170,8 @@ def unknown_ids() -> dict:
             "namespace": f"no-such-ns-{uuid.uuid4().hex[:8]}", "name": f"no-such-job-{uuid.uuid4().hex[:8]}",
             "job_id": str(uuid.uuid4()),
             "path+": f"no-such-{uuid.uuid4().hex[:8]}.js",
-            "webhook_id": str(uuid.uuid4()), "delivery_id": str(uuid.uuid4())}
+            "webhook_id": str(uuid.uuid4()), "delivery_id": str(uuid.uuid4()),
+            "tenant_id": f"no-such-{uuid.uuid4().hex[:8]}"}
 
 
 def lineage_event(job_ns: str = "matrix", job: str = "job", state: str = "START") -> dict:
@@ -334,7 +335,8 @@ class World:
                 "projectId": self.project, "connectionId": self.connection, "assetId": self.cfg_asset,
                 "asset_key+": self.fqn.replace(".", "/"), "path+": "index.html",  # a file of the web UI
                 "namespace": self.job_ns, "name": self.job_name,
-                "job_id": self.job_id, "webhook_id": self.webhook_id, "delivery_id": self.delivery_id}
+                "job_id": self.job_id, "webhook_id": self.webhook_id, "delivery_id": self.delivery_id,
+                "tenant_id": self.slug}
 
 
 # ------------------------------------------------------------------ how to call each route
@@ -350,6 +352,7 @@ def body_for(route: RouteInfo, w: World):
     m, p = route.key
     bodies = {
         ("POST", "/api/v1/tenants"): lambda: {"name": uniq("m-")},
+        ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): lambda: {"retention_days": 90},
         ("POST", "/api/v1/api-keys"): lambda: {"name": uniq("k-"), "scopes": ["read"]},
         ("POST", "/api/v1/teams"): lambda: {"name": uniq("team-")},
         ("PATCH", "/api/v1/teams/{team_id}"): lambda: {"metadata": {"touched": True}},

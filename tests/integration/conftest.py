@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from accord.auth.principal import Principal
-from accord.store import db
+from accord.store import db, settings
 from moto import mock_aws
 
 from local import moto_patches
@@ -33,6 +33,7 @@ def aws(monkeypatch):
     moto_patches.apply()
     with mock_aws():
         db.reset_client()
+        settings.clear_cache()
         names = create_template_resources()
         use_tables(names)
         yield names

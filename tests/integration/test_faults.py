@@ -26,6 +26,7 @@ import pytest
 from accord.auth.principal import Principal
 from accord.store import db
 from accord.store import keys as k
+from accord.store import teams as team_store
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
@@ -164,8 +165,8 @@ class TeamCreate:
 
     def check(self, done: bool):
         live, _ = db.query(k.teams_gsi(self.tenant), index="GSI1", consistent=False)
-        counter = db.get(k.counter_pk(self.tenant), "teams")
-        assert int(counter["n"]) == len(live), ("team counter", counter, [t["name"] for t in live])
+        counter = team_store.count(self.tenant)
+        assert counter == len(live), ("team counter", counter, [t["name"] for t in live])
         for team in live:
             assert db.get(k.team_name_pk(self.tenant, team["name"]), k.UNIQUE_SK)["team_id"] == team["id"]
         guard = db.get(k.team_name_pk(self.tenant, "Platform"), k.UNIQUE_SK)
@@ -370,7 +371,7 @@ def test_botocore_retries_throttling_by_itself_while_attempts_remain(aws, monkey
         botocore_stubber.enabled = True
     assert len(attempts) == 2  # one throttled, one that went through
     assert ok(p, "GET", "/api/v1/teams/{team_id}", {"team_id": team["id"]})["name"] == "Patient"
-    assert int(db.get(k.counter_pk("retried"), "teams")["n"]) == 1
+    assert team_store.count("retried") == 1
 
 
 class _Raw:

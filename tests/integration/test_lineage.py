@@ -257,3 +257,93 @@ def test_requests_per_lineage_read(assets_app, owner, chain):
     with dynamo_calls() as calls:
         call(assets_app, "GET", DEPS, {"asset_id": chain["wh.mart"]}, principal=key)
     assert [op for op, _ in calls] == ["GetItem", "Query"]
+
+
+# ------------------------------------------------------------------ pending edges and the bulk path (issue 18)
+def test_no_item_serialises_the_tenants_edge_adds(assets_app, owner):
+    """Edge adds touch only their own three items: nothing tenant-wide (the old lineage version)."""
+    team, key = owner
+    a, b = (new_asset(assets_app, key, team["id"], f"solo.{n}")["id"] for n in "ab")
+    from accord.store import db
+    from tests.support.heat import Recorder
+    with Recorder(db.client(), key.tenant) as rec, rec.op("add"):
+        depend(assets_app, key, a, b)
+    written = {pk for pk, _ in rec.ops["add"].items}
+    assert written and all(pk.endswith((f"ASSET#{a}", f"ASSET#{b}")) or "#DEPENDENCY#" in pk for pk in written), written
+
+
+def test_an_abandoned_pending_edge_is_invisible_and_taken_over(assets_app, owner, monkeypatch):
+    """A writer that died between its pending write and its confirm leaves an edge nobody sees; once
+    stale, it neither blocks a cycle check nor the same edge added again."""
+    from accord.store import lineage as store
+    team, key = owner
+    a, b = (new_asset(assets_app, key, team["id"], f"dead.{n}")["id"] for n in "ab")
+    import time as _time
+    edge = {"id": str(uuid.uuid4()), "source_asset_id": a, "target_asset_id": b, "dependency_type": "consumes",
+            "metadata": {}, "created_at": "2024-01-01T00:00:00.000Z", "created_by": "dead writer",
+            "pending": int(_time.time() * 1000) - store.STALE_MS - 1}
+    assert store.put_pending(owner[1].tenant, [edge], edge["pending"]) == [None]
+    assert graph(assets_app, key, a)["upstream"] == [] and body(call(assets_app, "GET", DEPS, {"asset_id": a},
+                                                                      principal=key)) == []
+    # the opposite edge is no cycle (the abandoned one does not count) ...
+    depend(assets_app, key, b, a)
+    # ... and the abandoned edge itself, added again, is a cycle now — and not a duplicate
+    r = call(assets_app, "POST", DEPS, {"asset_id": a}, principal=key, body={"target_asset_id": b})
+    assert r["statusCode"] == 409 and error_of(r)["error"]["code"] == "LINEAGE_CYCLE", r
+
+
+def test_a_writer_too_slow_to_confirm_gives_its_edge_up(assets_app, owner, monkeypatch):
+    from accord.store import lineage as store
+    team, key = owner
+    a, b = (new_asset(assets_app, key, team["id"], f"slow.{n}")["id"] for n in "ab")
+    real = lineage._now_ms
+    calls = {"n": 0}
+
+    def later():  # every clock read after the pending write is past the confirm window
+        calls["n"] += 1
+        return real() + (store.CONFIRM_MS + 1 if calls["n"] > 1 else 0)
+    monkeypatch.setattr(lineage, "_now_ms", later)
+    r = call(assets_app, "POST", DEPS, {"asset_id": a}, principal=key, body={"target_asset_id": b})
+    assert r["statusCode"] == 409 and error_of(r)["error"]["code"] == "CONCURRENT_UPDATE", r
+    monkeypatch.setattr(lineage, "_now_ms", real)
+    assert body(call(assets_app, "GET", DEPS, {"asset_id": a}, principal=key)) == []
+    depend(assets_app, key, a, b)  # nothing left behind: the edge can be added
+
+
+def test_bulk_add_many(assets_app, owner, admin):
+    team, key = owner
+    ids = {n: new_asset(assets_app, key, team["id"], f"bulk.{n}")["id"] for n in ("raw", "stg", "mart", "bi", "x")}
+    depend(assets_app, key, ids["stg"], ids["raw"])                       # already there
+    items = [{"source_asset_id": ids["mart"], "target_asset_id": ids["stg"]},
+             {"source_asset_id": ids["bi"], "target_asset_id": ids["mart"], "dependency_type": "TRANSFORMS"},
+             {"source_asset_id": ids["stg"], "target_asset_id": ids["raw"]},            # duplicate of a stored one
+             {"source_asset_id": ids["raw"], "target_asset_id": ids["bi"]},             # closes raw<-stg<-mart<-bi<-raw
+             {"source_asset_id": ids["x"], "target_asset_id": ids["x"]},                # self
+             {"source_asset_id": ids["x"], "target_asset_id": str(uuid.uuid4())},       # unknown target
+             {"source_asset_id": ids["mart"], "target_asset_id": ids["stg"]},           # twice in one call
+             {"source_asset_id": ids["x"], "target_asset_id": ids["raw"], "dependency_type": "owns"}]
+    out = lineage.add_many(key, items)
+    assert [r["status"] for r in out] == ["created", "created", "duplicate", "cycle", "error", "error", "duplicate",
+                                          "error"], out
+    assert "bulk.raw -> bulk.bi -> bulk.mart -> bulk.stg -> bulk.raw" in out[3]["error"]
+    assert out[1]["dependency"]["dependency_type"] == "transforms"
+    g = graph(assets_app, key, ids["bi"], depth=5)
+    assert [n["fqn"] for n in g["upstream"]] == ["bulk.mart", "bulk.stg", "bulk.raw"]
+    stranger = replace(key, team_id=str(uuid.uuid4()), key_id=str(uuid.uuid4()))
+    denied = lineage.add_many(stranger, [{"source_asset_id": ids["x"], "target_asset_id": ids["raw"]}])
+    assert denied[0]["status"] == "error" and "owning team" in denied[0]["error"]
+
+
+def test_bulk_batches_never_close_a_cycle_together(assets_app, owner):
+    """Two importers at once, each adding half of a ring: at least one edge is refused, the graph
+    stays acyclic."""
+    team, key = owner
+    ring = [new_asset(assets_app, key, team["id"], f"bring.n{i}")["id"] for i in range(8)]
+    halves = [[{"source_asset_id": ring[(i + 1) % 8], "target_asset_id": ring[i]} for i in range(h, h + 4)]
+              for h in (0, 4)]
+    results = _parallel(lambda i: lineage.add_many(key, halves[i]), 2)
+    statuses = [r["status"] for half in results for r in half]
+    assert set(statuses) <= {"created", "cycle"} and statuses.count("cycle") >= 1, statuses
+    for node in ring:
+        g = graph(assets_app, key, node, depth=10)
+        assert node not in {n["asset_id"] for n in g["upstream"]}

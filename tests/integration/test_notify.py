@@ -92,7 +92,7 @@ def test_publish_and_acknowledge_write_their_events_in_the_requests_they_already
     with DynamoCalls() as publish:
         ok(apps["contracts"], "POST", "/api/v1/assets/{asset_id}/contracts", {"asset_id": asset},
            body={"schema": COMPATIBLE}, principal=keys["producer"])
-    assert publish.ops == ["GetItem", "GetItem", "TransactWriteItems"]  # asset, active contract, the publish
+    assert publish.ops == ["GetItem", "Query", "TransactWriteItems"]  # asset, active contract + its document, the publish
     workflow_events = assert_outbox_consistent(env["admin"].tenant)
     assert [e["data"]["version"] for e in workflow_events] == ["1.0.0", "1.1.0"]
     v = ok(apps["contracts"], "GET", "/api/v1/assets/{asset_id}/contracts", {"asset_id": asset}, principal=keys["producer"])

@@ -434,7 +434,7 @@ def delete(principal, project_id: int, raw_id) -> dict:
                 store.delete_config(tenant, cfg, asset)
             else:
                 store.delete_config(tenant, cfg, asset, soft_delete=True, tokens=search_tokens(asset["fqn"]),
-                                    at=clock.iso(), lineage_version=store.lineage_version(tenant))
+                                    at=clock.iso())
             return DELETED
         except ConditionFailed:
             continue

@@ -15,6 +15,12 @@ class TenantCreate(StrictModel):
     name: str = Field(min_length=1, max_length=100)
 
 
+class TenantSettingsUpdate(StrictModel):
+    """Send a field to change it, null to go back to the default."""
+    retention_days: int | None = Field(default=None, ge=1, le=3650)
+    report_rate_per_second: int | None = Field(default=None, ge=1, le=100_000)
+
+
 class ApiKeyCreate(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     scopes: list[Scope] = Field(default_factory=lambda: ["read"], min_length=1, max_length=3)

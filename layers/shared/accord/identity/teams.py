@@ -119,12 +119,18 @@ def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -
     return view(updated)
 
 
+def _has_assets(team: dict) -> errors.Conflict:
+    return errors.Conflict(f"Team '{team['name']}' still owns assets; transfer or delete them first.",
+                           code="TEAM_HAS_ASSETS")
+
+
 def delete(tenant: str, team_id: str) -> None:
     team = get(tenant, team_id)
     if asset_store.owned_by(tenant, team["id"]):
-        raise errors.Conflict(f"Team '{team['name']}' still owns assets; transfer or delete them first.",
-                              code="TEAM_HAS_ASSETS")
+        raise _has_assets(team)
     try:
         store.soft_delete(tenant, team, clock.iso())
-    except ConditionFailed:
+    except ConditionFailed as exc:
+        if store.OWNS_ASSETS in exc.failed:
+            raise _has_assets(team) from None
         raise _not_found(team_id) from None

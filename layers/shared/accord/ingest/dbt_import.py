@@ -21,7 +21,7 @@ from accord import clock, errors
 from accord.ingest import dbt_manifest
 from accord.ingest.dbt_contracts import contracts_phase, registrations_phase
 from accord.ingest.dbt_drift import drift_phase
-from accord.registry import assets, bulk
+from accord.registry import assets, bulk, lineage
 from accord.registry.naming import check_environment
 from accord.store import assets as asset_store, bulk as bulk_store, lineage as lineage_store, teams as team_store
 
@@ -231,9 +231,6 @@ def write_assets(imp: Import) -> None:
         _create(imp, new[i:i + CHUNK])
     for node in changed:
         _update(imp, node)
-    settle = [imp.asset[u] for u in imp.ours if imp.asset[u].get("pending_counters")]
-    if settle and not imp.dry_run:
-        bulk.settle(imp.tenant, settle)
     imp.step(len(imp.manifest.nodes) - len(new))
 
 
@@ -285,7 +282,7 @@ def _update(imp: Import, node) -> None:
         imp.warn("ownership_warnings", f"{node.fqn}: not updated: {why}.")
         imp.note(node, "refused", why)
         return
-    imp.asset[uid] = {key: v for key, v in new.items() if key != "pending_counters"}
+    imp.asset[uid] = new
 
 
 # ------------------------------------------------------------------ lineage
@@ -296,7 +293,7 @@ def _edge_type(upstream_uid: str) -> str:
 
 def write_lineage(imp: Import) -> None:
     by_id = {n.unique_id: n for n in imp.manifest.nodes}
-    add, remove, fresh = [], [], set()
+    add, remove = [], []
     for node in imp.manifest.nodes:
         uid = node.unique_id
         state = imp.status.get(uid)
@@ -311,10 +308,10 @@ def write_lineage(imp: Import) -> None:
                 continue
             want[imp.asset[up]["id"] if imp.asset[up].get("id") else up] = up
         if state == "created" and (imp.dry_run or uid not in imp.ours):
-            fresh.add(me.get("id"))
             add += [(node, me, target, _edge_type(up)) for target, up in want.items()]
             continue
-        stored = lineage_store.edges(imp.tenant, me["id"], "up", consistent=True)
+        stored = [e for e in lineage_store.edges(imp.tenant, me["id"], "up", consistent=True)
+                  if not lineage_store.is_pending(e)]   # another writer's, not (yet) an edge
         have = {e["target_asset_id"] for e in stored}
         add += [(node, me, target, _edge_type(up)) for target, up in want.items() if target not in have]
         remove += [e for e in stored if (e.get("metadata") or {}).get("source") == "dbt"
@@ -328,13 +325,16 @@ def write_lineage(imp: Import) -> None:
         part = add[i:i + CHUNK * 2]
         edges = [{"source_asset_id": me["id"], "target_asset_id": target, "dependency_type": kind,
                   "metadata": {"source": "dbt"}} for _, me, target, kind in part]
-        for (node, _, target, _), result in zip(part, bulk.add_dependencies(imp.principal, edges, fresh=fresh,
-                                                                            known=known)):
-            if isinstance(result, errors.AccordError):
-                if result.code != "DUPLICATE_DEPENDENCY":
-                    imp.warn("dependency_warnings", f"{node.fqn} -> {known[target]['fqn']}: {result.message}")
-            else:
+        try:
+            results = lineage.add_many(imp.principal, edges)
+        except errors.AccordError as exc:  # the batch's upstream graph is too large to check
+            imp.warn("dependency_warnings", f"{len(part)} dependencies not added: {exc.message}")
+            continue
+        for (node, _, target, _), result in zip(part, results):
+            if result["status"] == "created":
                 imp.synced += 1
+            elif result["status"] != "duplicate":
+                imp.warn("dependency_warnings", f"{node.fqn} -> {known[target]['fqn']}: {result['error']}")
     if remove:
         bulk.remove_dependencies(imp.principal, remove)
     imp.step(len(imp.manifest.nodes))

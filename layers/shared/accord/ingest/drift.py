@@ -267,8 +267,9 @@ def observe(tenant: str, asset: dict, seen: obs.Observed, *, run_id: str, at: st
         if finding.run is not None:
             run = finding.run
             ops.append((f"audit:{asset['id']}:{run['id']}", audit_store.run_op(tenant, asset["id"], run)))
-            ops += [(f"counter:{sk}", audit_store.counter_op(tenant, asset["id"], sk, 1))
-                    for sk in audit_store.counter_sks(run["status"], run["triggered_by"])]
+            counts = audit_store.Counts()
+            counts.add(tenant, asset["id"], run)
+            ops += [(f"count:{i}", op) for i, op in enumerate(counts.ops(tenant))]
         ops.append(("asset", store.judged_under_op(tenant, asset["id"], asset["active_contract_id"])))
         tx = asset_store.Tx()
         for label, op in ops:

@@ -56,11 +56,11 @@ def stage(record):
 
 
 class Processor(sqs.ReportsBatchProcessor):
-    def flush_batch(self, staged: list) -> None:
+    def flush_batch(self, staged: list, deadline: float | None = None) -> None:
         lineage = [s for s in staged if isinstance(s, LineageStaged) and s.events]
         if lineage:
             _record_lineage(lineage)
-        super().flush_batch(staged)
+        super().flush_batch(staged, deadline)
         for s in staged:
             found = report_api.observed_schemas(s.reports)
             if found and s.error is None and s.fail is None:

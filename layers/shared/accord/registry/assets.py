@@ -90,14 +90,14 @@ def check_metadata(metadata: dict) -> dict:
     return metadata
 
 
-def _owner_team(tenant: str, team_id: str) -> dict:
+def owner_team(tenant: str, team_id: str) -> dict:
     try:
         return teams.get(tenant, team_id)
     except errors.NotFound:
         raise errors.NotFound(f"Owner team {team_id} not found.", code="TEAM_NOT_FOUND") from None
 
 
-def _duplicate(tenant: str, fqn: str, env: str) -> errors.Conflict:
+def duplicate(tenant: str, fqn: str, env: str) -> errors.Conflict:
     guard = store.get_guard(tenant, env, fqn)
     which = f" (asset {guard['asset_id']})" if guard else ""
     return errors.Conflict(f"Asset '{fqn}' already exists in environment '{env}'{which}.",
@@ -105,6 +105,12 @@ def _duplicate(tenant: str, fqn: str, env: str) -> errors.Conflict:
 
 
 # ------------------------------------------------------------------ writes
+def authorize_create(principal, team_id: str) -> None:
+    if not principal.is_admin and principal.team_id != team_id:
+        raise errors.Forbidden(f"This key may create assets only for its own team; owner_team_id {team_id} "
+                               "needs that team's key or an admin key.", code="UNAUTHORIZED_TEAM")
+
+
 def new_asset(team: dict, fqn: str, environment: str, metadata: dict, *, owner_user_id: str | None = None,
               owner_user_name: str | None = None, now: str | None = None) -> dict:
     """A new asset item owned by `team` (a live team item); fqn and environment already checked.
@@ -120,10 +126,8 @@ def new_asset(team: dict, fqn: str, environment: str, metadata: dict, *, owner_u
 def create(principal, body) -> dict:
     tenant = principal.tenant
     team_id = str(body.owner_team_id)
-    if not principal.is_admin and principal.team_id != team_id:
-        raise errors.Forbidden(f"This key may create assets only for its own team; owner_team_id {team_id} "
-                               "needs that team's key or an admin key.", code="UNAUTHORIZED_TEAM")
-    team = _owner_team(tenant, team_id)
+    authorize_create(principal, team_id)
+    team = owner_team(tenant, team_id)
     asset = new_asset(team, body.fqn, body.environment, body.metadata,
                       owner_user_id=str(body.owner_user_id) if body.owner_user_id else None,
                       owner_user_name=body.owner_user_name)
@@ -131,7 +135,7 @@ def create(principal, body) -> dict:
         store.create(tenant, asset, search_tokens(asset["fqn"]))
     except ConditionFailed as exc:
         if "guard" in exc.failed:
-            raise _duplicate(tenant, asset["fqn"], asset["environment"]) from None
+            raise duplicate(tenant, asset["fqn"], asset["environment"]) from None
         raise errors.NotFound(f"Owner team {team_id} not found.", code="TEAM_NOT_FOUND") from None
     return view(asset)
 
@@ -153,7 +157,7 @@ def update(principal, asset_id: str, body, fields_set: set) -> dict:
         if body.environment is not None:
             new["environment"] = body.environment
         if body.owner_team_id is not None and str(body.owner_team_id) != old["owner_team_id"]:
-            team = _owner_team(tenant, str(body.owner_team_id))
+            team = owner_team(tenant, str(body.owner_team_id))
             new["owner_team_id"], new["owner_team_name"] = team["id"], team["name"]
         if "owner_user_id" in fields_set:
             new["owner_user_id"] = str(body.owner_user_id) if body.owner_user_id else None
@@ -167,7 +171,7 @@ def update(principal, asset_id: str, body, fields_set: set) -> dict:
             store.replace(tenant, old, new, search_tokens(old["fqn"]), search_tokens(new["fqn"]))
         except ConditionFailed as exc:
             if "guard" in exc.failed:
-                raise _duplicate(tenant, new["fqn"], new["environment"]) from None
+                raise duplicate(tenant, new["fqn"], new["environment"]) from None
             if "team" in exc.failed:
                 raise errors.NotFound(f"Owner team {new['owner_team_id']} not found.",
                                       code="TEAM_NOT_FOUND") from None
@@ -229,8 +233,12 @@ def list_page(tenant: str, *, fqn=None, owner_team_id=None, environment=None, of
     fqn, team, env = normalize_filters(fqn, owner_team_id, environment)
     items, nxt = store.list_page(tenant, team=team, env=env, fqn=fqn, offset=0 if cursor else offset,
                                  limit=limit, cursor=cursor)
+    exact = None
+    if fqn and not cursor and not offset:  # the assets named exactly `fqn` sort first: all on page 1?
+        named = sum(1 for a in items if a["fqn"] == fqn)
+        exact = named if named < len(items) or nxt is None else None
     return {"results": [view(a) for a in items],
-            "total": store.total(tenant, team=team, env=env, fqn=fqn),
+            "total": store.total(tenant, team=team, env=env, fqn=fqn, exact=exact),
             "page": offset // limit + 1, "page_size": limit, "limit": limit, "offset": offset,
             "next": nxt}
 

@@ -7,6 +7,7 @@ well, the version bump. `accord.registry.publishing` carries a plan out (the one
 `accord.registry.proposals` when it breaks registered consumers, `accord.registry.impact` reports
 it without writing.
 """
+import json
 import re
 
 from accord import errors, metrics
@@ -114,18 +115,46 @@ def actor_fields(item: dict, field: str, owner: dict | None = None) -> dict:
     return {f"{field}_name": team, f"{field}_key": item.get(f"{field}_name")}
 
 
-def view(c: dict, asset: dict | None = None) -> dict:
-    """tessera-sdk's Contract (+ Accord's extras)."""
-    out = {"id": c["id"], "asset_id": c["asset_id"], "version": c["version"], "schema": c["schema"],
+def view(c: dict, asset: dict | None = None, schema: bool = True) -> dict:
+    """tessera-sdk's Contract (+ Accord's extras); without `schema` when a list was not asked for it."""
+    out = {"id": c["id"], "asset_id": c["asset_id"], "version": c["version"],
            "compatibility_mode": c["compatibility_mode"], "guarantees": c.get("guarantees"),
            "guarantee_mode": c.get("guarantee_mode", "normal"), "status": c["status"],
            "profile": c.get("profile"), "published_at": c["published_at"], "published_by": c["published_by"],
            **actor_fields(c, "published_by", asset), "change_type": c.get("change_type"),
            "forced": bool(c.get("forced")), "proposal_id": c.get("proposal_id"),
            "deprecated_at": c.get("deprecated_at")}
+    if schema:
+        out["schema"] = c["schema"]
     if asset is not None:
         out["asset_fqn"] = asset["fqn"]
     return out
+
+
+# Lambda answers at most 6 MB; schema documents are what makes a list big (one stored version is
+# ≤ 400 KB, a DynamoDB item). A list holds the versions that fit in RESPONSE_BUDGET and says where
+# the rest starts (`next_offset`): no answer can pass the limit whatever the schemas hold.
+RESPONSE_BUDGET = 5_000_000
+
+
+def fit(views: list[dict], budget: int = RESPONSE_BUDGET) -> list[dict]:
+    """The longest prefix of `views` whose JSON stays within `budget` bytes (at least one)."""
+    used = 2
+    for i, v in enumerate(views):
+        used += len(json.dumps(v, default=str, separators=(",", ":"))) + 1
+        if used > budget and i > 0:
+            return views[:i]
+    return views
+
+
+SCHEMA_INCLUDES = (None, "", "schema")
+
+
+def include_schema(include: str | None, default: bool) -> bool:
+    if include not in SCHEMA_INCLUDES + ("none",):
+        raise errors.Unprocessable(f"Unknown include {include!r}: use 'schema' (or 'none').",
+                                   detail=[{"loc": ["query", "include"], "msg": "unknown include", "type": "enum"}])
+    return default if not include else include == "schema"
 
 
 def _contract_not_found(ident) -> errors.NotFound:
@@ -267,10 +296,16 @@ def asset_fields(c: dict, p: Plan) -> dict:
 
 
 # ------------------------------------------------------------------ reads
-def for_asset(tenant: str, asset_id: str, status: str | None = None) -> list[dict]:
+def for_asset(tenant: str, asset_id: str, status: str | None = None, *, offset: int = 0, limit: int | None = None,
+              schema: bool = True) -> tuple[list[dict], int, int | None]:
+    """(a page of the asset's versions, newest first, within RESPONSE_BUDGET; how many match; the
+    offset the next page starts at, None at the end)."""
     asset = assets.get(tenant, asset_id, consistent=False)
-    found = store.for_asset(tenant, asset["id"])
-    return [view(c, asset) for c in found if status is None or c["status"] == status]
+    found = [c for c in store.for_asset(tenant, asset["id"]) if status is None or c["status"] == status]
+    chosen = found[offset:offset + limit if limit else None]
+    page = fit([view(c, asset, schema) for c in chosen])
+    end = offset + len(page)
+    return page, len(found), end if end < len(found) else None
 
 
 def history(tenant: str, asset_id: str, limit: int) -> list[dict]:
@@ -338,12 +373,15 @@ def compare_schemas(old: dict, new: dict, mode: str, profile: str = DEFAULT_PROF
             "all_changes": [change_view(c) for c in result.changes]}
 
 
-def list_page(tenant: str, *, asset_id: str | None, status: str | None, limit: int, offset: int) -> tuple[list, int]:
+def list_page(tenant: str, *, asset_id: str | None, status: str | None, limit: int, offset: int,
+              schema: bool = True) -> tuple[list, int, int | None]:
+    """(a page, the total, the next page's offset or None), within RESPONSE_BUDGET."""
     if status is not None and status not in ("active", "deprecated", "archived"):
         raise errors.Unprocessable("Query parameter 'status' must be active, deprecated or archived.",
                                    detail=[{"loc": ["query", "status"], "msg": "invalid status", "type": "enum"}])
     if asset_id:
-        found = for_asset(tenant, asset_id, status)
-        return found[offset:offset + limit], len(found)
+        return for_asset(tenant, asset_id, status, offset=offset, limit=limit, schema=schema)
     items = store.list_page(tenant, status=status, offset=offset, limit=limit)
-    return [view(c) for c in items], store.count(tenant, status)
+    page, total = fit([view(c, schema=schema) for c in items]), store.count(tenant, status)
+    end = offset + len(page)
+    return page, total, end if end < total else None

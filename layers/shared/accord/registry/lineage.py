@@ -3,12 +3,19 @@ downstream = what depends on it. The graph stays acyclic:
 
 * a self-edge is invalid input (422); an edge that would close a cycle is a conflict with the
   graph as it is (409, naming the path);
-* the cycle check walks upstream from the new dependency looking for the dependent asset, with
-  strongly consistent reads, bounded by MAX_WALK_NODES (beyond that the edge is refused: an
-  acyclicity we cannot prove is not assumed);
-* the edge is committed only if the tenant's lineage version is still the one read before the
-  walk, so two concurrent adds that only *together* close a cycle cannot both succeed: the loser
-  re-walks (and then sees the cycle) — at most MAX_ATTEMPTS times.
+* an edge is written *pending* first, then the cycle check walks upstream from the new
+  dependency looking for the dependent asset (strongly consistent reads, counting other writers'
+  fresh pending edges as edges), bounded by MAX_WALK_NODES (beyond that the edge is refused: an
+  acyclicity we cannot prove is not assumed); then the edge is confirmed, or discarded (409).
+
+Why no two concurrent adds can close a cycle together, with nothing every add holds (the old
+design bumped one lineage version item per tenant, serialising every edge add of a tenant):
+of the edges of any cycle, the one written last was written after all the others, so its own
+walk — which starts after its write — sees them all and finds the cycle. When that walk finds a
+cycle made only by edges still pending, the pending edge that came first (by time, then id)
+waits for the others to settle instead of giving up, so exactly one of two opposite adds wins.
+Readers never see pending edges. `add_many` is the bulk path for importers: one pending write
+per ≤ 33 edges, one walk over the union of the batch's upstream graphs, one confirm.
 """
 import json
 import random
@@ -21,10 +28,13 @@ from accord.store import lineage as store
 from accord.store.db import ConditionFailed
 
 MAX_WALK_NODES = 2_000
-MAX_ATTEMPTS = 8
+MAX_BATCH_WALK_NODES = 20_000
+MAX_BATCH = 500
+WAIT_SECONDS = 3.0      # how long the first of several pending edges on a cycle waits for the others
 MAX_DEPTH = 10
 MAX_LINEAGE_NODES = 500  # per direction, per request
 MAX_METADATA_BYTES = 16_384
+TYPES = ("consumes", "references", "transforms")
 
 
 def view(edge: dict) -> dict:
@@ -48,6 +58,23 @@ def _dep_not_found(dep_id) -> errors.NotFound:
     return errors.NotFound(f"Dependency {dep_id} not found on this asset.", code="DEPENDENCY_NOT_FOUND")
 
 
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _new_edge(principal, source: dict, target: dict, dependency_type: str, metadata: dict) -> dict:
+    size = len(json.dumps(metadata, separators=(",", ":"), default=str).encode())
+    if size > MAX_METADATA_BYTES:
+        raise errors.PayloadTooLarge(f"metadata is {size} bytes; the limit is {MAX_METADATA_BYTES}.")
+    return {"id": str(uuid.uuid4()), "source_asset_id": source["id"], "target_asset_id": target["id"],
+            "dependency_type": dependency_type, "metadata": metadata, "created_at": clock.iso(),
+            "created_by": principal.display, "pending": _now_ms()}
+
+
+def _duplicate(source: dict, target: dict) -> errors.Conflict:
+    return errors.Conflict(f"'{source['fqn']}' already depends on '{target['fqn']}'.", code="DUPLICATE_DEPENDENCY")
+
+
 def add(principal, asset_id: str, body) -> dict:
     tenant = principal.tenant
     source = assets.get(tenant, asset_id)
@@ -65,58 +92,75 @@ def add(principal, asset_id: str, body) -> dict:
         target = assets.get(tenant, target_id)
     except errors.NotFound:
         raise errors.NotFound(f"Dependency asset {target_id} not found.", code="ASSET_NOT_FOUND") from None
-    size = len(json.dumps(body.metadata, separators=(",", ":"), default=str).encode())
-    if size > MAX_METADATA_BYTES:
-        raise errors.PayloadTooLarge(f"metadata is {size} bytes; the limit is {MAX_METADATA_BYTES}.")
-    edge = {"id": str(uuid.uuid4()), "source_asset_id": source["id"], "target_asset_id": target["id"],
-            "dependency_type": body.dependency_type, "metadata": body.metadata, "created_at": clock.iso(),
-            "created_by": principal.display}
-    for attempt in range(MAX_ATTEMPTS):
-        seen = store.version(tenant)
-        path = _path(tenant, target["id"], source["id"])
-        if path is not None:
-            raise _cycle(tenant, source, path)
-        try:
-            store.add(tenant, edge, seen)
-            return view(edge)
-        except ConditionFailed as exc:
-            if "duplicate" in exc.failed:
-                raise errors.Conflict(f"'{source['fqn']}' already depends on '{target['fqn']}'.",
-                                      code="DUPLICATE_DEPENDENCY") from None
-            if "source" in exc.failed:
-                raise assets.not_found(asset_id) from None
-            if "target" in exc.failed:
-                raise errors.NotFound(f"Dependency asset {target_id} not found.", code="ASSET_NOT_FOUND") from None
-            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))  # lineage changed meanwhile: re-check
-    raise errors.Conflict("Lineage kept changing while this dependency was checked for cycles; retry.",
-                          code="CONCURRENT_UPDATE")
+    edge = _new_edge(principal, source, target, body.dependency_type, body.metadata)
+    if store.put_pending(tenant, [edge], edge["pending"])[0] == store.DUPLICATE:
+        raise _duplicate(source, target)
+    try:
+        path = _check_one(tenant, edge)
+    except BaseException:
+        store.discard(tenant, [edge], _now_ms())
+        raise
+    if path is not None:
+        store.discard(tenant, [edge], _now_ms())
+        raise _cycle(tenant, source, path)
+    if not store.confirm(tenant, [edge], _now_ms())[0]:
+        store.discard(tenant, [edge], _now_ms())
+        raise errors.Conflict("The dependency could not be confirmed in time; retry.", code="CONCURRENT_UPDATE")
+    return view(edge)
 
 
-def _path(tenant: str, start: str, goal: str) -> list[str] | None:
-    """Asset ids from `start` up to `goal` following dependencies (strongly consistent), or None."""
+def _check_one(tenant: str, edge: dict) -> list[str] | None:
+    """The cycle the pending `edge` closes (asset ids from its target up to its source), or None.
+    A cycle through other writers' pending edges that came after this one is theirs to give up:
+    this edge waits (up to WAIT_SECONDS) for them to settle, then looks again."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    mine = (int(edge["pending"]), edge["id"])
+    while True:
+        found = _path(tenant, edge["target_asset_id"], edge["source_asset_id"])
+        if found is None:
+            return None
+        path, on_path = found
+        others = [(int(e["pending"]), e["id"]) for e in on_path if store.is_pending(e)]
+        if not others or min(others) < mine or time.monotonic() > deadline:
+            return path
+        time.sleep(random.uniform(0.02, 0.1))
+
+
+def _path(tenant: str, start: str, goal: str) -> tuple[list[str], list[dict]] | None:
+    """(asset ids from `start` up to `goal`, the edges between them) following dependencies —
+    confirmed and fresh pending ones, strongly consistent — or None."""
     parent = {start: None}
     frontier = [start]
+    now = _now_ms()
     while frontier:
         found = store.edges_of_many(tenant, frontier, "up", consistent=True)
         nxt = []
         for node in frontier:
             for edge in found[node]:
+                if store.is_pending(edge) and not store.is_fresh_pending(edge, now):
+                    continue
                 up = edge["target_asset_id"]
                 if up in parent:
                     continue
-                parent[up] = node
+                parent[up] = (node, edge)
                 if up == goal:
-                    path = [up]
+                    path, edges = [up], []
                     while parent[path[-1]] is not None:
-                        path.append(parent[path[-1]])
-                    return path[::-1]
+                        node_, via = parent[path[-1]]
+                        edges.append(via)
+                        path.append(node_)
+                    return path[::-1], edges
                 nxt.append(up)
         if len(parent) > MAX_WALK_NODES:
-            raise errors.Unprocessable(
-                f"The upstream lineage of this dependency has more than {MAX_WALK_NODES} assets; it cannot be "
-                "checked for cycles within one request, so it is refused.", code="LINEAGE_TOO_LARGE")
+            raise _too_large(MAX_WALK_NODES)
         frontier = nxt
     return None
+
+
+def _too_large(limit: int) -> errors.Unprocessable:
+    return errors.Unprocessable(
+        f"The upstream lineage of this dependency has more than {limit} assets; it cannot be checked for "
+        "cycles within one request, so it is refused.", code="LINEAGE_TOO_LARGE")
 
 
 def _cycle(tenant: str, source: dict, path: list[str]) -> errors.Conflict:
@@ -127,9 +171,127 @@ def _cycle(tenant: str, source: dict, path: list[str]) -> errors.Conflict:
                            code="LINEAGE_CYCLE")
 
 
+# ------------------------------------------------------------------ bulk (importers)
+def add_many(principal, items: list[dict]) -> list[dict]:
+    """Many dependencies at once, with the rules of POST /assets/{id}/dependencies: each item
+    {source_asset_id, target_asset_id, dependency_type?, metadata?}. All are written pending
+    together, ONE walk loads the upstream graph of every target, each edge is judged in order
+    against it (plus the batch's edges accepted before it), and the accepted ones are confirmed
+    together. Per item: {index, status: created | duplicate | cycle | error, dependency?, error?}."""
+    from accord.store import assets as asset_store
+    if len(items) > MAX_BATCH:
+        raise errors.PayloadTooLarge(f"At most {MAX_BATCH} dependencies per call; send the rest in another call.")
+    tenant = principal.tenant
+    out = [{"index": i} for i in range(len(items))]
+    ids = {str(v) for it in items for v in (it.get("source_asset_id"), it.get("target_asset_id")) if v}
+    live = asset_store.get_many(tenant, [i for i in ids if assets.valid_id(i)])
+    edges, where, seen = [], [], set()
+    for i, it in enumerate(items):
+        src, dst = live.get(str(it.get("source_asset_id"))), live.get(str(it.get("target_asset_id")))
+        kind = str(it.get("dependency_type") or "consumes").lower()
+        problem = ("source asset not found" if src is None else "target asset not found" if dst is None
+                   else "an asset cannot depend on itself" if src["id"] == dst["id"]
+                   else f"dependency_type must be one of {', '.join(TYPES)}" if kind not in TYPES
+                   else None if assets.can_write(principal, src)
+                   else f"only a key of the owning team of '{src['fqn']}' (or an admin key) may add its dependencies")
+        if problem is None and (src["id"], dst["id"]) in seen:
+            out[i].update(status="duplicate", error="the same dependency twice in one call")
+            continue
+        if problem is not None:
+            out[i].update(status="error", error=problem)
+            continue
+        try:
+            edge = _new_edge(principal, src, dst, kind, it.get("metadata") or {})
+        except errors.AccordError as exc:
+            out[i].update(status="error", error=exc.message)
+            continue
+        seen.add((src["id"], dst["id"]))
+        edges.append(edge)
+        where.append(i)
+    now = _now_ms()
+    for edge in edges:
+        edge["pending"] = now
+    written = store.put_pending(tenant, edges, now)
+    pending = []
+    for edge, i, failed in zip(edges, where, written):
+        if failed == store.DUPLICATE:
+            out[i].update(status="duplicate", error=_duplicate(live[edge["source_asset_id"]],
+                                                               live[edge["target_asset_id"]]).message)
+        else:
+            pending.append((edge, i))
+    try:
+        rejected = _check_many(tenant, [e for e, _ in pending])
+    except BaseException:
+        store.discard(tenant, [e for e, _ in pending], _now_ms())
+        raise
+    store.discard(tenant, [e for e, _ in pending if e["id"] in rejected], _now_ms())
+    accepted = [(e, i) for e, i in pending if e["id"] not in rejected]
+    for (edge, i), ok in zip(accepted, store.confirm(tenant, [e for e, _ in accepted], _now_ms())):
+        out[i].update(status="created", dependency=view(edge)) if ok else \
+            out[i].update(status="error", error="not confirmed in time; retry")
+    for edge, i in pending:
+        if edge["id"] in rejected:
+            path = [live[a]["fqn"] if a in live else a for a in rejected[edge["id"]]]
+            out[i].update(status="cycle", error="would create a cycle: " + " -> ".join(
+                [live[edge["source_asset_id"]]["fqn"], *path]))
+    return out
+
+
+def _check_many(tenant: str, batch: list[dict]) -> dict[str, list[str]]:
+    """{edge id: cycle path} of the batch's edges that would close a cycle, judged in order against
+    the upstream graph of every target (loaded once: confirmed and other writers' fresh pending
+    edges) plus the batch's edges accepted before each."""
+    if not batch:
+        return {}
+    mine = {e["id"] for e in batch}
+    up: dict[str, list[str]] = {}
+    frontier = list(dict.fromkeys(e["target_asset_id"] for e in batch))
+    now = _now_ms()
+    while frontier:
+        found = store.edges_of_many(tenant, frontier, "up", consistent=True)
+        nxt = []
+        for node in frontier:
+            up[node] = [e["target_asset_id"] for e in found[node] if e["id"] not in mine
+                        and (not store.is_pending(e) or store.is_fresh_pending(e, now))]
+            nxt.extend(t for t in up[node] if t not in up)
+        if len(up) > MAX_BATCH_WALK_NODES:
+            raise _too_large(MAX_BATCH_WALK_NODES)
+        frontier = list(dict.fromkeys(nxt))
+    rejected = {}
+    for edge in batch:
+        path = reach(up, edge["target_asset_id"], edge["source_asset_id"])
+        if path is None:
+            up.setdefault(edge["source_asset_id"], []).append(edge["target_asset_id"])
+        else:
+            rejected[edge["id"]] = path
+    return rejected
+
+
+def reach(up: dict, start: str, goal: str) -> list[str] | None:
+    """The path from `start` up to `goal` in an in-memory graph ({node: nodes it depends on}), or
+    None (breadth first: the shortest). Also OpenLineage's cycle check."""
+    parent = {start: None}
+    frontier = [start]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for t in up.get(node, ()):
+                if t in parent:
+                    continue
+                parent[t] = node
+                if t == goal:
+                    path = [t]
+                    while parent[path[-1]] is not None:
+                        path.append(parent[path[-1]])
+                    return path[::-1]
+                nxt.append(t)
+        frontier = nxt
+    return None
+
+
 def list_upstream(tenant: str, asset_id: str) -> list[dict]:
     asset = assets.get(tenant, asset_id)
-    found = store.edges(tenant, asset["id"], "up", consistent=True)
+    found = [e for e in store.edges(tenant, asset["id"], "up", consistent=True) if not store.is_pending(e)]
     return [view(e) for e in sorted(found, key=lambda e: (e["created_at"], e["id"]))]
 
 
@@ -176,6 +338,8 @@ def _walk(tenant: str, root: str, direction: str, key: str, depth: int) -> tuple
         candidates = []
         for node in frontier:
             for edge in sorted(found[node], key=lambda e: e[key]):
+                if store.is_pending(edge):
+                    continue
                 other = edge[key]
                 if other not in seen:
                     seen.add(other)

@@ -130,7 +130,7 @@ def publish(principal, asset_id: str, body, *, force: bool = False, dry_run: boo
 
 
 def _publish_tx(principal, asset: dict, p: Plan, version, *, force: bool, reason: str | None,
-                published_by: str | None, counters: bool = True, mark: str | None = None):
+                published_by: str | None, count: bool = True, mark: str | None = None):
     """(contract, its transaction, the admin log entry or None) for publishing `p` as `version`."""
     now = clock.iso()
     team, name = _publisher(principal, asset, published_by)
@@ -149,7 +149,7 @@ def _publish_tx(principal, asset: dict, p: Plan, version, *, force: bool, reason
                "version": contract["version"], "breaking_changes": len(p.breaking)}
     tx = store.publish_tx(principal.tenant, asset, contract, doc, version.sort_key(), version.canonical, p.active,
                           {**asset_fields(contract, p), **_mark(mark, contract)},
-                          no_consumers=p.is_breaking and not force, log=log, counters=counters)
+                          no_consumers=p.is_breaking and not force, log=log, count=count)
     # the outbox: the event rides in the publish's own transaction (every way in: API, proposal, import)
     tx.add("event", outbox.op(principal.tenant, events.contract_published(principal.tenant, asset, contract, p.breaking)))
     return contract, tx, log
@@ -214,18 +214,13 @@ def publish_many(principal, items: list[tuple[dict, object]], *, dry_run: bool =
                                            contract=None, version=str(version)))
                 continue
             contract, tx, _ = _publish_tx(principal, asset, p, version, force=False, reason=None, published_by=None,
-                                          counters=False, mark=(marks or [None] * len(items))[i])
+                                          count=False, mark=(marks or [None] * len(items))[i])
             ready.append((i, asset, p, contract, tx, version))
         except errors.AccordError as exc:
             results[i] = exc
-    deltas_of = [store.counter_deltas(r[2].active) for r in ready]
     groups = []
-    for idx, ops in bulk.pack([r[4].ops for r in ready], reserve=3):
-        deltas: dict = {}
-        for j in idx:
-            for name, d in deltas_of[j].items():
-                deltas[name] = deltas.get(name, 0) + d
-        groups.append((idx, ops + store.counter_ops(principal.tenant, deltas)))
+    for idx, ops in bulk.pack([r[4].ops for r in ready], reserve=1):
+        groups.append((idx, ops + store.count_ops(principal.tenant, [ready[j][2].active for j in idx])))
     for (idx, _), failure in zip(groups, bulk.commit_each([ops for _, ops in groups], parallel=False)):
         if failure is not None and not isinstance(failure, (ConditionFailed, errors.Conflict)):
             raise failure

@@ -3,6 +3,24 @@ from accord import errors, metrics
 from accord.reports import parse, record
 
 IDEMPOTENCY_HEADER = "idempotency-key"
+_limiter = None
+
+
+def admit(principal) -> None:
+    """The tenant's report rate limit (a tenant setting, store/ratelimit.py): one tenant's burst
+    never throttles another; over the limit → 429 with Retry-After, pointing at the batch route
+    and the queue, which are what a high-volume producer should use."""
+    global _limiter
+    from accord.store import ratelimit, settings
+    if _limiter is None:
+        _limiter = ratelimit.Limiter()
+    rate = settings.report_rate(principal.tenant)
+    wait = _limiter.admit(principal.tenant, rate)
+    if wait:
+        raise errors.TooManyRequests(
+            f"Too many report requests for this tenant: the limit is {rate} a second. Send events in batches "
+            f"(POST /report_asset_events, up to {parse.MAX_BATCH} a request) or to the reports queue, which "
+            "has no such limit.", headers={"Retry-After": str(max(1, round(wait + 0.4)))})
 
 
 def idempotency_key(headers: dict) -> str | None:
@@ -30,6 +48,7 @@ def report_one(principal, kind: str, *, raw_body: str, headers: dict, query: dic
     """One Dagster report: parsed with Dagster's semantics, stored before the 200 (a read right after
     sees it). A repeated Idempotency-Key is a no-op (200 {}); the same key with a different report 422.
     `observe(tenant, reports)` is called with the recorded reports that carry a column schema."""
+    admit(principal)
     body = parse.read_body(raw_body, headers.get("content-type"))
     ev = parse.parse_request(kind, body=body, query=query, path_key=path_key)
     ev.event_id = idempotency_key(headers)
@@ -47,6 +66,7 @@ def report_one(principal, kind: str, *, raw_body: str, headers: dict, query: dic
 def report_batch(principal, *, raw_body: str, headers: dict, observe=None) -> dict:
     """Many typed events in one request: each is validated and recorded on its own (partial success);
     the answer lists every event's outcome in request order."""
+    admit(principal)
     content_type = headers.get("content-type")
     if content_type is not None and content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise errors.BadRequest(f"Unhandled content type {content_type}, expect application/json")

@@ -72,9 +72,9 @@ def on_stored_events(items: list[dict]) -> int:
     for tenant, fqn in newest:
         by_tenant.setdefault(tenant, []).append(fqn)
     for tenant, fqns in by_tenant.items():
-        maybe = event_store.possibly_registered(tenant, fqns)
+        found = event_store.live_assets_of_many(tenant, fqns)   # a few keys a Query, in parallel
         for fqn in fqns:
-            for asset in event_store.live_assets(tenant, fqn) if fqn in maybe else []:
+            for asset in found[fqn]:
                 minutes = allowance(tenant, asset)
                 if minutes:
                     advance(tenant, asset, newest[(tenant, fqn)], minutes)

@@ -86,14 +86,14 @@ def asset_status(tenant: str, asset_id: str) -> dict:
 
 def unregistered(tenant: str, limit: int, cursor: str | None) -> dict:
     """Reported keys that name no live registry asset (assets waiting to be registered). A page reads
-    `limit` key items, the registry's per-fqn asset counters for them (BatchGetItem), and looks up
-    only the keys a counter says may be registered (one Query each)."""
+    `limit` key items and looks each fqn up in the registry's list index (one Query of a few keys
+    each, in parallel)."""
     items, nxt = store.list_keys(tenant, limit, cursor)
-    maybe = store.possibly_registered(tenant, sorted({i["fqn"] for i in items if i.get("fqn")}))
+    live = store.live_assets_of_many(tenant, sorted({i["fqn"] for i in items if i.get("fqn")}))
     out = []
     for item in items:
         fqn = item.get("fqn")
-        if fqn in maybe and store.has_live_asset(tenant, fqn):
+        if fqn and live.get(fqn):
             continue
         out.append({"asset_key": item["asset_key"], "fqn": fqn, "last_seen_at": item.get("last_seen_at"),
                     "last_type": item.get("last_type")})

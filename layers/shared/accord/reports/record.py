@@ -202,8 +202,7 @@ def resolve_assets(tenant: str, reports: list[Report], *, refresh: bool = False)
     """Attach to each check report the live registry assets its key names (its `environment`, if it
     gave one, else every environment). Found assets are cached briefly in the warm environment (a
     deleted one is caught by the audit write's condition, which then looks again). Keys not cached:
-    one Query each — for several, first one BatchGetItem of the registry's exact per-fqn asset
-    counters, so keys no asset has (most of a noisy stream) cost no Query."""
+    one Query each (a few keys; in parallel), so a key no asset has costs half a read unit."""
     now = time.monotonic()
     found: dict[str, list] = {}
     wanted = [r for r in reports if r.ev.type == CHECK and r.status is None and store.fqn_of(r.ev.asset_key)]
@@ -215,9 +214,9 @@ def resolve_assets(tenant: str, reports: list[Report], *, refresh: bool = False)
             found[fqn] = cached[1]
         elif fqn not in todo:
             todo.append(fqn)
-    maybe = set(todo) if len(todo) <= 1 else store.possibly_registered(tenant, todo)
+    looked_up = store.live_assets_of_many(tenant, todo)
     for fqn in todo:
-        found[fqn] = store.live_assets(tenant, fqn)[:MAX_ASSETS_PER_KEY] if fqn in maybe else []
+        found[fqn] = looked_up[fqn][:MAX_ASSETS_PER_KEY]
         if found[fqn]:
             _asset_cache[(tenant, fqn)] = (now + ASSET_CACHE_SECONDS, found[fqn])
         else:
@@ -296,7 +295,7 @@ def record_one(tenant: str, r: Report) -> Report:
     failed check's outbox event — in one TransactWriteItems; a read right after sees all of it."""
     now = clock.iso()
     resolve_assets(tenant, [r])
-    gone = set()
+    done: set = set()   # (uid, asset id) whose run exists already
     for _ in range(6):
         ops, labels = [], []
         if r.event_id and r.guarded:
@@ -308,20 +307,20 @@ def record_one(tenant: str, r: Report) -> Report:
         for _, item in extra:
             ops.append(db.put_op(item))
             labels.append("key")
+        counts = audit_store.Counts()
         for asset in r.assets:
-            if asset["id"] in gone:
+            if (r.uid, asset["id"]) in done:
                 continue
             run = audit_run(r, asset, now)
             ops.append(audit_store.run_op(tenant, asset["id"], run))
-            labels.append("asset:" + asset["id"])
+            labels.append("run:" + asset["id"])
             if run["status"] == "failed":
                 ops.append(check_failed_op(tenant, r, asset, run))
                 labels.append("outbox")
-            ops.append(audit_store.asset_live_op(tenant, asset["id"]))
-            labels.append("asset:" + asset["id"])
-            for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
-                ops.append(audit_store.counter_op(tenant, asset["id"], sk, 1))
-                labels.append("counter")
+            counts.add(tenant, asset["id"], run)
+        for op in counts.ops(tenant):
+            ops.append(op)
+            labels.append("count")
         try:
             store.transact(ops)
             written(slot for slot, _ in extra)
@@ -339,21 +338,19 @@ def record_one(tenant: str, r: Report) -> Report:
                 if not resolve_duplicates(tenant, [r]):
                     return r
                 continue  # an orphaned claim adopted: write again
-            vanished = {label.split(":", 1)[1] for label in failed if label.startswith("asset:")}
-            if vanished:  # deleted, or a stale cache entry: look the key up again
-                gone |= vanished
-                resolve_assets(tenant, [r], refresh=True)
+            done |= {(r.uid, label.split(":", 1)[1]) for label in failed if label.startswith("run:")}
     raise errors.Conflict("The report kept conflicting with concurrent writes; retry.", code="TRANSACTION_CONFLICT")
 
 
 # ------------------------------------------------------------------ many reports, batched writes
-def record_many(tenant: str, reports: list[Report]) -> list[Report]:
+def record_many(tenant: str, reports: list[Report], deadline: float | None = None) -> list[Report]:
     """SQS and the batch endpoint. Sets each report's status: recorded, duplicate, rejected (an id
-    reused for different content) or failed (storage trouble: `exc` is set; retrying is safe)."""
+    reused for different content) or failed (storage trouble: `exc` is set; retrying is safe).
+    `deadline` (time.monotonic()): until when contention and throttling are retried in place."""
     now = clock.iso()
     live = [r for r in reports if r.status is None]
     try:
-        _claim(tenant, [r for r in live if r.event_id and r.guarded])
+        _claim(tenant, [r for r in live if r.event_id and r.guarded], deadline)
     except Exception as exc:  # noqa: BLE001 - transient: the caller retries these reports
         _fail([r for r in live if r.status is None], exc)
         return reports
@@ -364,12 +361,12 @@ def record_many(tenant: str, reports: list[Report]) -> list[Report]:
         resolve_assets(tenant, live)
         extra = bookkeeping(tenant, live, now)
         store.batch_put([store.event_item(tenant, r.key, event_attrs(r, now)) for r in live]
-                        + [item for _, item in extra])
+                        + [item for _, item in extra], deadline=deadline)
         written(slot for slot, _ in extra)
     except Exception as exc:  # noqa: BLE001
         _fail(live, exc)
         return reports
-    _audit(tenant, [r for r in live if r.status is None and r.assets], now)
+    _audit(tenant, [r for r in live if r.status is None and r.assets], now, deadline)
     for r in live:
         if r.status is None:
             r.status = RECORDED
@@ -382,7 +379,7 @@ def _fail(reports: list[Report], exc: BaseException) -> None:
         r.error = exc.message if isinstance(exc, errors.AccordError) else "Storage error; retried."
 
 
-def _claim(tenant: str, reports: list[Report]) -> None:
+def _claim(tenant: str, reports: list[Report], deadline: float | None = None) -> None:
     """Guard items for reports with an id of their own, ≤ 100 per transaction; ids already claimed
     are resolved (duplicate / conflict / orphan adopted and claimed again)."""
     pending = list(reports)
@@ -401,7 +398,7 @@ def _claim(tenant: str, reports: list[Report]) -> None:
                     todo.append(r)
             while todo:
                 try:
-                    store.transact([_guard_op(tenant, r) for r in todo])
+                    store.transact([_guard_op(tenant, r) for r in todo], deadline=deadline)
                     break
                 except db.ConditionFailed as exc:
                     bad = [todo[j] for j, code in enumerate(exc.reasons)
@@ -414,13 +411,14 @@ def _claim(tenant: str, reports: list[Report]) -> None:
     _fail(pending, errors.Conflict("Event ids kept conflicting; retry.", code="TRANSACTION_CONFLICT"))
 
 
-def _audit(tenant: str, reports: list[Report], now: str) -> None:
-    """Audit runs of check reports: conditional run puts, the assets' liveness and aggregated
-    counters in as few transactions as fit (≤ 100 ops, ≤ 3 MB each)."""
-    gone: set = set()
+def _audit(tenant: str, reports: list[Report], now: str, deadline: float | None = None) -> None:
+    """Audit runs of check reports: conditional run puts and their counts (one update per asset and
+    expiry week) in as few transactions as fit (≤ 100 ops, ≤ 3 MB each). A transaction that loses
+    to a concurrent one (or is throttled) is retried in place, with jittered backoff, until
+    `deadline`: contention never fails a message (nor sends a valid event to the DLQ)."""
     chunks, chunk, ops_n, size = [], [], 0, 0
     for r in reports:
-        cost = 7 * len(r.assets)  # run, liveness, 4 counters, a failure's event
+        cost = 3 * len(r.assets)  # run, its count, a failure's event
         weight = len(dumps(r.ev.metadata)) * len(r.assets) + 2_000
         if chunk and (ops_n + cost > MAX_TX_OPS or size + weight > MAX_TX_BYTES):
             chunks.append(chunk)
@@ -432,31 +430,24 @@ def _audit(tenant: str, reports: list[Report], now: str) -> None:
     for chunk in chunks:
         done: set = set()  # (uid, asset id) whose run exists already
         for _ in range(6):
-            ops, labels, counters, live_assets = [], [], {}, set()
+            ops, labels, counts = [], [], audit_store.Counts()
             for r in chunk:
                 for asset in r.assets:
                     a = asset["id"]
-                    if a in gone or (r.uid, a) in done:
+                    if (r.uid, a) in done:
                         continue
                     run = audit_run(r, asset, now)
                     ops.append(audit_store.run_op(tenant, a, run))
-                    labels.append(("run", r.uid, a))
+                    labels.append((r.uid, a))
                     if run["status"] == "failed":
                         ops.append(check_failed_op(tenant, r, asset, run))
                         labels.append(("outbox", r.uid, a))
-                    live_assets.add(a)
-                    for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
-                        counters[(a, sk)] = counters.get((a, sk), 0) + 1
+                    counts.add(tenant, a, run)
             if not ops:
                 break
-            for a in sorted(live_assets):
-                ops.append(audit_store.asset_live_op(tenant, a))
-                labels.append(("asset", None, a))
-            for (a, sk), n in sorted(counters.items()):
-                ops.append(audit_store.counter_op(tenant, a, sk, n))
-                labels.append(("counter", None, a))
+            ops.extend(counts.ops(tenant))
             try:
-                store.transact(ops)
+                store.transact(ops, deadline=deadline)
                 break
             except db.ConditionFailed as exc:
                 failed = [labels[i] for i, code in enumerate(exc.reasons)
@@ -464,15 +455,7 @@ def _audit(tenant: str, reports: list[Report], now: str) -> None:
                 if not failed:
                     _fail(chunk, errors.ServiceUnavailable("Audit runs could not be stored; retry."))
                     break
-                refresh = False
-                for kind, uid, a in failed:
-                    if kind == "run":
-                        done.add((uid, a))   # recorded by an earlier delivery
-                    elif kind == "asset":
-                        gone.add(a)          # deleted meanwhile (or a stale cache entry): no run for it
-                        refresh = True
-                if refresh:
-                    resolve_assets(tenant, chunk, refresh=True)
-            except Exception as exc:  # noqa: BLE001 - transient: retried with the message
+                done.update(failed)  # recorded by an earlier delivery
+            except Exception as exc:  # noqa: BLE001 - transient beyond the deadline: retried with the message
                 _fail(chunk, exc)
                 break

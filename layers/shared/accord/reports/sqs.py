@@ -124,12 +124,13 @@ def _rejected_items(tenant: str, s: Staged, now: str) -> list[dict]:
         rid = hashlib.sha256(f"{s.message_id}:{index}".encode()).hexdigest()[:20]
         attrs = {"reason": reason, "source": "sqs", "message_id": s.message_id, "index": index,
                  "received_at": now, "retried": bool(s.fail), "raw": raw_text}
-        items.append(store.rejected_item(tenant, rid, s.sent_at or now, attrs, int(time.time())))
+        items.append(store.rejected_item(tenant, rid, s.sent_at or now, attrs))
     return items
 
 
-def flush(staged: list[Staged]) -> None:
-    """Record every staged report, tenant by tenant; set `fail`/`error` on messages that must fail."""
+def flush(staged: list[Staged], deadline: float | None = None) -> None:
+    """Record every staged report, tenant by tenant; set `fail`/`error` on messages that must fail.
+    Contention and throttling are retried in place until `deadline` (time.monotonic())."""
     now = clock.iso()
     by_tenant: dict[str, list[Staged]] = {}
     for s in staged:
@@ -148,7 +149,7 @@ def flush(staged: list[Staged]) -> None:
             continue
         owner = {s.message_id: s for s in group}
         reports = [r for s in group for r in s.reports]
-        recorder.record_many(tenant, reports)
+        recorder.record_many(tenant, reports, deadline)
         for r in reports:
             s = owner[r.message_id]
             if r.status == recorder.FAILED:
@@ -158,7 +159,7 @@ def flush(staged: list[Staged]) -> None:
         items = [item for s in group for item in _rejected_items(tenant, s, now)]
         if items:
             try:
-                store.batch_put(items)
+                store.batch_put(items, deadline=deadline)
             except Exception as exc:  # noqa: BLE001 - retried with the message
                 for s in group:
                     if s.rejections:
@@ -170,9 +171,21 @@ def flush(staged: list[Staged]) -> None:
                                                          "index": index, "reason": reason})
 
 
+SAFETY_SECONDS = 8.0       # kept back from the Lambda's remaining time for the reply
+DEFAULT_PATIENCE = 20.0    # in-place retries without a Lambda context (tests, tools)
+
+
 class ReportsBatchProcessor(BatchProcessor):
     """BatchProcessor that stages every record with the record handler, writes the whole batch at
     once (`flush`), then reports each record's success or failure as BatchProcessor does."""
+
+    def _deadline(self) -> float:
+        """Until when contention and throttling are retried in place: the invocation's remaining
+        time, less a margin (the template sizes the worker's timeout and the queue's visibility)."""
+        context = getattr(self, "lambda_context", None)
+        remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else None
+        patience = DEFAULT_PATIENCE if remaining is None else max(remaining - SAFETY_SECONDS, 1.0)
+        return time.monotonic() + patience
 
     def process(self) -> list[tuple]:
         staged = []
@@ -184,7 +197,7 @@ class ReportsBatchProcessor(BatchProcessor):
             except Exception:  # noqa: BLE001 - a bug in staging one record must not sink the batch
                 metrics.count("ReportMessages", outcome="failed")
                 results.append(self.failure_handler(record=data, exception=sys.exc_info()))
-        self.flush_batch([s for _, _, s in staged])
+        self.flush_batch([s for _, _, s in staged], self._deadline())
         for raw, data, s in staged:
             _count(s)
             if s.error is None and s.fail is None:
@@ -203,9 +216,10 @@ class ReportsBatchProcessor(BatchProcessor):
         metrics.annotate(correlation_ids=correlation_ids)
         return results
 
-    def flush_batch(self, staged: list[Staged]) -> None:
-        """Write what the batch staged (subclasses that stage more kinds of message extend it)."""
-        flush(staged)
+    def flush_batch(self, staged: list[Staged], deadline: float | None = None) -> None:
+        """Write what the batch staged (subclasses that stage more kinds of message extend it);
+        contention and throttling are retried in place until `deadline`."""
+        flush(staged, deadline)
 
 
 def _count(s: Staged) -> None:

@@ -6,6 +6,11 @@ environment's assets, GSI2 = the owner team's in that environment). So each list
 offers is one Query on a key prefix, and `fqn` prefixes are `begins_with` on the sort key.
 Both items, the (fqn, environment) guard, the search tokens and the counters change in one
 transaction; the canonical item carries `rev`, bumped by every write, for optimistic locking.
+
+Counters (store/counters.py) are sharded; an asset counts in its own shard (`counter_shard`),
+always the same one. The owner team's counter doubles as the team's liveness guard: a team is
+deleted only when every shard of its counter is zero and then closed, so counting a new asset
+into it (a create, a move) fails once the team is gone — no create has to hold the team item.
 """
 import base64
 import json
@@ -13,9 +18,10 @@ import random
 import time
 
 from accord import errors
-from accord.store import db, keys as k
+from accord.store import counters, db, keys as k
 
 FQN_COUNTER_DEPTH = 6   # exact totals for fqn filters of up to this many segments
+MAX_TX_OPS = 100        # DynamoDB's limit of parts per transaction
 SKIP_BATCH = 1000       # keys read per request while skipping to an offset
 ALL_INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 
@@ -25,20 +31,39 @@ def fqn_prefixes(fqn: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def counter_names(asset: dict) -> set[str]:
-    team, env = asset["owner_team_id"], asset["environment"]
-    names = {k.asset_counter(), k.asset_counter(team=team), k.asset_counter(env=env),
-             k.asset_counter(team=team, env=env)}
-    for prefix in fqn_prefixes(asset["fqn"])[:FQN_COUNTER_DEPTH]:
-        names |= {k.asset_counter(fqn=prefix), k.asset_counter(env=env, fqn=prefix),
-                  k.asset_counter(team=team, fqn=prefix)}
-    return names
+def counter_shard(asset: dict) -> int:
+    return asset["counter_shard"] if asset.get("counter_shard") is not None else counters.shard_of(asset["id"])
 
 
-def counted_names(asset: dict) -> set[str]:
-    """The counters an asset is in now: all of `counter_names`, except those a bulk write left for
-    its batch to settle (`pending_counters`, store/bulk.py)."""
-    return counter_names(asset) - set(asset.get("pending_counters") or ())
+def counted(asset: dict) -> dict[str, dict]:
+    """{counter name: parts} one live asset adds: the tenant's and its team's (by environment too),
+    and, for each proper fqn prefix of up to FQN_COUNTER_DEPTH segments, the assets below it
+    (by environment; and by team). An fqn filter's total adds the assets named exactly so (a Query)."""
+    team, env = asset["owner_team_id"], k.env_part(asset["environment"])
+    out = {k.asset_counter(): {"n": 1, env: 1}}
+    if team:
+        out[k.asset_counter(team=team)] = {"n": 1, env: 1}
+    for prefix in fqn_prefixes(asset["fqn"])[:-1][:FQN_COUNTER_DEPTH]:
+        out[k.asset_counter(fqn=prefix)] = {"n": 1, env: 1}
+        if team:
+            out[k.asset_counter(team=team, fqn=prefix)] = {"n": 1}
+    return out
+
+
+def count_into(delta: counters.Delta, asset: dict, sign: int, *, new_team: bool = False) -> None:
+    """Add (sign 1) or remove (-1) `asset` from its counters; `new_team`: counting it into its
+    owner team proves the team is live (the team's counter is open)."""
+    shard, team_counter = counter_shard(asset), k.asset_counter(team=asset.get("owner_team_id"))
+    for name, parts in counted(asset).items():
+        condition = counters.OPEN if new_team and name == team_counter and asset.get("owner_team_id") else None
+        delta.add(shard, name, {p: v * sign for p, v in parts.items()}, condition)
+
+
+def counter_ops(tx: "Tx", tenant: str, delta: counters.Delta, team: str | None) -> None:
+    """The delta's updates into `tx`; the update of `team`'s counter is labelled 'team'."""
+    team_counter = k.asset_counter(team=team) if team else None
+    for name, op in delta.ops(tenant):
+        tx.add("team" if name == team_counter else "counter", op)
 
 
 def _items(tenant: str, asset: dict) -> tuple[dict, dict]:
@@ -50,20 +75,14 @@ def _items(tenant: str, asset: dict) -> tuple[dict, dict]:
     view = {"PK": k.asset_pk(tenant, a), "SK": k.ASSET_VIEW_SK,
             "GSI1PK": k.assets_env_gsi(tenant, env), "GSI1SK": k.asset_env_sort(fqn, a),
             "GSI2PK": k.team_env_assets_gsi(tenant, team, env), "GSI2SK": k.asset_env_sort(fqn, a), **attrs}
+    if not team:  # no owner team (assets configured before every asset had one): in no team's index
+        for item in (canonical, view):
+            del item["GSI2PK"], item["GSI2SK"]
     return canonical, view
 
 
 def _guard(tenant: str, asset: dict) -> tuple[str, str]:
     return k.asset_fqn_pk(tenant, asset["environment"], asset["fqn"]), k.UNIQUE_SK
-
-
-def _team_live_op(tenant: str, team_id: str) -> dict:
-    return db.check_op(k.team_pk(tenant, team_id), k.TEAM_SK,
-                       "attribute_exists(PK) AND attribute_not_exists(deleted_at)")
-
-
-def _counter_op(tenant: str, name: str, delta: int) -> dict:
-    return db.update_op(k.counter_pk(tenant), name, "ADD n :d", values={":d": delta})
 
 
 def _token_ops(tenant: str, asset_id: str, tokens, *, add: bool) -> list[dict]:
@@ -74,16 +93,28 @@ def _token_ops(tenant: str, asset_id: str, tokens, *, add: bool) -> list[dict]:
     return [db.delete_op(pk, k.asset_search_sk(tok, asset_id)) for tok in tokens]
 
 
-def transact(ops: list[dict], attempts: int = 4) -> None:
-    """db.transact, retried (with jitter) when DynamoDB cancels it for a concurrent transaction
-    on a shared item (the tenant's counters): nothing was written, so a retry is safe."""
-    for attempt in range(attempts):
+def transact(ops: list[dict], attempts: int = 4, deadline: float | None = None) -> None:
+    """db.transact, retried (with jitter) when DynamoDB cancels it for a concurrent transaction on a
+    shared item: nothing was written, so a retry is safe. With a `deadline` (time.monotonic()) —
+    the queue worker's — conflicts and throttling alike are retried, with exponential backoff and
+    full jitter, until then."""
+    attempt = 0
+    while True:
         try:
             return db.transact(ops)
-        except errors.Conflict as exc:
-            if exc.code != "TRANSACTION_CONFLICT" or attempt == attempts - 1:
+        except (errors.Conflict, errors.TooManyRequests) as exc:
+            if isinstance(exc, errors.Conflict) and exc.code != "TRANSACTION_CONFLICT":
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+            attempt += 1
+            if deadline is None:
+                if isinstance(exc, errors.TooManyRequests) or attempt >= attempts:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+                continue
+            pause = random.uniform(0, min(1.0, 0.02 * 2 ** attempt))
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
 
 
 class Tx:
@@ -110,24 +141,81 @@ class Tx:
 
 
 # ------------------------------------------------------------------ writes
+def create_ops(tx: "Tx", tenant: str, asset: dict, tokens: list[str], delta: counters.Delta | None = None,
+               tag: str = "") -> None:
+    """The parts of an asset create: both items, the guard, the search tokens; its counts go to
+    `delta` when given (a bulk writer sums a batch's), else into `tx` directly. Sets the asset's
+    `counter_shard` if it has none. `tag` suffixes the labels (a batch tells its assets apart)."""
+    if asset.get("counter_shard") is None:
+        asset["counter_shard"] = counters.random_shard()
+    canonical, view = _items(tenant, asset)
+    tx.add("asset" + tag, db.put_op(canonical, "attribute_not_exists(PK)"))
+    tx.add("view" + tag, db.put_op(view))
+    pk, sk = _guard(tenant, asset)
+    tx.add("guard" + tag, db.put_op({"PK": pk, "SK": sk, "asset_id": asset["id"]}, "attribute_not_exists(PK)"))
+    tx.extend("token" + tag, _token_ops(tenant, asset["id"], tokens, add=True))
+    own = delta is None
+    delta = counters.Delta() if own else delta
+    count_into(delta, asset, 1, new_team=True)
+    if own:
+        counter_ops(tx, tenant, delta, asset.get("owner_team_id"))
+
+
 def create(tenant: str, asset: dict, tokens: list[str]) -> None:
     """Raises ConditionFailed; `failed` labels: 'guard' (fqn taken), 'team' (team gone)."""
-    canonical, view = _items(tenant, asset)
     tx = Tx()
-    tx.add("asset", db.put_op(canonical, "attribute_not_exists(PK)"))
-    tx.add("view", db.put_op(view))
-    pk, sk = _guard(tenant, asset)
-    tx.add("guard", db.put_op({"PK": pk, "SK": sk, "asset_id": asset["id"]}, "attribute_not_exists(PK)"))
-    tx.add("team", _team_live_op(tenant, asset["owner_team_id"]))
-    tx.extend("counter", [_counter_op(tenant, n, 1) for n in sorted(counter_names(asset))])
-    tx.extend("token", _token_ops(tenant, asset["id"], tokens, add=True))
+    create_ops(tx, tenant, asset, tokens)
     _run(tx)
 
 
+def create_many(tenant: str, entries: list[tuple[dict, list[str]]]) -> list[str | None]:
+    """Bulk create for importers: as many assets per transaction as fit in MAX_TX_OPS, their counts
+    summed into ONE update per counter per transaction (all in one random shard, which each asset
+    then keeps). Per entry: None (created), 'guard' (fqn + environment taken) or 'team' (the owner
+    team is gone). A failed asset leaves its transaction, which is retried without it."""
+    results: list[str | None] = [None] * len(entries)
+    todo = list(range(len(entries)))
+    while todo:
+        chunk, names = [], set()
+        for i in todo:
+            asset, tokens = entries[i]
+            more = set(counted(asset)) - names
+            if chunk and 3 * len(chunk) + sum(len(entries[j][1]) for j in chunk) + 3 + len(tokens) \
+                    + len(names) + len(more) > MAX_TX_OPS:
+                break
+            chunk.append(i)
+            names |= more
+        todo = todo[len(chunk):]
+        shard = counters.random_shard()
+        while chunk:
+            tx, delta = Tx(), counters.Delta()
+            for i in chunk:
+                asset, tokens = entries[i]
+                asset["counter_shard"] = shard
+                create_ops(tx, tenant, asset, tokens, delta, tag=f":{i}")
+            teams = {entries[i][0].get("owner_team_id") for i in chunk} - {None}
+            for name, op in delta.ops(tenant):
+                owner = next((t for t in teams if name == k.asset_counter(team=t)), None)
+                tx.add(f"team:{owner}" if owner else "counter", op)
+            try:
+                tx.commit()
+                break
+            except db.ConditionFailed as exc:
+                failed = tx.failed(exc)
+                if not failed:
+                    raise
+                gone = {label.split(":", 1)[1] for label in failed if label.startswith("team:")}
+                for i in chunk:
+                    if f"guard:{i}" in failed or f"asset:{i}" in failed:
+                        results[i] = "guard"
+                    elif entries[i][0].get("owner_team_id") in gone:
+                        results[i] = "team"
+                chunk = [i for i in chunk if results[i] is None]
+    return results
+
+
 def replace(tenant: str, old: dict, new: dict, old_tokens: list[str], new_tokens: list[str]) -> None:
-    """Write `new` over `old` if nobody wrote in between (rev); guard, counters and tokens follow.
-    An asset whose batch counters were still pending is fully counted from here on."""
-    new = {key: v for key, v in new.items() if key != "pending_counters"}
+    """Write `new` over `old` if nobody wrote in between (rev); guard, counters and tokens follow."""
     canonical, view = _items(tenant, new)
     tx = Tx()
     tx.add("asset", db.put_op(canonical, "rev = :rev AND attribute_not_exists(deleted_at)",
@@ -137,11 +225,11 @@ def replace(tenant: str, old: dict, new: dict, old_tokens: list[str], new_tokens
         tx.add("old_guard", db.delete_op(*_guard(tenant, old)))
         pk, sk = _guard(tenant, new)
         tx.add("guard", db.put_op({"PK": pk, "SK": sk, "asset_id": new["id"]}, "attribute_not_exists(PK)"))
-    if old["owner_team_id"] != new["owner_team_id"]:
-        tx.add("team", _team_live_op(tenant, new["owner_team_id"]))
-    before, after = counted_names(old), counter_names(new)
-    tx.extend("counter", [_counter_op(tenant, n, -1) for n in sorted(before - after)])
-    tx.extend("counter", [_counter_op(tenant, n, 1) for n in sorted(after - before)])
+    moved = old["owner_team_id"] != new["owner_team_id"]
+    delta = counters.Delta()
+    count_into(delta, old, -1)
+    count_into(delta, {**new, "counter_shard": counter_shard(old)}, 1, new_team=moved)
+    counter_ops(tx, tenant, delta, new["owner_team_id"] if moved else None)
     tx.extend("token", _token_ops(tenant, new["id"], [t for t in old_tokens if t not in new_tokens], add=False))
     tx.extend("token", _token_ops(tenant, new["id"], [t for t in new_tokens if t not in old_tokens], add=True))
     _run(tx)
@@ -153,14 +241,20 @@ def soft_delete(tenant: str, asset: dict, tokens: list[str], at: str) -> None:
     tx = Tx()
     tx.add("asset", db.update_op(
         k.asset_pk(tenant, asset["id"]), k.ASSET_SK,
-        "SET deleted_at = :at, updated_at = :at, rev = rev + :one REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK, "
-        "pending_counters",
+        "SET deleted_at = :at, updated_at = :at, rev = rev + :one REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
         "rev = :rev AND attribute_not_exists(deleted_at)", values={":at": at, ":rev": asset["rev"], ":one": 1}))
     tx.add("view", db.delete_op(k.asset_pk(tenant, asset["id"]), k.ASSET_VIEW_SK))
     tx.add("old_guard", db.delete_op(*_guard(tenant, asset)))
-    tx.extend("counter", [_counter_op(tenant, n, -1) for n in sorted(counted_names(asset))])
+    delta = counters.Delta()
+    count_into(delta, asset, -1)
+    counter_ops(tx, tenant, delta, None)
     tx.extend("token", _token_ops(tenant, asset["id"], tokens, add=False))
     _run(tx)
+
+
+def live_op(tenant: str, asset_id: str) -> dict:
+    """A transaction part that holds only while the asset is live (OpenLineage's writes about it)."""
+    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK, "attribute_exists(PK) AND attribute_not_exists(deleted_at)")
 
 
 def _run(tx: Tx) -> None:
@@ -274,18 +368,26 @@ def _skip(index: str, partition: str, prefix: str | None, offset: int) -> dict |
     return start
 
 
-def total(tenant: str, *, team: str | None, env: str | None, fqn: str | None) -> int:
-    """Exact number of live assets matching the filters: one counter read, except for filters
-    no counter covers (fqn deeper than FQN_COUNTER_DEPTH, or fqn + team + environment), which
-    are counted with Select=COUNT over the same key range."""
+def total(tenant: str, *, team: str | None, env: str | None, fqn: str | None, exact: int | None = None) -> int:
+    """Exact number of live assets matching the filters: the sharded counter (one BatchGetItem),
+    plus for an fqn filter the assets named exactly so — `exact` when the caller saw them all on
+    the page (they sort first), else a Select=COUNT Query of a few keys. Filters no counter covers
+    (fqn deeper than FQN_COUNTER_DEPTH, or fqn + team + environment) are counted with Select=COUNT
+    over the list's own key range."""
     depth = len(fqn.split(".")) if fqn else 0
-    if depth <= FQN_COUNTER_DEPTH and not (fqn and team and env):
-        item = db.get(k.counter_pk(tenant), k.asset_counter(team=team, env=env, fqn=fqn), consistent=False)
-        return max(int(item.get("n", 0)), 0) if item else 0
     index, partition = _list_key(tenant, team, env)
+    if depth > FQN_COUNTER_DEPTH or (fqn and team and env):
+        return _count(index, partition, k.fqn_prefix_key(fqn))
+    below = counters.total(tenant, k.asset_counter(team=team, fqn=fqn), k.env_part(env) if env else "n")
+    if fqn and exact is None:
+        exact = _count(index, partition, k.fqn_key(fqn))
+    return below + (exact or 0)
+
+
+def _count(index: str, partition: str, prefix: str) -> int:
     n, start = 0, None
     while True:
-        c, start = db.count(partition, index=index, sk_prefix=k.fqn_prefix_key(fqn), start=start)
+        c, start = db.count(partition, index=index, sk_prefix=prefix, start=start)
         n += c
         if not start:
             return n

@@ -6,10 +6,10 @@ TransactWriteItems with conditions:
 * an asset configuration and its registry asset (created, attached, renamed, detached or
   soft-deleted) change together; so do the per-project and per-connection counts that make
   "delete a project only when empty" and "delete a connection only when unused" race-free;
-* the registry asset items are built with the registry store's own helpers (`_items`, `_guard`,
-  `counter_names`, `_counter_op`, `_token_ops`), so both families write identical items.
+* the registry asset items are built with the registry store's own helpers (`create_ops`, `_items`,
+  `_guard`, `count_into`, `_token_ops`), so both families write identical items.
 """
-from accord.store import assets as asset_store, db, keys as k
+from accord.store import assets as asset_store, contracts as contract_store, counters, db, keys as k
 
 LINEAGE_WORKERS = 8
 
@@ -212,31 +212,12 @@ def list_configs(tenant: str, project_id: int | None, after: int | None, limit: 
 
 
 def configured_total(tenant: str) -> int:
-    item = db.get(k.counter_pk(tenant), k.CFG_ASSETS_COUNTER, consistent=False)
-    return max(int(item.get("n", 0)), 0) if item else 0
+    return counters.total(tenant, k.CFG_ASSETS_COUNTER)
 
 
 # -- registry asset parts (built with the registry store's helpers) -------------------------
-def _asset_items(tenant: str, asset: dict) -> tuple[dict, dict]:
-    canonical, view = asset_store._items(tenant, asset)
-    if not asset.get("owner_team_id"):  # no owner team: in no team's index
-        for item in (canonical, view):
-            item.pop("GSI2PK", None)
-            item.pop("GSI2SK", None)
-    return canonical, view
-
-
 def _new_asset_ops(tx: asset_store.Tx, tenant: str, asset: dict, tokens: list[str]) -> None:
-    canonical, view = _asset_items(tenant, asset)
-    tx.add("asset", db.put_op(canonical, "attribute_not_exists(PK)"))
-    tx.add("asset_view", db.put_op(view))
-    pk, sk = asset_store._guard(tenant, asset)
-    tx.add("guard", db.put_op({"PK": pk, "SK": sk, "asset_id": asset["id"]}, "attribute_not_exists(PK)"))
-    if asset.get("owner_team_id"):
-        tx.add("team", asset_store._team_live_op(tenant, asset["owner_team_id"]))
-    tx.extend("asset_counter", [asset_store._counter_op(tenant, n, 1)
-                                for n in sorted(asset_store.counter_names(asset))])
-    tx.extend("token", asset_store._token_ops(tenant, asset["id"], tokens, add=True))
+    asset_store.create_ops(tx, tenant, asset, tokens)
 
 
 def _pointer_ops(tx: asset_store.Tx, tenant: str, asset: dict, number: int | None, expect: int | None) -> None:
@@ -265,26 +246,27 @@ def _pointer_ops(tx: asset_store.Tx, tenant: str, asset: dict, number: int | Non
 
 def _rename_ops(tx: asset_store.Tx, tenant: str, old: dict, new: dict, old_tokens, new_tokens) -> None:
     """The registry store's `replace`, as transaction parts (the asset follows its payload)."""
-    canonical, view = _asset_items(tenant, new)
+    canonical, view = asset_store._items(tenant, new)
     tx.add("asset", db.put_op(canonical, "rev = :rev AND attribute_not_exists(deleted_at) AND config_number = :n",
                               values={":rev": old["rev"], ":n": new["config_number"]}))
     tx.add("asset_view", db.put_op(view))
     tx.add("old_guard", db.delete_op(*asset_store._guard(tenant, old)))
     pk, sk = asset_store._guard(tenant, new)
     tx.add("guard", db.put_op({"PK": pk, "SK": sk, "asset_id": new["id"]}, "attribute_not_exists(PK)"))
-    before, after = asset_store.counter_names(old), asset_store.counter_names(new)
-    tx.extend("asset_counter", [asset_store._counter_op(tenant, n, -1) for n in sorted(before - after)])
-    tx.extend("asset_counter", [asset_store._counter_op(tenant, n, 1) for n in sorted(after - before)])
+    delta = counters.Delta()
+    asset_store.count_into(delta, old, -1)
+    asset_store.count_into(delta, {**new, "counter_shard": asset_store.counter_shard(old)}, 1)
+    asset_store.counter_ops(tx, tenant, delta, None)
     tx.extend("token", asset_store._token_ops(tenant, new["id"], [t for t in old_tokens if t not in new_tokens],
                                               add=False))
     tx.extend("token", asset_store._token_ops(tenant, new["id"], [t for t in new_tokens if t not in old_tokens],
                                               add=True))
 
 
-def _soft_delete_ops(tx: asset_store.Tx, tenant: str, asset: dict, tokens, at: str, number: int,
-                     lineage_version: int) -> None:
+def _soft_delete_ops(tx: asset_store.Tx, tenant: str, asset: dict, tokens, at: str, number: int) -> None:
     """The registry store's `soft_delete` as transaction parts, also dropping the configuration
-    pointer, and only if no dependency was added anywhere in the tenant since it was checked."""
+    pointer. (A dependency added to the asset in the same instant stays on the deleted asset, as
+    history, like any dependency of a deleted asset: nothing serialises every edge of a tenant.)"""
     tx.add("asset", db.update_op(
         k.asset_pk(tenant, asset["id"]), k.ASSET_SK,
         "SET deleted_at = :at, updated_at = :at, rev = rev + :one "
@@ -293,17 +275,14 @@ def _soft_delete_ops(tx: asset_store.Tx, tenant: str, asset: dict, tokens, at: s
         values={":at": at, ":rev": asset["rev"], ":one": 1, ":n": number}))
     tx.add("asset_view", db.delete_op(k.asset_pk(tenant, asset["id"]), k.ASSET_VIEW_SK))
     tx.add("old_guard", db.delete_op(*asset_store._guard(tenant, asset)))
-    tx.extend("asset_counter", [asset_store._counter_op(tenant, n, -1)
-                                for n in sorted(asset_store.counter_names(asset))])
+    delta = counters.Delta()
+    asset_store.count_into(delta, asset, -1)
+    asset_store.counter_ops(tx, tenant, delta, None)
     tx.extend("token", asset_store._token_ops(tenant, asset["id"], tokens, add=False))
-    if lineage_version:
-        tx.add("lineage", db.check_op(k.lineage_pk(tenant), k.LINEAGE_SK, "v = :v", values={":v": lineage_version}))
-    else:
-        tx.add("lineage", db.check_op(k.lineage_pk(tenant), k.LINEAGE_SK, "attribute_not_exists(v)"))
 
 
-def _tenant_count_op(tenant: str, delta: int) -> dict:
-    return db.update_op(k.counter_pk(tenant), k.CFG_ASSETS_COUNTER, "ADD n :d", values={":d": delta})
+def _tenant_count_op(tenant: str, number: int, delta: int) -> dict:
+    return counters.add_op(tenant, number % counters.SHARDS, k.CFG_ASSETS_COUNTER, {"n": delta})
 
 
 # -- the transactions ----------------------------------------------------------------------
@@ -320,7 +299,7 @@ def create_config(tenant: str, cfg: dict, conn_type: str, *, new_asset: dict | N
         _pointer_ops(tx, tenant, attach_to, cfg["id"], None)
     tx.add("project", _project_count_op(tenant, cfg["project_id"], "asset_count", 1))
     tx.add("connection", _connection_use_op(tenant, cfg["connection_id"], 1, conn_type))
-    tx.add("tenant_count", _tenant_count_op(tenant, 1))
+    tx.add("tenant_count", _tenant_count_op(tenant, cfg["id"], 1))
     _run(tx)
 
 
@@ -343,17 +322,17 @@ def update_config(tenant: str, old: dict, new: dict, conn_type: str, *, rename: 
 
 
 def delete_config(tenant: str, cfg: dict, asset: dict | None, *, soft_delete: bool = False, tokens=(),
-                  at: str = "", lineage_version: int = 0) -> None:
+                  at: str = "") -> None:
     """Remove the configuration, its counts and the asset's pointer (or soft-delete the asset)."""
     tx = asset_store.Tx()
     tx.add("config", db.delete_op(k.cfg_asset_pk(tenant, cfg["id"]), k.CFG_ASSET_SK, "rev = :rev",
                                   values={":rev": cfg["rev"]}))
     tx.add("project", _project_count_op(tenant, cfg["project_id"], "asset_count", -1))
     tx.add("connection", _connection_use_op(tenant, cfg["connection_id"], -1))
-    tx.add("tenant_count", _tenant_count_op(tenant, -1))
+    tx.add("tenant_count", _tenant_count_op(tenant, cfg["id"], -1))
     if asset is not None:
         if soft_delete:
-            _soft_delete_ops(tx, tenant, asset, list(tokens), at, cfg["id"], lineage_version)
+            _soft_delete_ops(tx, tenant, asset, list(tokens), at, cfg["id"])
         else:
             _pointer_ops(tx, tenant, asset, None, cfg["id"])
     _run(tx)
@@ -412,19 +391,16 @@ def registry_dependents(tenant: str, asset_id: str) -> list[str]:
     return [i["SK"] for i in page if i["SK"] not in (k.ASSET_SK, k.ASSET_VIEW_SK)]
 
 
-def lineage_version(tenant: str) -> int:
-    item = db.get(k.lineage_pk(tenant), k.LINEAGE_SK)
-    return int(item.get("v", 0)) if item else 0
-
-
 def _edges(tenant: str, asset_id: str) -> tuple[list[str], list[str]]:
     """(upstream ids, downstream ids) of one asset: ONE Query, since both edge kinds' sort keys
     start with 'DEP' (DEP#{target}, DEPENDENT#{source})."""
     ups, downs, start = [], [], None
     while True:
         page, start = db.query(k.asset_pk(tenant, asset_id), sk_prefix="DEP", start=start,
-                               projection=["SK", "source_asset_id", "target_asset_id"])
+                               projection=["SK", "source_asset_id", "target_asset_id", "pending"])
         for item in page:
+            if item.get("pending") is not None:  # not confirmed yet (store/lineage.py)
+                continue
             if item["SK"].startswith(k.DEPENDENT_PREFIX):
                 downs.append(item["source_asset_id"])
             elif item["SK"].startswith(k.DEP_PREFIX):
@@ -444,6 +420,6 @@ def edges_of_many(tenant: str, asset_ids: list[str]) -> dict[str, tuple[list[str
 
 
 def contracts(tenant: str, contract_ids) -> dict[str, dict]:
-    """{contract id: raw contract item}, one BatchGetItem per 100."""
+    """{contract id: raw contract item with its `doc`}, one BatchGetItem per 100 (and one for the docs)."""
     items = db.batch_get([(k.contract_pk(tenant, c), k.CONTRACT_SK) for c in contract_ids])
-    return {i["id"]: i for i in items}
+    return {i["id"]: i for i in contract_store.with_docs(tenant, items)}

@@ -1,6 +1,9 @@
 """Contracts: one item per version, its schema and guarantees stored as compressed JSON (a
 5,000-property schema is far below the 400 KB item limit that way, and schemas nest deeper than
-DynamoDB's 32-level maps allow). A publish is one transaction: the new contract, the version
+DynamoDB's 32-level maps allow) in an item of their own (`DOC`, same partition, no index keys):
+the indexes copy only the small contract item, so a big publish is not written three times.
+Reads through an index fetch the documents with one BatchGetItem per 100; items written before
+the split still hold `doc` themselves. A publish is one transaction: the new contract, the version
 guard, the previous active contract → deprecated, the asset's active pointer (conditioned on
 the pointer read before), counters — so concurrent publishes never duplicate a version nor
 leave two active contracts.
@@ -9,7 +12,7 @@ import json
 import zlib
 
 from accord import errors
-from accord.store import assets as asset_store, db, keys as k
+from accord.store import assets as asset_store, counters, db, keys as k
 
 MAX_DOC_BYTES = 350_000  # compressed schema + guarantees per item
 ITEM_KEYS = asset_store.ALL_INDEX_KEYS + ("doc",)
@@ -34,16 +37,39 @@ def _public(item: dict) -> dict:
     return out
 
 
-def contract_item(tenant: str, contract: dict, doc: dict, sort_key: str) -> dict:
+def with_docs(tenant: str, items: list[dict], consistent: bool = False) -> list[dict]:
+    """Raw contract items with their `doc` (fetched for those that do not hold it)."""
+    missing = [i["id"] for i in items if "doc" not in i]
+    if missing:
+        docs = {d["PK"]: d["doc"] for d in db.batch_get([(k.contract_pk(tenant, c), k.CONTRACT_DOC_SK)
+                                                         for c in missing], consistent=consistent)}
+        items = [i if "doc" in i else {**i, "doc": docs[i["PK"]]} for i in items]
+    return items
+
+
+def _publics(tenant: str, items: list[dict]) -> list[dict]:
+    return [_public(i) for i in with_docs(tenant, items)]
+
+
+def contract_item(tenant: str, contract: dict, sort_key: str) -> dict:
     return {"PK": k.contract_pk(tenant, contract["id"]), "SK": k.CONTRACT_SK,
             "GSI1PK": k.asset_contracts_gsi(tenant, contract["asset_id"]), "GSI1SK": sort_key,
             "GSI2PK": k.contracts_gsi(tenant), "GSI2SK": f"{contract['published_at']}#{contract['id']}",
-            **contract, "doc": pack(doc)}
+            **contract}
+
+
+def doc_item(tenant: str, contract_id: str, doc: dict) -> dict:
+    return {"PK": k.contract_pk(tenant, contract_id), "SK": k.CONTRACT_DOC_SK, "doc": pack(doc)}
 
 
 def get(tenant: str, contract_id: str) -> dict | None:
-    item = db.get(k.contract_pk(tenant, contract_id), k.CONTRACT_SK)
-    return _public(item) if item else None
+    """The contract and its document: one strongly consistent Query of their partition."""
+    items, _ = db.query(k.contract_pk(tenant, contract_id), consistent=True)
+    item = next((i for i in items if i["SK"] == k.CONTRACT_SK), None)
+    if item is None:
+        return None
+    doc = next((i for i in items if i["SK"] == k.CONTRACT_DOC_SK), None)
+    return _public({**item, "doc": doc["doc"]} if doc and "doc" not in item else item)
 
 
 def get_version(tenant: str, asset_id: str, canonical: str) -> dict | None:
@@ -57,7 +83,7 @@ def for_asset(tenant: str, asset_id: str, newest_first: bool = True) -> list[dic
     while True:
         page, start = db.query(k.asset_contracts_gsi(tenant, asset_id), index="GSI1", forward=not newest_first,
                                start=start)
-        out.extend(_public(i) for i in page)
+        out.extend(_publics(tenant, page))
         if not start:
             return out
 
@@ -69,7 +95,7 @@ def version_before(tenant: str, asset_id: str, contract_id: str, sort_key: str) 
     start = {"PK": {"S": k.contract_pk(tenant, contract_id)}, "SK": {"S": k.CONTRACT_SK},
              "GSI1PK": {"S": line}, "GSI1SK": {"S": sort_key}}
     page, _ = db.query(line, index="GSI1", forward=False, start=start, limit=1)
-    return _public(page[0]) if page else None
+    return _publics(tenant, page)[0] if page else None
 
 
 def list_page(tenant: str, *, status: str | None, offset: int, limit: int) -> list[dict]:
@@ -83,28 +109,28 @@ def list_page(tenant: str, *, status: str | None, offset: int, limit: int) -> li
             if skipped < offset:
                 skipped += 1
             elif len(out) < limit:
-                out.append(_public(item))
+                out.append(item)
         if not start:
             break
-    return out
+    return _publics(tenant, out)
 
 
 def count(tenant: str, status: str | None = None) -> int:
-    item = db.get(k.counter_pk(tenant), k.contract_counter(status), consistent=False)
-    return max(int(item.get("n", 0)), 0) if item else 0
+    return counters.total(tenant, k.CONTRACT_COUNTER, k.status_part(status) if status else "n")
 
 
 def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: str, canonical: str,
                previous: dict | None, asset_fields: dict, *, no_consumers: bool = False,
-               proposal_id: str | None = None, log: dict | None = None, counters: bool = True) -> asset_store.Tx:
+               proposal_id: str | None = None, log: dict | None = None, count: bool = True) -> asset_store.Tx:
     """The publish transaction (labels: contract, version, previous, asset, proposal). Without
-    `counters`, the caller moves the tenant's contract counters itself (`counter_deltas`), once for
-    a batch of publishes (store/bulk.py).
+    `count`, the caller counts the publish itself (`counted`), one counter update for a batch of
+    publishes (publishing.publish_many).
 
     `asset_fields` are set on the asset under the condition that its active contract is still
     `previous` (and, for `no_consumers`, that nobody registered meanwhile)."""
     tx = asset_store.Tx()
-    tx.add("contract", db.put_op(contract_item(tenant, contract, doc, sort_key), "attribute_not_exists(PK)"))
+    tx.add("contract", db.put_op(contract_item(tenant, contract, sort_key), "attribute_not_exists(PK)"))
+    tx.add("doc", db.put_op(doc_item(tenant, contract["id"], doc)))
     tx.add("version", db.put_op({"PK": k.asset_pk(tenant, asset["id"]), "SK": k.contract_version_sk(canonical),
                                  "contract_id": contract["id"], "version": contract["version"]},
                                 "attribute_not_exists(PK)"))
@@ -130,22 +156,28 @@ def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: st
     canonical_op, view_op = asset_store.set_fields_ops(tenant, asset["id"], asset_fields, cond, values)
     tx.add("asset", canonical_op)
     tx.add("asset_view", view_op)
-    if counters:
-        for name, delta in counter_deltas(previous).items():
-            tx.add("counter", db.update_op(k.counter_pk(tenant), name, "ADD n :d", values={":d": delta}))
+    if count:
+        tx.add("counter", counters.add_op(tenant, asset_store.counter_shard(asset), k.CONTRACT_COUNTER,
+                                          counted(previous)))
     if log:
         tx.add("log", db.put_op({"PK": k.asset_pk(tenant, asset["id"]), "SK": k.action_log_sk(log["at"], log["id"]),
                                  **log}))
     return tx
 
 
-def counter_deltas(previous: dict | None) -> dict[str, int]:
-    """What one publish adds to the tenant's contract counters."""
-    return {k.contract_counter(): 1, k.contract_counter("deprecated" if previous else "active"): 1}
+def counted(previous: dict | None) -> dict[str, int]:
+    """What one publish adds to the tenant's (sharded) contract counter: one more contract, and one
+    more active one — or, replacing `previous`, one more deprecated one."""
+    return {"n": 1, k.status_part("deprecated" if previous else "active"): 1}
 
 
-def counter_ops(tenant: str, deltas: dict[str, int]) -> list[dict]:
-    return [db.update_op(k.counter_pk(tenant), name, "ADD n :d", values={":d": d}) for name, d in sorted(deltas.items())]
+def count_ops(tenant: str, previous: list[dict | None]) -> list[dict]:
+    """A batch of publishes (each replacing its `previous`) counted as ONE update of one random
+    shard of the contract counter (publishing.publish_many)."""
+    delta, shard = counters.Delta(), counters.random_shard()
+    for prev in previous:
+        delta.add(shard, k.CONTRACT_COUNTER, counted(prev))
+    return [op for _, op in delta.ops(tenant)]
 
 
 def action_log(tenant: str, asset_id: str, limit: int = 50) -> list[dict]:

@@ -19,15 +19,15 @@ import json
 import time
 
 from accord import errors
-from accord.store import assets as asset_store, db, keys as k
+from accord.store import assets as asset_store, db, keys as k, retention
 from accord.store.codec import encode
 
 GUARD_TTL_SECONDS = 30 * 86400
-REJECTED_TTL_SECONDS = 90 * 86400
 INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 HIDDEN = INDEX_KEYS + ("ttl",)
 BATCH_WRITE_MAX = 25
 MAX_FILTER_PAGES = 10
+LOOKUP_WORKERS = 8
 
 def key_str(parts: list) -> str:
     """The canonical asset key: a compact JSON list (unambiguous whatever the parts contain)."""
@@ -49,10 +49,13 @@ def public(item: dict | None) -> dict | None:
 
 # ------------------------------------------------------------------ items
 def event_item(tenant: str, key: str, attrs: dict) -> dict:
-    """`attrs`: the event's stored fields; must hold seq, type and (checks) check_name, partition."""
+    """`attrs`: the event's stored fields; must hold seq, type and (checks) check_name, partition.
+    It expires with the tenant's retention, counted from when it was recorded (a backfill of old
+    events is kept as long as a fresh one)."""
     seq, kind = attrs["seq"], attrs["type"]
     item = {"PK": k.event_key_pk(tenant, key), "SK": k.event_sk(seq),
-            "GSI1PK": k.event_type_gsi(tenant, key, kind), "GSI1SK": seq}
+            "GSI1PK": k.event_type_gsi(tenant, key, kind), "GSI1SK": seq,
+            "ttl": retention.expires(tenant, attrs.get("recorded_at"))}
     if kind == "check":
         item.update(GSI2PK=k.event_check_gsi(tenant, key, attrs["check_name"]), GSI2SK=seq)
     elif attrs.get("partition") is not None:
@@ -81,7 +84,8 @@ def event_key(item: dict) -> list:
 def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: str) -> dict:
     item = {"PK": k.event_key_pk(tenant, key), "SK": k.EVENT_KEY_SK,
             "GSI1PK": k.event_keys_gsi(tenant), "GSI1SK": k.US.join(parts),
-            "asset_key": parts, "last_seen_at": last_seen_at, "last_type": last_type}
+            "asset_key": parts, "last_seen_at": last_seen_at, "last_type": last_type,
+            "ttl": retention.expires(tenant)}
     fqn = fqn_of(parts)
     if fqn:
         item["fqn"] = fqn
@@ -90,7 +94,7 @@ def key_item(tenant: str, key: str, parts: list, last_seen_at: str, last_type: s
 
 def check_item(tenant: str, key: str, check_name: str, last_seen_at: str) -> dict:
     return {"PK": k.event_key_pk(tenant, key), "SK": k.reported_check_sk(check_name), "check_name": check_name,
-            "last_seen_at": last_seen_at}
+            "last_seen_at": last_seen_at, "ttl": retention.expires(tenant)}
 
 
 def guard_item(tenant: str, event_id: str, key: str, seq: str, fingerprint: str, now_epoch: int) -> dict:
@@ -99,32 +103,41 @@ def guard_item(tenant: str, event_id: str, key: str, seq: str, fingerprint: str,
             "ttl": now_epoch + GUARD_TTL_SECONDS}
 
 
-def rejected_item(tenant: str, rid: str, at: str, attrs: dict, now_epoch: int) -> dict:
+def rejected_item(tenant: str, rid: str, at: str, attrs: dict) -> dict:
     return {"PK": k.rejected_pk(tenant), "SK": f"{at}#{rid}", "id": rid, "at": at,
-            **{n: v for n, v in attrs.items() if v is not None}, "ttl": now_epoch + REJECTED_TTL_SECONDS}
+            **{n: v for n, v in attrs.items() if v is not None}, "ttl": retention.expires(tenant)}
 
 
 # ------------------------------------------------------------------ writes
-def transact(ops: list[dict]) -> None:
-    """One TransactWriteItems (retried on a concurrent transaction's conflict; raises ConditionFailed
-    with one reason per op)."""
-    asset_store.transact(ops)
+def transact(ops: list[dict], deadline: float | None = None) -> None:
+    """One TransactWriteItems (retried on a concurrent transaction's conflict — until `deadline`, and
+    throttling too, when given; raises ConditionFailed with one reason per op)."""
+    asset_store.transact(ops, deadline=deadline)
 
 
-def batch_put(items: list[dict]) -> None:
-    """Unconditional puts, 25 per BatchWriteItem; unprocessed items (throttling) retried with backoff.
+def batch_put(items: list[dict], deadline: float | None = None) -> None:
+    """Unconditional puts, 25 per BatchWriteItem; unprocessed items (throttling) retried with backoff —
+    8 times, or until `deadline` (time.monotonic()) when given.
     (store/db has no batch write yet: this goes through its error translation, db._call.)"""
+    import random
     table = db.table_name()
     for i in range(0, len(items), BATCH_WRITE_MAX):
         request = {table: [{"PutRequest": {"Item": encode(item)}} for item in items[i:i + BATCH_WRITE_MAX]]}
-        for attempt in range(8):
-            out = db._call("batch_write_item", RequestItems=request)
-            request = out.get("UnprocessedItems") or {}
+        attempt = 0
+        while True:
+            try:
+                out = db._call("batch_write_item", RequestItems=request)
+                request = out.get("UnprocessedItems") or {}
+            except errors.TooManyRequests:
+                if deadline is None:
+                    raise
             if not request:
                 break
-            time.sleep(min(0.05 * 2 ** attempt, 1.0))
-        else:
-            raise errors.TooManyRequests("The table is busy; retry with backoff.", headers={"Retry-After": "1"})
+            attempt += 1
+            pause = random.uniform(0, min(0.05 * 2 ** attempt, 1.0))
+            if (deadline is None and attempt >= 8) or (deadline is not None and time.monotonic() + pause > deadline):
+                raise errors.TooManyRequests("The table is busy; retry with backoff.", headers={"Retry-After": "1"})
+            time.sleep(pause)
 
 
 # ------------------------------------------------------------------ reads
@@ -147,41 +160,40 @@ def live_assets(tenant: str, fqn: str) -> list[dict]:
             return out
 
 
-def possibly_registered(tenant: str, fqns: list[str]) -> set[str]:
-    """The fqns that may name a live asset, from the registry's exact per-prefix asset counters
-    (keys.py "asset counters": `assets|f={fqn}` counts live assets named fqn or below it; kept for
-    fqns of up to store/assets.FQN_COUNTER_DEPTH segments): one BatchGetItem instead of a Query per
-    fqn. Deeper fqns are always "possibly"."""
-    shallow = [f for f in fqns if len(f.split(".")) <= asset_store.FQN_COUNTER_DEPTH]
-    found = get_many([(k.counter_pk(tenant), k.asset_counter(fqn=f)) for f in shallow])
-    out = {f for f in fqns if f not in shallow}
-    for f in shallow:
-        item = found.get((k.counter_pk(tenant), k.asset_counter(fqn=f)))
-        if item and int(item.get("n", 0)) > 0:
-            out.add(f)
-    return out
-
-
-def has_live_asset(tenant: str, fqn: str) -> bool:
-    page, _ = db.query(k.assets_gsi(tenant), index="GSI1", sk_prefix=k.fqn_key(fqn), limit=1,
-                       projection=["PK"])
-    return bool(page)
+def live_assets_of_many(tenant: str, fqns: list[str]) -> dict[str, list[dict]]:
+    """{fqn: live assets named so} — one Query per fqn (a few keys each), run in parallel."""
+    if len(fqns) <= 1:
+        return {f: live_assets(tenant, f) for f in fqns}
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(LOOKUP_WORKERS, len(fqns))) as pool:
+        return dict(zip(fqns, pool.map(lambda f: live_assets(tenant, f), fqns)))
 
 
 def latest(tenant: str, key: str, kind: str, check_name: str | None = None) -> dict | None:
-    """The newest event of a type (GSI1) or of a check (GSI2), by event time."""
+    """The newest live event of a type (GSI1) or of a check (GSI2), by event time. One item read;
+    only if that one has expired (events expire by when they were recorded, so an older event
+    may outlive it) are more read, with the live filter."""
     if check_name is not None:
         partition, index = k.event_check_gsi(tenant, key, check_name), "GSI2"
     else:
         partition, index = k.event_type_gsi(tenant, key, kind), "GSI1"
     page, _ = db.query(partition, index=index, forward=False, limit=1)
-    return page[0] if page else None
+    if not page or retention.is_live(page[0]):
+        return page[0] if page else None
+    live, names, values = retention.live_filter()
+    start = None
+    for _ in range(MAX_FILTER_PAGES):
+        page, start = db.query(partition, index=index, forward=False, limit=100, start=start,
+                               filter=live, names=names, values=values)
+        if page or not start:
+            return page[0] if page else None
+    return None
 
 
 def check_names(tenant: str, key: str, limit: int = 100) -> list[str]:
     page, _ = db.query(k.event_key_pk(tenant, key), sk_prefix=k.REPORTED_CHECK_PREFIX, limit=limit,
-                       projection=["check_name"])
-    return [i["check_name"] for i in page]
+                       projection=["check_name", "ttl"])
+    return [i["check_name"] for i in page if retention.is_live(i)]
 
 
 def encode_cursor(key: dict) -> str:
@@ -205,15 +217,19 @@ def decode_cursor(cursor: str, names: tuple, partition_name: str, partition: str
 
 def _page(partition: str, *, index: str | None, sk_prefix: str | None, limit: int, cursor: str | None,
           forward: bool, filter: str | None = None, names=None, values=None) -> tuple[list[dict], str | None]:
-    """One page of at most `limit` items and the cursor of the next (None at the end)."""
+    """One page of at most `limit` live items and the cursor of the next (None at the end)."""
     key_names = ("PK", "SK") if index is None else ("PK", "SK", f"{index}PK", f"{index}SK")
     pname = "PK" if index is None else f"{index}PK"
     start = decode_cursor(cursor, key_names, pname, partition) if cursor else None
     items: list[dict] = []
-    for _ in range(MAX_FILTER_PAGES if filter else 1_000):
+    sparse = filter is not None
+    live, live_names, live_values = retention.live_filter()
+    filter = f"{live} AND {filter}" if filter else live
+    names, values = {**live_names, **(names or {})}, {**live_values, **(values or {})}
+    for _ in range(MAX_FILTER_PAGES):
         want = limit + 1 - len(items)
         page, start = db.query(partition, index=index, sk_prefix=sk_prefix, forward=forward, start=start,
-                               limit=max(want, 50) if filter else want, filter=filter, names=names,
+                               limit=max(want, 50) if sparse else want, filter=filter, names=names,
                                values=values, consistent=index is None)
         items.extend(page)
         if len(items) > limit or not start:

@@ -10,8 +10,10 @@ another tenant simply is not under the caller's prefix (404, never 403).
 | API key       | APIKEY#{key id hex}               | KEY       | T#{t}#APIKEYS / {created_at}#{id}       |
 | team          | T#{t}#TEAM#{team id}              | TEAM      | T#{t}#TEAMS / {created_at}#{id}  (live) |
 | team name     | T#{t}#TEAMNAME#{casefolded name}  | UNIQUE    | - (uniqueness guard, same transaction)  |
-| counter       | T#{t}#COUNTER                     | {name}    | - (exact totals, same transaction)      |
-| inbox message | T#{t}#INBOX                       | MSG#{id}  | - (reports worker stub)                 |
+| counter shard | T#{t}#COUNTER#{shard 00-31}       | {name}    | - (exact totals: store/counters.py)     |
+| sequence      | T#{t}#COUNTER                     | {name}    | - (integer ids: atomic ADD)             |
+| settings      | T#{t}#SETTINGS                    | SETTINGS  | - (retention_days, report_rate_per_second) |
+| rate window   | T#{t}#RATE#{shards}#{shard}       | {epoch second} | - (tokens leased in that second: store/ratelimit.py; `ttl`) |
 
 Registry family (assets, lineage, audit). `␟` is U+001F, which fqn/environment may not contain;
 `{fqnkey}` is the fqn followed by `.␟`, so `begins_with(fqn + ".")` matches an fqn exactly *and*
@@ -24,16 +26,17 @@ every fqn below it (`a.b` → `a.b`, `a.b.c`; never `a.bc`), and exact names sor
 | asset env view      | T#{t}#ASSET#{id}                    | ASSET#ENV              | T#{t}#ASSETS#ENV#{env} / {fqnkey}{id} ; T#{t}#TEAMASSETS#{team}#ENV#{env} / same (live only; a full copy) |
 | asset fqn guard     | T#{t}#ASSETFQN#{env}#{fqn}          | UNIQUE                 | - (live fqn+environment uniqueness, same transaction) |
 | asset search token  | T#{t}#ASSETSEARCH                   | {token}␟{id}           | - (lower-cased fqn suffixes at word boundaries) |
-| asset counters      | T#{t}#COUNTER                       | assets[|t={team}][|e={env}][|f={fqn prefix}] | - (exact list totals) |
+| asset counters      | T#{t}#COUNTER#{shard}               | assets[|t={team}][|f={fqn prefix}] | - (exact list totals: `n` and `e#{env}`; a prefix counts the assets strictly below it) |
 | dependency (up)     | T#{t}#ASSET#{source}                | DEP#{target}           | - (source depends on target) |
 | dependent (down)    | T#{t}#ASSET#{target}                | DEPENDENT#{source}     | - (mirror of the edge) |
-| dependency by id    | T#{t}#DEPENDENCY#{dep id}           | DEPENDENCY             | - |
-| lineage version     | T#{t}#LINEAGE                       | VERSION                | - (serialises cycle checks of edge adds) |
-| audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same |
-| audit counters      | T#{t}#ASSET#{a}                     | AUDITCOUNT[#S#{s}][#B#{by}] | - (exact `total_runs`, same transaction) |
+| dependency by id    | T#{t}#DEPENDENCY#{dep id}           | DEPENDENCY             | - (all three carry `pending` until the cycle check confirms them) |
+| lineage version     | T#{t}#LINEAGE                       | VERSION                | - (moved by OpenLineage's edge writes only: serialises their cycle checks) |
+| audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same (`ttl`) |
+| audit counts        | T#{t}#ASSET#{a}                     | AUDITN#{ttl}#{shard}   | - (`n`, `s#{status}`, `b#{by}`, `sb#{status}#{by}` of the runs expiring at `ttl`; same transaction; 8 shards) |
 | contract            | T#{t}#CONTRACT#{id}                 | CONTRACT               | T#{t}#ASSET#{a}#CONTRACTS / {semver sort key} ; T#{t}#CONTRACTS / {published_at}#{id} |
+| contract document   | T#{t}#CONTRACT#{id}                 | DOC                    | - (compressed schema + guarantees: kept out of both GSIs) |
 | contract version    | T#{t}#ASSET#{a}                     | CVER#{version w/o build} | - (version uniqueness per asset line, same transaction as the publish) |
-| contract counters   | T#{t}#COUNTER                       | contracts[|s={status}] | - |
+| contract counters   | T#{t}#COUNTER#{shard}               | contracts              | - (`n` and `s#{status}`, in the asset's shard) |
 | admin action log    | T#{t}#ASSET#{a}                     | LOG#{at}#{id}          | - (forced publishes/approvals, with reason) |
 | registration        | T#{t}#REG#{id}                      | REG                    | - |
 | asset's consumer    | T#{t}#ASSET#{a}                     | REG#{consumer team}    | - (one registration per team and asset line; a copy) |
@@ -55,7 +58,7 @@ once something was counted in it or it was renamed, and it is never in the proje
 | connection credential | T#{t}#CFGSECRET#{random ref}        | SECRET    | - (write-only; read by no route; the connection holds the ref) |
 | asset configuration   | T#{t}#ASSETCFG#{number}             | CFG       | T#{t}#CFGASSETS#P#{project} / {n} ; T#{t}#CFGASSETS / {n} |
 | id sequences          | T#{t}#COUNTER                       | cfg-seq:{project, connection or asset} | - (atomic ADD; numbers never reused) |
-| configured assets     | T#{t}#COUNTER                       | cfg-assets | - (tenant-wide total, same transaction) |
+| configured assets     | T#{t}#COUNTER#{shard}               | cfg-assets | - (tenant-wide total, same transaction) |
 
 The registry asset item (`T#{t}#ASSET#{id}` / ASSET and its ASSET#ENV copy) carries
 `config_number` while a configuration points at it; the configuration item carries `asset_id`.
@@ -73,9 +76,12 @@ index read newest first — a pointer that only moves forward in event time, wit
 | event               | T#{t}#EVK#{key}                     | EV#{seq}               | T#{t}#EVK#{key}#T#{type} / {seq} ; T#{t}#EVK#{key}#C#{check name} (checks) or #P#{partition} / {seq} |
 | reported check      | T#{t}#EVK#{key}                     | CHK#{check name}       | - (the key's check names: the status lists each one's latest evaluation) |
 | event id guard      | T#{t}#EVID#{event id}               | EVID                   | - (producer `event_id` / `Idempotency-Key` / SQS message id + index; `ttl` 30 days) |
-| rejected report     | T#{t}#REJECTED                      | {at}#{rid}             | - (invalid SQS reports with their reason; `ttl` 90 days) |
+| rejected report     | T#{t}#REJECTED                      | {at}#{rid}             | - (invalid SQS reports with their reason; `ttl`: the tenant's retention) |
 
 Checks also write audit runs (the audit run rows above) in the same transaction as the event.
+Events, reported keys and checks, audit runs and their counts, and rejected reports carry `ttl`
+(store/retention.py: when it was recorded + the tenant's retention, rounded up to a week); every
+read of them filters on it.
 
 OpenLineage and drift (accord/ingest, store/ingest.py; column lineage: store/columns.py). `{h}` is a
 hex SHA-256 prefix: of the event's (run id, event time, event type) for a guard, of (namespace, name)
@@ -95,8 +101,7 @@ short whatever the names hold.
 Imports (accord/ingest, store/jobs.py): a large manifest is uploaded to the import bucket under
 `uploads/{tenant}/{upload id}` (S3, transient: the bucket's lifecycle expires it), then imported by
 a job. Assets an importer wrote carry `import_asset_hash`, `import_run`, `import_hash`,
-`import_contract_id` (what dbt said, so an unchanged re-import writes nothing) and, until their
-batch settles, `pending_counters` (store/bulk.py).
+`import_contract_id` (what dbt said, so an unchanged re-import writes nothing).
 
 | entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
 |---------------------|-------------------------------------|------------------------|-----------------------------------|
@@ -118,6 +123,8 @@ transaction (or conditional write) as the change it describes: the outbox. Dynam
 API keys are keyed by key id alone because the authorizer knows only the secret (which embeds
 the id) and not yet the tenant; the tenant is an attribute checked on every read.
 """
+
+import re
 
 SEP = "#"
 
@@ -163,12 +170,49 @@ def team_name_pk(tenant: str, name: str) -> str:
 UNIQUE_SK = "UNIQUE"
 
 
+def settings_pk(tenant: str) -> str:
+    return f"{t(tenant)}SETTINGS"
+
+
+SETTINGS_SK = "SETTINGS"
+
+
+def rate_pk(tenant: str, shards: int, shard: int) -> str:
+    """One of the `shards` window items a tenant's limit is split over (the count is in the key so
+    that a limit changed mid-second never mixes two splits, and the heat model sees the shards)."""
+    return f"{t(tenant)}RATE#{shards}#{shard}"
+
+
 def counter_pk(tenant: str) -> str:
+    """The tenant's sequences (integer ids that must be unique: one item each, never sharded)."""
     return f"{t(tenant)}COUNTER"
 
 
-def inbox_pk(tenant: str) -> str:
-    return f"{t(tenant)}INBOX"
+COUNTER_SHARDS = 32
+
+
+def counter_shard_pk(tenant: str, shard: int) -> str:
+    return f"{t(tenant)}COUNTER#{shard:02d}"
+
+
+_COUNTER_SHARD = re.compile(r"^(T#.+#COUNTER)#(\d\d)$")
+_AUDIT_COUNT_SHARD = re.compile(r"^(AUDITN#\d+)#(\d+)$")
+_RATE_SHARD = re.compile(r"^(T#.+#RATE#(\d+))#(\d+)$")
+
+
+def shard_of(pk: str, sk: str) -> tuple[tuple[str, str], int] | None:
+    """((logical key), shard count) if (pk, sk) is one shard of a sharded item, else None — how
+    the heat model (tests/support/heat.py) sees one counter spread over its shards."""
+    m = _COUNTER_SHARD.match(pk)
+    if m:
+        return (m.group(1) + "#{shard}", sk), COUNTER_SHARDS
+    m = _AUDIT_COUNT_SHARD.match(sk)
+    if m:
+        return (pk, m.group(1) + "#{shard}"), AUDIT_COUNT_SHARDS
+    m = _RATE_SHARD.match(pk)
+    if m:
+        return (m.group(1) + "#{shard}", sk), int(m.group(2))
+    return None
 
 
 def created_sort(created_at: str, ident: str) -> str:
@@ -233,15 +277,18 @@ def asset_search_sk(token: str, asset_id: str) -> str:
     return f"{token}{US}{asset_id}"
 
 
-def asset_counter(team: str | None = None, env: str | None = None, fqn: str | None = None) -> str:
+def asset_counter(team: str | None = None, fqn: str | None = None) -> str:
+    """The counter of live assets (of a team; strictly below an fqn prefix); parts `n` and `e#{env}`."""
     name = "assets"
     if team:
         name += f"|t={team}"
-    if env:
-        name += f"|e={env}"
     if fqn:
         name += f"|f={fqn}"
     return name
+
+
+def env_part(env: str) -> str:
+    return f"e#{env}"
 
 
 # ------------------------------------------------------------------ registry: lineage
@@ -289,13 +336,12 @@ def audit_source_gsi(tenant: str, asset_id: str, triggered_by: str) -> str:
     return f"{t(tenant)}AUDIT#{asset_id}#B#{triggered_by}"
 
 
-def audit_counter_sk(status: str | None = None, triggered_by: str | None = None) -> str:
-    sk = "AUDITCOUNT"
-    if status:
-        sk += f"#S#{status}"
-    if triggered_by:
-        sk += f"#B#{triggered_by}"
-    return sk
+AUDIT_COUNT_PREFIX = "AUDITN#"
+AUDIT_COUNT_SHARDS = 8
+
+
+def audit_count_sk(ttl: int, shard: int) -> str:
+    return f"{AUDIT_COUNT_PREFIX}{ttl}#{shard}"
 
 
 # ------------------------------------------------------------------ registry: contracts
@@ -304,6 +350,7 @@ def contract_pk(tenant: str, contract_id: str) -> str:
 
 
 CONTRACT_SK = "CONTRACT"
+CONTRACT_DOC_SK = "DOC"   # the schema + guarantees, an item of their own: no index copies them
 
 
 def asset_contracts_gsi(tenant: str, asset_id: str) -> str:
@@ -318,8 +365,11 @@ def contract_version_sk(canonical_version: str) -> str:
     return f"CVER#{canonical_version}"
 
 
-def contract_counter(status: str | None = None) -> str:
-    return "contracts" + (f"|s={status}" if status else "")
+CONTRACT_COUNTER = "contracts"
+
+
+def status_part(status: str) -> str:
+    return f"s#{status}"
 
 
 def action_log_sk(at: str, ident: str) -> str:
@@ -337,6 +387,11 @@ CONSUMER_PREFIX = "REG#"
 
 def consumer_sk(team_id: str) -> str:
     return f"REG#{team_id}"
+
+
+def registration_counter(team_id: str) -> str:
+    """A consumer team's registrations (sharded; doubles as the team's liveness guard)."""
+    return f"registrations|t={team_id}"
 
 
 # ------------------------------------------------------------------ registry: proposals

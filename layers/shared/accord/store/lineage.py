@@ -1,38 +1,126 @@
-"""Lineage edges: each dependency is three items written and removed in one transaction — the
-upstream edge under the dependent asset (DEP#), its mirror under the dependency (DEPENDENT#),
-and a lookup item by dependency id. Edge adds also bump the tenant's lineage version, so two
-concurrent adds that would only together close a cycle cannot both commit (see domain/lineage).
+"""Lineage edges: each dependency is three items written and removed together — the upstream edge
+under the dependent asset (DEP#), its mirror under the dependency (DEPENDENT#), and a lookup item
+by dependency id.
+
+An edge is first written *pending* (`pending` = when, epoch ms), then checked for cycles, then
+confirmed (the attribute removed) or discarded — see registry/lineage.py for why that keeps the
+graph acyclic without any item every edge add has to hold. Readers ignore pending edges; cycle
+checks count the fresh ones (younger than STALE_MS: an older one was abandoned by a writer that
+died, and its writer may no longer confirm it: CONFIRM_MS < STALE_MS).
 """
 from accord.store import assets as asset_store, db, keys as k
 
 WALK_WORKERS = 8
+CONFIRM_MS = 60_000     # a writer confirms its pending edges within this, or discards them
+STALE_MS = 120_000      # pending longer than this: abandoned (ignored by cycle checks, overwritable)
+EDGES_PER_TX = 33       # three items an edge, ≤ 100 per transaction
+DUPLICATE = "duplicate"
 
 
 def _edge_attrs(edge: dict) -> dict:
     return {key: v for key, v in edge.items() if key not in ("PK", "SK")}
 
 
+def is_pending(edge: dict) -> bool:
+    return edge.get("pending") is not None
+
+
+def is_fresh_pending(edge: dict, now_ms: int) -> bool:
+    return is_pending(edge) and now_ms - int(edge["pending"]) < STALE_MS
+
+
 def get(tenant: str, dep_id: str) -> dict | None:
+    """The confirmed dependency with this id (a pending one is not there yet)."""
     item = db.get(k.dependency_pk(tenant, dep_id), k.DEPENDENCY_SK)
-    return _edge_attrs(item) if item else None
+    return _edge_attrs(item) if item and not is_pending(item) else None
 
 
-def version(tenant: str) -> int:
-    item = db.get(k.lineage_pk(tenant), k.LINEAGE_SK)
-    return int(item.get("v", 0)) if item else 0
-
-
-LIVE = "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
-
-
-def edge_ops(tenant: str, edge: dict) -> list[tuple[str, dict]]:
-    """(label, op) of a new edge's three items; the upstream edge only if it does not exist yet."""
+def _keys(tenant: str, edge: dict) -> list[tuple[str, str]]:
     src, dst = edge["source_asset_id"], edge["target_asset_id"]
-    return [("lookup", db.put_op({"PK": k.dependency_pk(tenant, edge["id"]), "SK": k.DEPENDENCY_SK, **edge},
-                                 "attribute_not_exists(PK)")),
-            ("duplicate", db.put_op({"PK": k.asset_pk(tenant, src), "SK": k.dep_sk(dst), **edge},
-                                    "attribute_not_exists(PK)")),
-            ("mirror", db.put_op({"PK": k.asset_pk(tenant, dst), "SK": k.dependent_sk(src), **edge}))]
+    return [(k.dependency_pk(tenant, edge["id"]), k.DEPENDENCY_SK), (k.asset_pk(tenant, src), k.dep_sk(dst)),
+            (k.asset_pk(tenant, dst), k.dependent_sk(src))]
+
+
+def put_pending(tenant: str, edges: list[dict], now_ms: int) -> list[str | None]:
+    """Write each edge (carrying `pending` = now_ms) as pending, EDGES_PER_TX per transaction.
+    Per edge: None, or DUPLICATE when the (source, target) edge exists or is being added (an
+    abandoned pending one is taken over)."""
+    results: list[str | None] = [None] * len(edges)
+    for start in range(0, len(edges), EDGES_PER_TX):
+        chunk = list(range(start, min(start + EDGES_PER_TX, len(edges))))
+        while chunk:
+            tx = asset_store.Tx()
+            for i in chunk:
+                edge = edges[i]
+                (lk, ls), (dk, ds), (mk, ms) = _keys(tenant, edge)
+                tx.add(f"lookup:{i}", db.put_op({"PK": lk, "SK": ls, **edge}, "attribute_not_exists(PK)"))
+                tx.add(f"edge:{i}", db.put_op({"PK": dk, "SK": ds, **edge},
+                                              "attribute_not_exists(PK) OR pending < :stale",
+                                              values={":stale": now_ms - STALE_MS}))
+                tx.add(f"mirror:{i}", db.put_op({"PK": mk, "SK": ms, **edge}))
+            try:
+                tx.commit()
+                break
+            except db.ConditionFailed as exc:
+                failed = {label.split(":")[1] for label in tx.failed(exc)}
+                if not failed:
+                    raise
+                for i in chunk:
+                    if str(i) in failed:
+                        results[i] = DUPLICATE
+                chunk = [i for i in chunk if results[i] is None]
+    return results
+
+
+def _settle(tenant: str, edges: list[dict], confirm: bool, now_ms: int) -> list[bool]:
+    """Confirm (remove `pending`) or discard (delete) the edges' items, EDGES_PER_TX per transaction,
+    each only while it is still this writer's pending edge (and, to confirm, not yet stale).
+    Per edge: done? (an edge whose transaction failed is settled one by one, so one stale edge
+    fails alone)."""
+    done = [False] * len(edges)
+
+    def ops(edge: dict) -> list[dict]:
+        out = []
+        for pk, sk in _keys(tenant, edge):
+            if confirm:
+                out.append(db.update_op(pk, sk, "REMOVE pending", "pending = :p AND pending > :oldest",
+                                        values={":p": edge["pending"], ":oldest": now_ms - CONFIRM_MS}))
+            else:
+                out.append(db.delete_op(pk, sk, "attribute_not_exists(PK) OR pending = :p",
+                                        values={":p": edge["pending"]}))
+        return out
+    for start in range(0, len(edges), EDGES_PER_TX):
+        chunk = list(range(start, min(start + EDGES_PER_TX, len(edges))))
+        try:
+            asset_store.transact([op for i in chunk for op in ops(edges[i])])
+            for i in chunk:
+                done[i] = True
+        except db.ConditionFailed:
+            for i in chunk:
+                try:
+                    asset_store.transact(ops(edges[i]))
+                    done[i] = True
+                except db.ConditionFailed:
+                    pass
+    return done
+
+
+def confirm(tenant: str, edges: list[dict], now_ms: int) -> list[bool]:
+    return _settle(tenant, edges, True, now_ms)
+
+
+def discard(tenant: str, edges: list[dict], now_ms: int) -> None:
+    _settle(tenant, edges, False, now_ms)
+
+
+# ------------------------------------------------------------------ OpenLineage's edge writes
+# OpenLineage writes an observed edge straight in its event's transaction (no pending step), checked
+# against the graph it read and guarded by the tenant's lineage version, which only OpenLineage moves.
+def edge_ops(tenant: str, edge: dict) -> list[tuple[str, dict]]:
+    """(label, op) of a new edge's three items; the upstream edge only if it does not exist yet
+    (nor is being added: a pending one counts)."""
+    return [(label, db.put_op({"PK": pk, "SK": sk, **edge}, None if label == "mirror" else "attribute_not_exists(PK)"))
+            for label, (pk, sk) in zip(("lookup", "duplicate", "mirror"), _keys(tenant, edge))]
 
 
 def version_op(tenant: str, expected_version: int) -> dict:
@@ -40,10 +128,6 @@ def version_op(tenant: str, expected_version: int) -> dict:
     cycles against the graph at `expected_version`."""
     return db.update_op(k.lineage_pk(tenant), k.LINEAGE_SK, "SET v = :new", "attribute_not_exists(v) OR v = :old",
                         values={":new": expected_version + 1, ":old": expected_version})
-
-
-def live_op(tenant: str, asset_id: str) -> dict:
-    return db.check_op(k.asset_pk(tenant, asset_id), k.ASSET_SK, LIVE)
 
 
 def edge_key(tenant: str, source_id: str, target_id: str) -> tuple[str, str]:
@@ -61,34 +145,15 @@ def observe_op(tenant: str, source_id: str, target_id: str, at: str, runs: int) 
                         values={":at": at, ":n": runs})
 
 
-def add(tenant: str, edge: dict, expected_version: int) -> None:
-    """Raises ConditionFailed with `failed` ⊆ {duplicate, version, source, target}."""
-    src, dst = edge["source_asset_id"], edge["target_asset_id"]
-    tx = asset_store.Tx()
-    for label, op in edge_ops(tenant, edge):
-        tx.add(label, op)
-    tx.add("version", version_op(tenant, expected_version))
-    tx.add("source", live_op(tenant, src))
-    tx.add("target", live_op(tenant, dst))
-    try:
-        tx.commit()
-    except db.ConditionFailed as exc:
-        exc.failed = tx.failed(exc)
-        raise
-
-
 def remove(tenant: str, edge: dict) -> None:
     """Raises ConditionFailed if the dependency is already gone."""
-    src, dst = edge["source_asset_id"], edge["target_asset_id"]
-    asset_store.transact([
-        db.delete_op(k.dependency_pk(tenant, edge["id"]), k.DEPENDENCY_SK, "attribute_exists(PK)"),
-        db.delete_op(k.asset_pk(tenant, src), k.dep_sk(dst)),
-        db.delete_op(k.asset_pk(tenant, dst), k.dependent_sk(src)),
-    ])
+    (lk, ls), (dk, ds), (mk, ms) = _keys(tenant, edge)
+    asset_store.transact([db.delete_op(lk, ls, "attribute_exists(PK)"), db.delete_op(dk, ds), db.delete_op(mk, ms)])
 
 
 def edges(tenant: str, asset_id: str, direction: str, consistent: bool = False) -> list[dict]:
-    """Every edge of one asset: 'up' = what it depends on, 'down' = what depends on it."""
+    """Every edge of one asset, pending ones included: 'up' = what it depends on, 'down' = what
+    depends on it."""
     prefix = k.DEP_PREFIX if direction == "up" else k.DEPENDENT_PREFIX
     out, start = [], None
     while True:

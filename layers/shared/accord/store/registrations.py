@@ -5,7 +5,7 @@ which makes "one registration per team and asset" a key condition and "the asset
 one strongly consistent Query. The asset's `consumer_count` (registrations not inactive) changes
 in the same transaction — publishing a breaking change directly is conditioned on it being 0.
 """
-from accord.store import assets as asset_store, db, keys as k
+from accord.store import assets as asset_store, counters, db, keys as k
 
 _PUBLIC_SKIP = ("PK", "SK")
 
@@ -48,8 +48,9 @@ def create(tenant: str, reg: dict) -> None:
     tx.add("duplicate", db.put_op({"PK": k.asset_pk(tenant, reg["asset_id"]), "SK": k.consumer_sk(reg["consumer_team_id"]),
                                    **reg}, "attribute_not_exists(PK)"))
     tx.add("asset", _asset_count_op(tenant, reg["asset_id"], 1, live=True))
-    tx.add("team", db.check_op(k.team_pk(tenant, reg["consumer_team_id"]), k.TEAM_SK,
-                               "attribute_exists(PK) AND attribute_not_exists(deleted_at)"))
+    # the team is live while its registration counter is open (store/teams.py): no hold on the team item
+    tx.add("team", counters.add_op(tenant, counters.shard_of(reg["id"]), k.registration_counter(reg["consumer_team_id"]),
+                                   {"n": 1}, counters.OPEN))
     _run(tx)
 
 
@@ -70,6 +71,8 @@ def replace(tenant: str, old: dict, new: dict) -> None:
 def delete(tenant: str, reg: dict, at: str) -> None:
     """Soft: the registration keeps its history (deleted_at, inactive); the team may register again."""
     tx = asset_store.Tx()
+    tx.add("counter", counters.add_op(tenant, counters.shard_of(reg["id"]), k.registration_counter(reg["consumer_team_id"]),
+                                      {"n": -1}))
     tx.add("registration", db.update_op(k.registration_pk(tenant, reg["id"]), k.REGISTRATION_SK,
                                         "SET deleted_at = :at, updated_at = :at, #s = :inactive",
                                         "attribute_exists(PK) AND attribute_not_exists(deleted_at)",

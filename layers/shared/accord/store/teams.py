@@ -1,11 +1,18 @@
-"""Teams: the item, a name-uniqueness guard and the tenant's team counter move together."""
-from accord.store import db, keys as k
+"""Teams: the item, a name-uniqueness guard and the tenant's team counter move together.
+
+A team is deleted only while it owns nothing: the delete closes every shard of the team's asset
+counter (store/assets.py), each only if it counts zero — and a create or move into the team
+counts into that counter under the condition that it is open, so neither can slip past the other.
+Registrations count into the team's registration counter the same way (closed whatever it counts:
+a consumer team may go while its registrations stay, as history).
+"""
+from accord.store import counters, db, keys as k
 
 COUNTER = "teams"
 
 
-def _counter_op(tenant: str, delta: int) -> dict:
-    return db.update_op(k.counter_pk(tenant), COUNTER, "ADD n :d", values={":d": delta})
+def _counter_op(tenant: str, team_id: str, delta: int) -> dict:
+    return counters.add_op(tenant, counters.shard_of(team_id), COUNTER, {"n": delta})
 
 
 def create(tenant: str, team: dict) -> None:
@@ -16,7 +23,7 @@ def create(tenant: str, team: dict) -> None:
                    **team}, "attribute_not_exists(PK)"),
         db.put_op({"PK": k.team_name_pk(tenant, team["name"]), "SK": k.UNIQUE_SK, "team_id": team["id"]},
                   "attribute_not_exists(PK)"),
-        _counter_op(tenant, 1),
+        _counter_op(tenant, team["id"], 1),
     ])
 
 
@@ -44,8 +51,7 @@ def list_page(tenant: str, offset: int, limit: int) -> list[dict]:
 
 
 def count(tenant: str) -> int:
-    item = db.get(k.counter_pk(tenant), COUNTER, consistent=False)
-    return int(item.get("n", 0)) if item else 0
+    return counters.total(tenant, COUNTER)
 
 
 def update(tenant: str, team_id: str, old_name: str, fields: dict, new_name: str | None) -> dict:
@@ -66,12 +72,23 @@ def update(tenant: str, team_id: str, old_name: str, fields: dict, new_name: str
     return get(tenant, team_id)
 
 
+OWNS_ASSETS = "owns assets"
+
+
 def soft_delete(tenant: str, team: dict, at: str) -> None:
-    """The item stays (history and audit refer to it); it leaves the list, the name and the count."""
-    db.transact([
-        db.update_op(k.team_pk(tenant, team["id"]), k.TEAM_SK,
-                     "SET deleted_at = :at REMOVE GSI1PK, GSI1SK",
-                     "attribute_exists(PK) AND attribute_not_exists(deleted_at)", values={":at": at}),
-        db.delete_op(k.team_name_pk(tenant, team["name"]), k.UNIQUE_SK),
-        _counter_op(tenant, -1),
-    ])
+    """The item stays (history and audit refer to it); it leaves the list, the name and the count,
+    and its asset counter closes. Raises ConditionFailed (`failed`: {'team'} gone, or
+    {OWNS_ASSETS} while any asset is counted in it)."""
+    ops = [db.update_op(k.team_pk(tenant, team["id"]), k.TEAM_SK,
+                        "SET deleted_at = :at REMOVE GSI1PK, GSI1SK",
+                        "attribute_exists(PK) AND attribute_not_exists(deleted_at)", values={":at": at}),
+           db.delete_op(k.team_name_pk(tenant, team["name"]), k.UNIQUE_SK),
+           _counter_op(tenant, team["id"], -1),
+           *counters.close_ops(tenant, k.asset_counter(team=team["id"])),
+           *counters.close_ops(tenant, k.registration_counter(team["id"]), if_zero=False)]
+    try:
+        db.transact(ops)
+    except db.ConditionFailed as exc:
+        exc.failed = {"team" if i == 0 else OWNS_ASSETS for i, code in enumerate(exc.reasons)
+                      if code == "ConditionalCheckFailed"}
+        raise

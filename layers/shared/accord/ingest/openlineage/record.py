@@ -33,7 +33,7 @@ from accord.ingest.openlineage import columns as col_lineage, settings as lineag
 from accord.ingest.openlineage.parse import TERMINAL, Dataset, LineageEvent
 from accord.log import logger
 from accord.registry import audit
-from accord.registry.lineage import MAX_WALK_NODES
+from accord.registry.lineage import MAX_WALK_NODES, reach
 from accord.reports import parse as report_parse, record as reports
 from accord.store import assets as asset_store, audit as audit_store, columns as col_store
 from accord.store import db, events as event_store, ingest as store, keys as k, lineage as lineage_store
@@ -292,17 +292,16 @@ class Plan:
             self.assertions(skip_audit)
         if ev.kind == "RunEvent":
             self.run()
-        counters: dict = {}
+        counts = audit_store.Counts()
         for asset_id, run in self.audit_runs:
             self.add(f"audit:{asset_id}:{run['id']}", audit_store.run_op(self.tenant, asset_id, run))
-            for sk in audit_store.counter_sks(run["status"], run["triggered_by"]):
-                counters[(asset_id, sk)] = counters.get((asset_id, sk), 0) + 1
+            counts.add(self.tenant, asset_id, run)
             self.live.add(asset_id)
-        for (asset_id, sk), n in sorted(counters.items()):
-            self.add(f"counter:{asset_id}:{sk}", audit_store.counter_op(self.tenant, asset_id, sk, n))
+        for i, op in enumerate(counts.ops(self.tenant)):
+            self.add(f"count:{i}", op)
         for a in sorted(self.live | set(self.judged_under)):
             self.add(f"asset:{a}", store.judged_under_op(self.tenant, a, self.judged_under[a]) if a in self.judged_under
-                     else audit_store.asset_live_op(self.tenant, a))
+                     else asset_store.live_op(self.tenant, a))
 
     def datasets(self) -> None:
         """Unmatched datasets are kept as discovered (with the job that touched them); a dataset
@@ -545,7 +544,7 @@ def check_cycles(tenant: str, candidates: list[tuple[dict, dict]]) -> tuple[list
     too_big = bool(frontier)
     accepted, skipped = [], []
     for oa, ia in candidates:
-        path = None if too_big else _path(up, ia["id"], oa["id"])
+        path = None if too_big else reach(up, ia["id"], oa["id"])
         if too_big:
             skipped.append({"source_asset_id": oa["id"], "target_asset_id": ia["id"],
                             "reason": f"upstream lineage larger than {MAX_WALK_NODES} assets: not checked"})
@@ -561,25 +560,6 @@ def check_cycles(tenant: str, candidates: list[tuple[dict, dict]]) -> tuple[list
             if "cycle" in s:
                 s["cycle"] = [s["cycle"][0], *[names[a]["fqn"] if a in names else a for a in s["cycle"][1:]]]
     return accepted, skipped
-
-
-def _path(up: dict, start: str, goal: str) -> list | None:
-    parent, frontier = {start: None}, [start]
-    while frontier:
-        nxt = []
-        for node in frontier:
-            for other in up.get(node, ()):
-                if other in parent:
-                    continue
-                parent[other] = node
-                if other == goal:
-                    path = [other]
-                    while parent[path[-1]] is not None:
-                        path.append(parent[path[-1]])
-                    return path[::-1]
-                nxt.append(other)
-        frontier = nxt
-    return None
 
 
 # ------------------------------------------------------------------ commit
