@@ -373,6 +373,7 @@ def test_the_configuration_view_is_read_only(page, world):
 # ------------------------------------------------------------------ keyboard only
 def test_everything_above_works_from_the_keyboard(page, world):
     page.goto("/ui/")
+    expect(page.locator("#api-key")).to_be_visible()  # rendered by the bundle, after the load event on a busy machine
     page.keyboard.press("Tab")  # the key field comes first
     assert page.evaluate("() => document.activeElement.id") == "api-key"
     page.keyboard.type(world.consumer)

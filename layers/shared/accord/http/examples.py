@@ -46,6 +46,7 @@ EXAMPLES = {
     ("POST", "/api/v1/api-keys"): {"name": "dbt CI", "scopes": ["read", "write"], "team_id": TEAM,
                                    "email": "ci@example.com"},
     ("POST", "/api/v1/teams"): {"name": "Data Platform", "metadata": {"slack": "#data"}},
+    ("PATCH", "/api/v1/tenants/{tenant_id}/settings"): {"retention_days": 180, "report_rate_per_second": 200},
     ("PATCH", "/api/v1/teams/{team_id}"): {"metadata": {"oncall": "@data-oncall"}},
     # ---------------------------------------------------------------- registry: assets
     ("POST", "/api/v1/assets"): {"fqn": "warehouse.sales.orders", "owner_team_id": TEAM,
