@@ -11,24 +11,21 @@
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-for p in (ROOT / "layers" / "shared", ROOT):
-    sys.path.insert(0, str(p))
+from inproc import prepare
+
+ROOT = prepare()
 N_LATENCY = int(os.environ.get("BENCH_NOTIFY_EVENTS", "200"))
 N_HOOKS = 50
 BASE = {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"}}}
 
 
 def _env():
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-                      AWS_REGION="us-east-1", POWERTOOLS_LOG_LEVEL="ERROR", AWS_SAM_LOCAL="true",
-                      ACCORD_EVENT_BUS="bench-events", POWERTOOLS_METRICS_DISABLED="true")  # no EMF lines in the output
-    os.environ.pop("AWS_ENDPOINT_URL", None)
+    prepare()  # again: a bench run before this one in the same process may have pointed AWS elsewhere
+    os.environ.update(AWS_SAM_LOCAL="true", ACCORD_EVENT_BUS="bench-events",
+                      POWERTOOLS_METRICS_DISABLED="true")  # no EMF lines in the output
 
 
 class Counted:

@@ -21,20 +21,13 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-for p in (ROOT / "layers" / "shared", ROOT, ROOT / "tools"):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
-for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                    ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_REGION", "us-east-1"),
-                    ("POWERTOOLS_LOG_LEVEL", "ERROR")):
-    os.environ.setdefault(name, value)
-os.environ.pop("AWS_ENDPOINT_URL", None)
+from inproc import prepare
+
+ROOT = prepare(Path(__file__).resolve().parents[1] / "tools")
 
 HTTP_TARGET, QUEUE_TARGET, RATIO_TARGET, IMPACT_MS_TARGET = 6, 1.5, 1.3, 50.0
 PIPELINES = 20

@@ -13,10 +13,11 @@ _pool = ThreadPoolExecutor(max_workers=10)
 
 
 def _one(record):
-    correlation = log.from_sqs(record) or record.get("messageId")
+    carried = log.from_sqs(record)  # passed on to the next attempt; the message id only names this one
+    correlation = carried or record.get("messageId")
     logger.thread_safe_append_keys(correlation_id=correlation)
     try:
-        outcome = delivery.handle(json.loads(record["body"]), log.from_sqs(record))
+        outcome = delivery.handle(json.loads(record["body"]), carried)
         logger.info("delivery", extra={"outcome": outcome, "message_id": record.get("messageId")})
         return None, outcome, correlation
     except Exception as exc:  # noqa: BLE001 - this message is retried by SQS, the others are not
