@@ -291,6 +291,29 @@ def _edge_type(upstream_uid: str) -> str:
     return "transforms" if upstream_uid.startswith("model.") else "consumes"
 
 
+def _depths(nodes) -> dict[str, int]:
+    """{unique id: length of the longest upstream chain} within the manifest. Edges are added
+    downstream first: when a batch's cycle walk starts from its targets, their own upstream edges
+    (of lower depth) are not written yet, so the walk reads about one partition per target instead
+    of every ancestor again in each batch (1,500 models: 5,200 Queries -> ~1,000)."""
+    ups = {n.unique_id: n.upstream for n in nodes}
+    depth: dict[str, int] = {}
+    for start in ups:
+        stack = [(start, iter(ups[start]))]
+        on_path = {start}
+        while stack:
+            uid, it = stack[-1]
+            nxt = next((u for u in it if u in ups and u not in depth and u not in on_path), None)
+            if nxt is not None:
+                stack.append((nxt, iter(ups[nxt])))
+                on_path.add(nxt)
+                continue
+            stack.pop()
+            on_path.discard(uid)
+            depth[uid] = 1 + max((depth.get(u, 0) for u in ups[uid] if u in ups), default=-1)
+    return depth
+
+
 def write_lineage(imp: Import) -> None:
     by_id = {n.unique_id: n for n in imp.manifest.nodes}
     add, remove = [], []
@@ -321,6 +344,8 @@ def write_lineage(imp: Import) -> None:
         imp.step(len(imp.manifest.nodes))
         return
     known = {a["id"]: a for a in imp.asset.values() if a.get("id")}
+    depth = _depths(imp.manifest.nodes)
+    add.sort(key=lambda a: -depth.get(a[0].unique_id, 0))
     for i in range(0, len(add), CHUNK * 2):
         part = add[i:i + CHUNK * 2]
         edges = [{"source_asset_id": me["id"], "target_asset_id": target, "dependency_type": kind,
