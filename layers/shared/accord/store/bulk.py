@@ -94,8 +94,4 @@ def commit_each(groups: list[list[dict]], parallel: bool = True) -> list[Excepti
             return None
         except Exception as exc:  # noqa: BLE001 - handed back to the caller, per transaction
             return exc
-    if len(groups) <= 1 or not parallel:
-        return [one(g) for g in groups]
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max_workers=min(WRITE_WORKERS, len(groups))) as pool:
-        return list(pool.map(one, groups))
+    return db.in_parallel(one, groups, WRITE_WORKERS if parallel else 1)

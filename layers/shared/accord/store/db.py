@@ -36,6 +36,16 @@ def client():
     return _client
 
 
+def in_parallel(fn, items: list, workers: int = 8) -> list:
+    """[fn(item)] in order, up to `workers` calls in flight (threads: each call mostly waits on
+    DynamoDB; the client is thread-safe). In this thread when there is only one."""
+    if len(items) <= 1 or workers <= 1:
+        return [fn(i) for i in items]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
 def reset_client():
     """Tests that swap endpoints call this."""
     global _client

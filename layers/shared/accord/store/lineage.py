@@ -46,8 +46,8 @@ def put_pending(tenant: str, edges: list[dict], now_ms: int) -> list[str | None]
     Per edge: None, or DUPLICATE when the (source, target) edge exists or is being added (an
     abandoned pending one is taken over)."""
     results: list[str | None] = [None] * len(edges)
-    for start in range(0, len(edges), EDGES_PER_TX):
-        chunk = list(range(start, min(start + EDGES_PER_TX, len(edges))))
+
+    def write(chunk: list[int]) -> None:
         while chunk:
             tx = asset_store.Tx()
             for i in chunk:
@@ -60,7 +60,7 @@ def put_pending(tenant: str, edges: list[dict], now_ms: int) -> list[str | None]
                 tx.add(f"mirror:{i}", db.put_op({"PK": mk, "SK": ms, **edge}))
             try:
                 tx.commit()
-                break
+                return
             except db.ConditionFailed as exc:
                 failed = {label.split(":")[1] for label in tx.failed(exc)}
                 if not failed:
@@ -69,7 +69,13 @@ def put_pending(tenant: str, edges: list[dict], now_ms: int) -> list[str | None]
                     if str(i) in failed:
                         results[i] = DUPLICATE
                 chunk = [i for i in chunk if results[i] is None]
+    # the chunks touch disjoint items (add_many drops a repeated pair): in flight together
+    db.in_parallel(write, _chunks(len(edges)), WALK_WORKERS)
     return results
+
+
+def _chunks(n: int) -> list[list[int]]:
+    return [list(range(start, min(start + EDGES_PER_TX, n))) for start in range(0, n, EDGES_PER_TX)]
 
 
 def _settle(tenant: str, edges: list[dict], confirm: bool, now_ms: int) -> list[bool]:
@@ -89,8 +95,8 @@ def _settle(tenant: str, edges: list[dict], confirm: bool, now_ms: int) -> list[
                 out.append(db.delete_op(pk, sk, "attribute_not_exists(PK) OR pending = :p",
                                         values={":p": edge["pending"]}))
         return out
-    for start in range(0, len(edges), EDGES_PER_TX):
-        chunk = list(range(start, min(start + EDGES_PER_TX, len(edges))))
+
+    def settle(chunk: list[int]) -> None:
         try:
             asset_store.transact([op for i in chunk for op in ops(edges[i])])
             for i in chunk:
@@ -102,6 +108,7 @@ def _settle(tenant: str, edges: list[dict], confirm: bool, now_ms: int) -> list[
                     done[i] = True
                 except db.ConditionFailed:
                     pass
+    db.in_parallel(settle, _chunks(len(edges)), WALK_WORKERS)
     return done
 
 
@@ -167,9 +174,5 @@ def edges(tenant: str, asset_id: str, direction: str, consistent: bool = False) 
 def edges_of_many(tenant: str, asset_ids: list[str], direction: str,
                   consistent: bool = False) -> dict[str, list[dict]]:
     """{asset id: edges} for a BFS level; the per-node Queries run in parallel."""
-    if len(asset_ids) <= 1:
-        return {a: edges(tenant, a, direction, consistent) for a in asset_ids}
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max_workers=min(WALK_WORKERS, len(asset_ids))) as pool:
-        results = pool.map(lambda a: edges(tenant, a, direction, consistent), asset_ids)
-        return dict(zip(asset_ids, results))
+    return dict(zip(asset_ids, db.in_parallel(lambda a: edges(tenant, a, direction, consistent), asset_ids,
+                                               WALK_WORKERS)))
