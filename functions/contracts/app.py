@@ -45,8 +45,9 @@ def _page(items: list, total: int, next_offset: int | None) -> Response:
 OFFSET = ("offset", "integer", "items to skip (X-Next-Offset of the previous page)")
 # Answers that list changes and whom they touch keep each list's head within the budget (`cap`)
 CHANGES = ("breaking_changes", "all_changes")
-IMPACT_LISTS = ("breaking_changes", "changes", "warnings", "affected_consumers", "impacted_consumers",
-                "affected_assets")
+# (whom it affects first: those lists are bounded by registrations and the 500-node walk)
+IMPACT_LISTS = ("affected_consumers", "impacted_consumers", "affected_assets", "breaking_changes", "warnings",
+                "changes")
 
 
 @router.route("GET", "/api/v1/assets/{asset_id}/contracts", tags=["contracts"],

@@ -22,7 +22,7 @@ import json
 LAMBDA_LIMIT = 6 * 1024 * 1024   # a synchronous invocation's response payload
 # What a page's items may take (as carried): the rest of the 6 MB is room for the envelope
 # around them (an answer's other fields, the headers).
-RESPONSE_BUDGET = 5_000_000
+RESPONSE_BUDGET = 5_000_000   # read at each call (tests shrink it to page small data)
 
 
 def size(value) -> int:
@@ -32,9 +32,10 @@ def size(value) -> int:
     return len(text) + text.count('"') + text.count("\\")
 
 
-def fit(items: list, budget: int = RESPONSE_BUDGET) -> list:
+def fit(items: list, budget: int | None = None) -> list:
     """The longest prefix of `items` whose JSON array stays within `budget` (at least one item:
     each route bounds a single item, a DynamoDB item stops at 400 KB)."""
+    budget = RESPONSE_BUDGET if budget is None else budget
     used = 2
     for i, item in enumerate(items):
         used += size(item) + 1
@@ -43,7 +44,7 @@ def fit(items: list, budget: int = RESPONSE_BUDGET) -> list:
     return items
 
 
-def offset_page(items: list, offset: int, total: int, budget: int = RESPONSE_BUDGET) -> tuple[list, int | None]:
+def offset_page(items: list, offset: int, total: int, budget: int | None = None) -> tuple[list, int | None]:
     """(the items that fit, the offset the next page starts at or None at the end)."""
     kept = fit(items, budget)
     end = offset + len(kept)
@@ -69,7 +70,7 @@ def rest_of(found: list, offset: int) -> tuple[list, dict]:
     return paged(found[offset:], offset, len(found))
 
 
-def cursor_page(fetch, limit: int, items=lambda answer: answer["results"], budget: int = RESPONSE_BUDGET):
+def cursor_page(fetch, limit: int, items=lambda answer: answer["results"], budget: int | None = None):
     """`fetch(n)` answers a page of at most n items (and its own next cursor); when its items pass
     the budget it is asked again for the count that fits. One more read, only for pages of huge
     items; a page that grew meanwhile is fitted again (twice at most: the router still guards)."""
@@ -83,12 +84,14 @@ def cursor_page(fetch, limit: int, items=lambda answer: answer["results"], budge
     return answer
 
 
-def cap(answer: dict, fields: tuple, budget: int = RESPONSE_BUDGET) -> dict:
+def cap(answer: dict, fields: tuple, budget: int | None = None) -> dict:
     """`answer` with each list (or map) named in `fields`, in that order of priority, cut to the
     head that fits what its other fields left; `truncated` (kept true if already so) and, when
     something was cut, `omitted` {field: entries left out}."""
     rest = {k: v for k, v in answer.items() if k not in fields}
-    left = budget - size(rest) - sum(len(f) + 4 for f in fields)
+    # room for the fields' names and for the flags this adds
+    marks = size({"truncated": True, "omitted": {f: 10 ** 9 for f in fields}}) + size({f: [] for f in fields})
+    left = (RESPONSE_BUDGET if budget is None else budget) - size(rest) - marks
     omitted = {}
     for name in fields:
         value = answer.get(name) or []
