@@ -1,5 +1,6 @@
 """Registry family: assets, their lineage (dependencies) and their audit history."""
 from accord import errors
+from accord.http import budget
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 from accord.registry import assets, audit, lineage
@@ -59,6 +60,8 @@ def list_assets(req):
         headers = {"X-Total-Count": str(page["total"])}
         if page.get("next"):
             headers["X-Next-Cursor"] = page["next"]
+            if "cursor" not in req.query:  # a page the response budget cut short: where the rest starts
+                headers["X-Next-Offset"] = str(offset + len(page["results"]))
         return Response(200, page["results"], headers)
     return page
 
@@ -73,7 +76,8 @@ def search_assets(req):
         raise errors.Unprocessable("Query parameter 'q' is required.",
                                    detail=[{"loc": ["query", "q"], "msg": "Field required", "type": "missing"}])
     found = assets.search(req.principal.tenant, q, req.query_int("limit", 20, 1, assets.MAX_PAGE_SIZE))
-    return Response(200, found, {"X-Total-Count": str(len(found))})
+    # the best matches that fit the response budget; X-Total-Count says how many matched
+    return Response(200, budget.fit(found), {"X-Total-Count": str(len(found))})
 
 
 @router.route("GET", "/api/v1/assets/{asset_id}", response=R + "ASSET", tags=["assets"],
@@ -93,6 +97,7 @@ def get_asset(req):
             status as report_status,  # only then: not on every cold start
         )
         view.update(report_status.asset_status(req.principal.tenant, asset))
+        return budget.cap(view, ("checks",))  # ≤ 100 checks, each with up to 64 KB of metadata
     return view
 
 
@@ -110,6 +115,9 @@ def delete_asset(req):
 
 
 # ------------------------------------------------------------------ lineage
+# ≤ 500 nodes each way are small; the column lists (one per column of a wide contract, each with
+# its upstream and downstream columns) may not be
+LINEAGE_LISTS = ("upstream", "downstream", "downstream_assets", "dataset_upstream", "dataset_downstream", "columns")
 @router.route("POST", "/api/v1/assets/{asset_id}/dependencies", scope="write", body=M + "DependencyCreate", status=201,
               tags=["lineage"], summary="Declare that this asset depends on another (no self-edges, no cycles)")
 def add_dependency(req):
@@ -117,10 +125,11 @@ def add_dependency(req):
 
 
 @router.route("GET", "/api/v1/assets/{asset_id}/dependencies", tags=["lineage"],
-              summary="Upstream dependencies of the asset (JSON array, X-Total-Count)")
+              query=(("offset", "integer", "items to skip (X-Next-Offset of the previous page)"),),
+              summary="Upstream dependencies of the asset (JSON array, X-Total-Count, X-Next-Offset)")
 def list_dependencies(req):
     found = lineage.list_upstream(req.principal.tenant, req.path_params["asset_id"])
-    return Response(200, found, {"X-Total-Count": str(len(found))})
+    return Response(200, *budget.rest_of(found, req.query_int("offset", 0, 0, None)))
 
 
 @router.route("DELETE", "/api/v1/assets/{asset_id}/dependencies/{dependency_id}", scope="write", status=204,
@@ -143,7 +152,7 @@ def get_lineage(req):
         from accord.registry import columns  # only then: the plain graph stays as it was
         graph.update(columns.view(req.principal.tenant, assets.get(req.principal.tenant, graph["asset_id"],
                                                                    consistent=False)))
-    return graph
+    return budget.cap(graph, LINEAGE_LISTS)
 
 
 # ------------------------------------------------------------------ audit
@@ -163,7 +172,8 @@ def audit_history(req):
                            status=req.query_str("status", max_len=20),
                            triggered_by=req.query_str("triggered_by", max_len=50),
                            limit=req.query_int("limit", 20, 1, audit.MAX_LIMIT))
-    return Response(200, result, {"X-Total-Count": str(result["total_runs"])})
+    # a run keeps up to 256 KB of failed guarantees: the runs that fit, `truncated` and `omitted` say the rest
+    return Response(200, budget.cap(result, ("runs",)), {"X-Total-Count": str(result["total_runs"])})
 
 
 lambda_handler = router.resolve

@@ -1,6 +1,7 @@
 """Configuration family (Telmai-compatible): projects, connections and asset configurations
 under /api/backend/{tenant}/configuration. Errors: {"message", "error"}."""
 from accord.configuration import access, assets, connections, projects
+from accord.http import budget
 from accord.http.envelopes import CONFIGURATION
 from accord.http.router import Response, Router
 
@@ -37,6 +38,11 @@ def _after(req) -> int | None:
 
 
 def _array(items: list, total: int | None, nxt) -> Response:
+    """A page of an id-ordered list. Payloads, options (64 KB each) and attributes can pass the
+    response budget: the page then stops early and the cursor continues after its last item."""
+    kept = budget.fit(items)
+    if len(kept) < len(items):
+        items, nxt = kept, kept[-1]["id"]
     headers = {"X-Total-Count": str(total if total is not None else len(items))}
     if nxt is not None:
         headers["X-Next-Cursor"] = nxt if isinstance(nxt, str) else assets.encode_cursor(nxt)

@@ -1,4 +1,5 @@
 """Registry family: contracts (publish, versions, diff, compare, impact) and registrations."""
+from accord.http import budget
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 from accord.registry import contracts, publishing, registrations
@@ -35,13 +36,18 @@ def publish_alias(req):
     return _publish(req)
 
 
+# A version list's page stops where its schema documents would pass the response budget, so it
+# can hold fewer than `limit`: X-Next-Offset says where the rest starts.
 def _page(items: list, total: int, next_offset: int | None) -> Response:
-    """A list page: X-Total-Count, and X-Next-Offset while versions remain (a page stops where its
-    schema documents would pass the response budget, so it can hold fewer than `limit`)."""
-    headers = {"X-Total-Count": str(total)}
-    if next_offset is not None:
-        headers["X-Next-Offset"] = str(next_offset)
-    return Response(200, items, headers)
+    return Response(200, items, budget.headers(total, next_offset))
+
+
+OFFSET = ("offset", "integer", "items to skip (X-Next-Offset of the previous page)")
+# Answers that list changes and whom they touch keep each list's head within the budget (`cap`)
+CHANGES = ("breaking_changes", "all_changes")
+# (whom it affects first: those lists are bounded by registrations and the 500-node walk)
+IMPACT_LISTS = ("affected_consumers", "impacted_consumers", "affected_assets", "breaking_changes", "warnings",
+                "changes")
 
 
 @router.route("GET", "/api/v1/assets/{asset_id}/contracts", tags=["contracts"],
@@ -69,16 +75,17 @@ def contract_history(req):
                      ("to_version", "string", "newer version (default: the active version)")),
               summary="Diff two versions of the asset's contract (default: the previous version → the active one)")
 def contract_diff(req):
-    return contracts.diff(req.principal.tenant, req.path_params["asset_id"],
-                          req.query_str("from_version", max_len=128), req.query_str("to_version", max_len=128))
+    return budget.cap(contracts.diff(req.principal.tenant, req.path_params["asset_id"],
+                                     req.query_str("from_version", max_len=128), req.query_str("to_version", max_len=128)),
+                      CHANGES)
 
 
 @router.route("POST", "/api/v1/assets/{asset_id}/impact", body=M + "ImpactRequest", tags=["contracts"],
               query=(("depth", "integer", "lineage levels to walk (1-10, default 3)"),),
               summary="What publishing this schema would break, and whom it affects")
 def impact(req):
-    return impact_analysis.impact(req.principal.tenant, req.path_params["asset_id"], req.body,
-                                  req.query_int("depth", None, 1, 10))
+    return budget.cap(impact_analysis.impact(req.principal.tenant, req.path_params["asset_id"], req.body,
+                                             req.query_int("depth", None, 1, 10)), IMPACT_LISTS)
 
 
 # ------------------------------------------------------------------ contracts
@@ -98,8 +105,8 @@ def list_contracts(req):
 @router.route("POST", "/api/v1/contracts/compare", body=M + "CompareRequest", tags=["contracts"],
               summary="Compare two schemas under a compatibility mode and profile (default table; nothing is stored)")
 def compare(req):
-    return contracts.compare_schemas(req.body.old_schema, req.body.new_schema, req.body.compatibility_mode,
-                                     req.body.profile)
+    return budget.cap(contracts.compare_schemas(req.body.old_schema, req.body.new_schema,
+                                                req.body.compatibility_mode, req.body.profile), CHANGES)
 
 
 @router.route("GET", "/api/v1/contracts/{contract_id}", tags=["contracts"], summary="Get a contract version")
@@ -108,10 +115,10 @@ def get_contract(req):
 
 
 @router.route("GET", "/api/v1/contracts/{contract_id}/registrations", tags=["registrations"],
-              summary="Consumers of the contract's line (JSON array)")
+              query=(OFFSET,), summary="Consumers of the contract's line (JSON array, X-Total-Count, X-Next-Offset)")
 def contract_registrations(req):
     found = registrations.for_contract(req.principal.tenant, req.path_params["contract_id"])
-    return Response(200, found, {"X-Total-Count": str(len(found))})
+    return Response(200, *budget.rest_of(found, req.query_int("offset", 0, 0, None)))
 
 
 # ------------------------------------------------------------------ registrations

@@ -1,5 +1,6 @@
 """OpenLineage family (DESIGN §10.2): `POST /api/v1/lineage` (Marquez's endpoint, where OpenLineage
 clients post by default), the datasets no asset has yet, a job's runs, the namespace settings."""
+from accord.http import budget
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 from accord.ingest.openlineage import api, settings
@@ -21,16 +22,18 @@ def post_lineage(req):
 @router.route("GET", "/api/v1/lineage/discovered", tags=["lineage"], query=PAGE,
               summary="Datasets seen in OpenLineage events that no asset has (first/last seen, jobs)")
 def list_discovered(req):
-    return api.discovered(req.principal.tenant, req.query_int("limit", 100, 1, api.MAX_LIMIT),
-                          req.query_str("cursor", max_len=4096))
+    cursor = req.query_str("cursor", max_len=4096)
+    return budget.cursor_page(lambda n: api.discovered(req.principal.tenant, n, cursor),
+                              req.query_int("limit", 100, 1, api.MAX_LIMIT))
 
 
 @router.route("GET", "/api/v1/lineage/jobs/{namespace}/{name}/runs", tags=["lineage"], query=PAGE,
               summary="A job's runs, newest first: state, transitions, what each run recorded "
                       "(URL-encode namespace and name)")
 def job_runs(req):
-    return api.job_runs(req.principal.tenant, req.path_params["namespace"], req.path_params["name"],
-                        req.query_int("limit", 100, 1, api.MAX_LIMIT), req.query_str("cursor", max_len=4096))
+    namespace, name, cursor = req.path_params["namespace"], req.path_params["name"], req.query_str("cursor", max_len=4096)
+    return budget.cursor_page(lambda n: api.job_runs(req.principal.tenant, namespace, name, n, cursor),
+                              req.query_int("limit", 100, 1, api.MAX_LIMIT))
 
 
 @router.route("GET", "/api/v1/lineage/settings", tags=["lineage"],

@@ -1,4 +1,5 @@
 """Registry family: proposals — breaking changes waiting for their consumers."""
+from accord.http import budget
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 from accord.registry import proposals
@@ -12,13 +13,14 @@ P1 = "/api/v1/proposals/{proposal_id}"
               query=(("asset_id", "string", "only this asset's proposals"),
                      ("status", "string", "pending | approved | rejected | withdrawn | expired | published"),
                      ("limit", "integer", "1-1000, default 100"), ("offset", "integer", "items to skip (max 10000)")),
-              summary="List proposals, newest first (JSON array)")
+              summary="List proposals, newest first (JSON array, X-Total-Count, X-Next-Offset)")
 def list_proposals(req):
+    offset = req.query_int("offset", 0, 0, 10_000)
     found, total = proposals.list_page(req.principal.tenant, asset_id=req.query_str("asset_id", max_len=64),
                                        status=req.query_str("status", max_len=20),
-                                       limit=req.query_int("limit", 100, 1, 1000),
-                                       offset=req.query_int("offset", 0, 0, 10_000))
-    return Response(200, found, {"X-Total-Count": str(total)})
+                                       limit=req.query_int("limit", 100, 1, 1000), offset=offset)
+    # each carries its proposed schema: the page stops where they would pass the response budget
+    return Response(200, *budget.paged(found, offset, total))
 
 
 @router.route("GET", P1, tags=["proposals"], summary="Get a proposal")

@@ -1,5 +1,6 @@
 """Registry family: ingestion — dbt's manifest and run results (Tessera's /sync/dbt/* routes),
 large uploads and the import jobs that read them."""
+from accord.http import budget
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 
@@ -26,14 +27,14 @@ def dbt_upload(req):
               summary="What a manifest would break: per node, breaking changes and affected consumers (read only)")
 def dbt_impact(req):
     from accord.ingest import dbt_preview
-    return dbt_preview.impact(req.principal, req.body)
+    return budget.cap(dbt_preview.impact(req.principal, req.body), ("results",))  # per node: within the budget
 
 
 @router.route("POST", "/api/v1/sync/dbt/diff", scope="admin", body=M + "DbtDiffRequest", tags=["sync"],
               summary="What a manifest would change (CI preview): new, modified, deleted, breaking (read only)")
 def dbt_diff(req):
     from accord.ingest import dbt_preview
-    return dbt_preview.diff(req.principal, req.body)
+    return budget.cap(dbt_preview.diff(req.principal, req.body), ("models", "warnings", "meta_errors"))
 
 
 @router.route("POST", "/api/v1/sync/uploads", scope="admin", body=M + "UploadCreate", body_required=False,

@@ -1,5 +1,6 @@
 """Registry family: tenants, API keys and teams."""
 from accord.auth.principal import ADMIN
+from accord.http import budget
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 from accord.identity import api_keys, me, teams, tenants
@@ -52,7 +53,10 @@ def create_key(req):
               summary="List the tenant's API keys (never their secrets)")
 def list_keys(req):
     limit, offset = _page(req)
-    return api_keys.list_keys(req.principal, limit, offset)
+    found = api_keys.list_keys(req.principal, limit, offset)
+    # project_roles (≤ 500 each) can pass the response budget: then X-Next-Offset says where the rest starts
+    page, nxt = budget.offset_page(found, offset, offset + len(found))
+    return Response(200, page, {"X-Next-Offset": str(nxt)} if nxt is not None else {})
 
 
 @router.route("GET", "/api/v1/api-keys/{key_id}", scope=ADMIN, tags=["api-keys"], summary="Get an API key")
@@ -85,7 +89,8 @@ def create_team(req):
 def list_teams(req):
     limit, offset = _page(req)
     items, total = teams.list_page(req.principal.tenant, limit, offset)
-    return Response(200, items, {"X-Total-Count": str(total)})
+    # team metadata is free-form: the page stops where it would pass the response budget
+    return Response(200, *budget.paged(items, offset, total))
 
 
 @router.route("GET", "/api/v1/teams/{team_id}", response=R + "TEAM", tags=["teams"], summary="Get a team")

@@ -1,4 +1,5 @@
 """Registry family: webhook subscriptions, their deliveries, and the activity log (DESIGN §11)."""
+from accord.http import budget
 from accord.http.envelopes import REGISTRY
 from accord.http.router import Response, Router
 from accord.notify import webhooks
@@ -54,8 +55,9 @@ def test(req):
 @router.route("GET", W1 + "/deliveries", scope="write", tags=["webhooks"], query=PAGE,
               summary="The delivery log: each delivery with every attempt, newest first")
 def deliveries(req):
-    return webhooks.deliveries(req.principal, req.path_params["webhook_id"], req.query_int("limit", 50, 1, 200),
-                               req.query_str("cursor", max_len=2048))
+    cursor = req.query_str("cursor", max_len=2048)
+    return budget.cursor_page(lambda n: webhooks.deliveries(req.principal, req.path_params["webhook_id"], n, cursor),
+                              req.query_int("limit", 50, 1, 200))
 
 
 @router.route("POST", W1 + "/deliveries/{delivery_id}/retry", scope="write", status=202, tags=["webhooks"],
@@ -71,10 +73,10 @@ def retry(req):
                      ("team_id", "string", "events that concern this team"), *PAGE),
               summary="The tenant's events (CloudEvents), newest first, kept 90 days")
 def activity(req):
-    return webhooks.activity(req.principal, kind=req.query_str("type", max_len=100),
-                             asset_id=req.query_str("asset_id", max_len=64),
-                             team_id=req.query_str("team_id", max_len=64),
-                             limit=req.query_int("limit", 50, 1, 200), cursor=req.query_str("cursor", max_len=2048))
+    filters = {"kind": req.query_str("type", max_len=100), "asset_id": req.query_str("asset_id", max_len=64),
+               "team_id": req.query_str("team_id", max_len=64), "cursor": req.query_str("cursor", max_len=2048)}
+    return budget.cursor_page(lambda n: webhooks.activity(req.principal, limit=n, **filters),
+                              req.query_int("limit", 50, 1, 200))
 
 
 lambda_handler = router.resolve

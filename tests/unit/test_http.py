@@ -133,3 +133,17 @@ def test_wrong_method_is_405_with_allow_listing_the_path_methods(family, method)
         assert (body["error"]["code"] if family == REGISTRY else body["error"]) == "METHOD_NOT_ALLOWED"
     # an unknown path stays a 404
     assert r.resolve(api_event(method, "/y", principal=P))["statusCode"] == 404
+
+
+def test_budget_counts_as_lambda_carries_and_caps_lists_and_maps():
+    from accord.http import budget
+    text = json.dumps({"a": '"'}, separators=(",", ":"))
+    assert budget.size({"a": '"'}) == len(json.dumps(text)) - 2   # the body as a JSON string, quotes off
+    assert budget.fit([{"x": "y" * 100}] * 10, 300) == [{"x": "y" * 100}] * 2
+    assert budget.fit([{"x": "y" * 1000}], 10) == [{"x": "y" * 1000}]   # one item always
+    answer = budget.cap({"id": 1, "checks": {f"c{i}": "v" * 100 for i in range(10)}, "all": list(range(50))},
+                        ("checks", "all"), 500)
+    assert len(answer["checks"]) + answer["omitted"]["checks"] == 10 and answer["truncated"]
+    assert answer["all"] == list(range(len(answer["all"]))) and len(answer["all"]) + answer["omitted"]["all"] == 50
+    assert budget.size(answer) <= 500
+    assert budget.cap({"all": [1, 2]}, ("all",)) == {"all": [1, 2], "truncated": False}

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from accord import errors, jsontext, log, metrics, tracing
 from accord.auth.principal import Principal
+from accord.http import budget
 from accord.http.envelopes import REGISTRY, error_body
 from accord.log import logger
 
@@ -217,6 +218,14 @@ class Router:
             response = self.error_response(
                 errors.AccordError("Internal error; quote the request id when reporting it.",
                                    code="INTERNAL_ERROR"), req.request_id, status=500)
+        proxy = self.to_proxy(response, req.request_id)
+        carried = budget.size(proxy["body"]) + budget.size({**proxy, "body": ""})
+        if carried > budget.LAMBDA_LIMIT:  # a route's bound failed: refuse with a sentence, not Lambda's 502
+            logger.error("response too large", extra={"request_id": req.request_id, "path": req.path,
+                                                      "bytes": carried})
+            response = self.error_response(errors.PayloadTooLarge(budget.too_large_message(carried),
+                                                                  code="RESPONSE_TOO_LARGE"), req.request_id)
+            proxy = self.to_proxy(response, req.request_id)
         ms = (time.perf_counter() - started) * 1000
         tenant = req.principal.tenant if req.principal else None
         logger.info("request", extra={"method": method, "path": req.path, "status": response.status,
@@ -225,7 +234,7 @@ class Router:
         metrics.request(self.metric_family, resource, response.status, ms)
         metrics.annotate(tenant=tenant, correlation_id=req.request_id)
         metrics.flush()
-        return self.to_proxy(response, req.request_id)
+        return proxy
 
     __call__ = resolve
 

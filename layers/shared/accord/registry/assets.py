@@ -9,6 +9,7 @@ import re
 import uuid
 
 from accord import clock, errors
+from accord.http import budget
 from accord.identity import teams
 from accord.registry.naming import check_environment, check_fqn
 from accord.store import assets as store
@@ -231,8 +232,10 @@ def list_page(tenant: str, *, fqn=None, owner_team_id=None, environment=None, of
               limit: int = 20, cursor: str | None = None) -> dict:
     """Seed envelope {results, total, page, page_size} (+ limit, offset and a `next` cursor)."""
     fqn, team, env = normalize_filters(fqn, owner_team_id, environment)
-    items, nxt = store.list_page(tenant, team=team, env=env, fqn=fqn, offset=0 if cursor else offset,
-                                 limit=limit, cursor=cursor)
+    # metadata (≤ 64 KB each) can pass the response budget: the page then stops early, `next` after it
+    items, nxt = budget.cursor_page(
+        lambda n: store.list_page(tenant, team=team, env=env, fqn=fqn, offset=0 if cursor else offset, limit=n,
+                                  cursor=cursor), limit, items=lambda page: [view(a) for a in page[0]])
     exact = None
     if fqn and not cursor and not offset:  # the assets named exactly `fqn` sort first: all on page 1?
         named = sum(1 for a in items if a["fqn"] == fqn)

@@ -7,10 +7,10 @@ well, the version bump. `accord.registry.publishing` carries a plan out (the one
 `accord.registry.proposals` when it breaks registered consumers, `accord.registry.impact` reports
 it without writing.
 """
-import json
 import re
 
 from accord import errors, metrics
+from accord.http import budget
 from accord.registry import assets, versions
 from accord.store import contracts as store
 from accord.store import registrations as reg_store
@@ -129,22 +129,6 @@ def view(c: dict, asset: dict | None = None, schema: bool = True) -> dict:
     if asset is not None:
         out["asset_fqn"] = asset["fqn"]
     return out
-
-
-# Lambda answers at most 6 MB; schema documents are what makes a list big (one stored version is
-# ≤ 400 KB, a DynamoDB item). A list holds the versions that fit in RESPONSE_BUDGET and says where
-# the rest starts (`next_offset`): no answer can pass the limit whatever the schemas hold.
-RESPONSE_BUDGET = 5_000_000
-
-
-def fit(views: list[dict], budget: int = RESPONSE_BUDGET) -> list[dict]:
-    """The longest prefix of `views` whose JSON stays within `budget` bytes (at least one)."""
-    used = 2
-    for i, v in enumerate(views):
-        used += len(json.dumps(v, default=str, separators=(",", ":"))) + 1
-        if used > budget and i > 0:
-            return views[:i]
-    return views
 
 
 SCHEMA_INCLUDES = (None, "", "schema")
@@ -298,14 +282,13 @@ def asset_fields(c: dict, p: Plan) -> dict:
 # ------------------------------------------------------------------ reads
 def for_asset(tenant: str, asset_id: str, status: str | None = None, *, offset: int = 0, limit: int | None = None,
               schema: bool = True) -> tuple[list[dict], int, int | None]:
-    """(a page of the asset's versions, newest first, within RESPONSE_BUDGET; how many match; the
+    """(a page of the asset's versions, newest first, within the response budget (accord.http.budget); how many match; the
     offset the next page starts at, None at the end)."""
     asset = assets.get(tenant, asset_id, consistent=False)
     found = [c for c in store.for_asset(tenant, asset["id"]) if status is None or c["status"] == status]
     chosen = found[offset:offset + limit if limit else None]
-    page = fit([view(c, asset, schema) for c in chosen])
-    end = offset + len(page)
-    return page, len(found), end if end < len(found) else None
+    page, nxt = budget.offset_page([view(c, asset, schema) for c in chosen], offset, len(found))
+    return page, len(found), nxt
 
 
 def history(tenant: str, asset_id: str, limit: int) -> list[dict]:
@@ -375,13 +358,13 @@ def compare_schemas(old: dict, new: dict, mode: str, profile: str = DEFAULT_PROF
 
 def list_page(tenant: str, *, asset_id: str | None, status: str | None, limit: int, offset: int,
               schema: bool = True) -> tuple[list, int, int | None]:
-    """(a page, the total, the next page's offset or None), within RESPONSE_BUDGET."""
+    """(a page, the total, the next page's offset or None), within the response budget (accord.http.budget)."""
     if status is not None and status not in ("active", "deprecated", "archived"):
         raise errors.Unprocessable("Query parameter 'status' must be active, deprecated or archived.",
                                    detail=[{"loc": ["query", "status"], "msg": "invalid status", "type": "enum"}])
     if asset_id:
         return for_asset(tenant, asset_id, status, offset=offset, limit=limit, schema=schema)
     items = store.list_page(tenant, status=status, offset=offset, limit=limit)
-    page, total = fit([view(c, schema=schema) for c in items]), store.count(tenant, status)
-    end = offset + len(page)
-    return page, total, end if end < total else None
+    total = store.count(tenant, status)
+    page, nxt = budget.offset_page([view(c, schema=schema) for c in items], offset, total)
+    return page, total, nxt
