@@ -222,8 +222,9 @@ def _register(ctx, state, i):
 
 CONSUMERS = 5
 # a table of 40 described columns (a proposal carries its whole proposed schema); dropping one breaks it
-WIDE = {"type": "object", "properties": {f"col_{c:02d}": {"type": "string", "description": f"column {c} of the orders "
-                                                          "mart, as the warehouse model documents it"} for c in range(40)}}
+WIDE = {"type": "object", "properties": {
+    f"col_{c:02d}": {"type": "string", "description": f"column {c} of the orders mart, as the warehouse model documents it"}
+    for c in range(40)}}
 BREAKING = {**WIDE, "properties": dict(list(WIDE["properties"].items())[1:]), "additionalProperties": False}
 NOTES = "Checked our dashboards and the finance export against the new schema; we migrate before the cut-over."
 

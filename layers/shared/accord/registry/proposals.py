@@ -75,13 +75,14 @@ def _load(tenant: str, proposal_id: str) -> dict:
     if _expired(p):
         now = clock.iso()
         try:
-            store.write([*store.update_ops(tenant, p, {"status": "expired", "resolved_at": now}, expect_status="pending"),
+            done = {"status": "expired", "resolved_at": now}
+            store.write([*store.update_ops(tenant, p, done, expect_status="pending"),
                          *store.release_slot_ops(tenant, p),
                          outbox.op(tenant, events.proposal_status(tenant, p, "expired", at=now))])
         except ConditionFailed:
             return _load(tenant, proposal_id)  # it changed meanwhile: judge the fresh copy
         metrics.count("ProposalsResolved", outcome="expired")
-        p = {**p, "status": "expired", "resolved_at": now, "rev": p["rev"] + 1}
+        p = {**p, **done, "rev": p["rev"] + 1}
     return p
 
 
@@ -328,6 +329,7 @@ def object_to(principal, proposal_id: str, objector_team_id: str | None, reason:
     if not principal.is_admin and principal.team_id != ident:
         raise errors.Forbidden("Teams object only for themselves: use a key of the objecting team.",
                                code="UNAUTHORIZED_TEAM")
+
     def decide(p):
         owners = {a["owner_team_id"]: a for a in p.get("affected_assets") or []}
         if ident not in owners:

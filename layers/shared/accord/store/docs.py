@@ -36,7 +36,9 @@ def item(pk: str, doc: dict) -> dict:
 
 def fetch(pks: list[str], consistent: bool = False) -> dict[str, bytes]:
     """{partition: packed doc} of these entities' document items: one BatchGetItem per 100."""
-    return {d["PK"]: d["doc"] for d in db.batch_get([(pk, k.DOC_SK) for pk in pks], consistent=consistent)} if pks else {}
+    if not pks:
+        return {}
+    return {d["PK"]: d["doc"] for d in db.batch_get([(pk, k.DOC_SK) for pk in pks], consistent=consistent)}
 
 
 def with_docs(items: list[dict], consistent: bool = False) -> list[dict]:
