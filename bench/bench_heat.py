@@ -19,7 +19,8 @@ sys.path[:0] = [str(ROOT)]
 BASELINE = "8ecc51f"   # main when issue 18 started: the "before" of every figure
 N = int(os.environ.get("HEAT_N", "40"))
 WRU_OF = ("asset create", "first publish", "publish", "publish 5,020 properties", "check on one asset (HTTP)",
-          "check on one asset (queue)", "report (HTTP)", "report (queue)", "dependency add", "acknowledge")
+          "check on one asset (queue)", "report (HTTP)", "report (queue)", "dependency add", "proposal create",
+          "acknowledge", "publish a proposal")
 
 
 def _measure(root: Path) -> dict:

@@ -26,7 +26,8 @@ def main() -> None:
     # the measured tree's layer first; the model, the local emulator and the bench inputs from this repo
     sys.path[:0] = [str(root / "layers" / "shared"), str(REPO), str(REPO / "tools"), str(HERE)]
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-                      AWS_REGION="us-east-1", POWERTOOLS_LOG_LEVEL="CRITICAL", POWERTOOLS_SERVICE_NAME="accord")
+                      AWS_REGION="us-east-1", POWERTOOLS_LOG_LEVEL="CRITICAL", POWERTOOLS_SERVICE_NAME="accord",
+                      POWERTOOLS_METRICS_DISABLED="true")   # EMF lines would mix into the JSON on stdout
     os.environ.pop("AWS_ENDPOINT_URL", None)
     import logging
     logging.disable(logging.CRITICAL)
@@ -50,7 +51,7 @@ def main() -> None:
             db.reset_client()
             model = load_model(str(root / "template.yaml"))
             create_resources(model, boto3.client("dynamodb", region_name="us-east-1"),
-                             boto3.client("sqs", region_name="us-east-1"))
+                             boto3.client("sqs", region_name="us-east-1"), boto3.client("s3", region_name="us-east-1"))
             os.environ["TABLE_NAME"] = model.tables["AccordTable"].name
             if not heat_paths.available(path):
                 out[path.name] = None

@@ -104,7 +104,7 @@ def test_publish_and_acknowledge_write_their_events_in_the_requests_they_already
     with DynamoCalls() as ack:
         ok(apps["proposals"], "POST", "/api/v1/proposals/{proposal_id}/acknowledge", {"proposal_id": proposal},
            body={"consumer_team_id": teams["consumer"], "response": "approved"}, principal=keys["consumer"])
-    assert ack.ops == ["GetItem", "TransactWriteItems"]  # the proposal, then ack + events in one transaction
+    assert ack.ops == ["Query", "TransactWriteItems"]  # the proposal's partition, then ack + events in one transaction
     types = [e["type"] for e in assert_outbox_consistent(env["admin"].tenant)]
     assert types[-3:] == ["accord.proposal.created", "accord.proposal.acknowledged", "accord.proposal.approved"]
 

@@ -320,4 +320,80 @@ def test_requests_per_acknowledgment(contracts_app, proposals_app, setup):
     proposal = propose(contracts_app, key, asset)
     with dynamo_calls() as calls:
         ack(proposals_app, k1, proposal["id"], t1["id"])
-    assert [op for op, _ in calls] == ["GetItem", "TransactWriteItems"]
+    assert [op for op, _ in calls] == ["Query", "TransactWriteItems"]   # the partition, then one transaction
+
+
+def _answered(contracts_app, proposals_app, assets_app, setup, teams_app, admin):
+    """A proposal with a downstream objection and the first consumer's acknowledgment."""
+    key, asset, v1, [(t1, k1), (t2, k2)] = setup
+    bi_team, bi_key = consumer(teams_app, admin, "BI")
+    report = new_asset(assets_app, bi_key, bi_team["id"], "bi.report")
+    call(assets_app, "POST", "/api/v1/assets/{asset_id}/dependencies", {"asset_id": report["id"]}, principal=bi_key,
+         body={"target_asset_id": asset["id"]})
+    proposal = propose(contracts_app, key, asset)
+    act(proposals_app, bi_key, proposal["id"], "object", body={"reason": "our dashboard reads email"},
+        query={"objector_team_id": bi_team["id"]})
+    ack(proposals_app, k1, proposal["id"], t1["id"], notes="we migrate next sprint")
+    return proposal["id"], bi_team, bi_key
+
+
+def _responses(proposals_app, key, pid):
+    listed = body(call(proposals_app, "GET", P, principal=key))
+    return (get(proposals_app, key, pid), [p for p in listed if p["id"] == pid],
+            body(call(proposals_app, "GET", P1 + "/status", {"proposal_id": pid}, principal=key)))
+
+
+def test_indexes_copy_only_the_small_proposal_item(contracts_app, proposals_app, assets_app, setup, teams_app, admin):
+    """The proposed schema, who it affects, acknowledgments and objections live in items without
+    index keys; the proposal item holds their counts. Reads put the proposal together again."""
+    from accord.store import db, keys as k
+    key, asset, v1, [(t1, k1), (t2, k2)] = setup
+    pid, bi_team, _ = _answered(contracts_app, proposals_app, assets_app, setup, teams_app, admin)
+    items = {i["SK"]: i for i in db.query(k.proposal_pk(admin.tenant, pid), consistent=True)[0]}
+    assert set(items) == {"PROPOSAL", "DOC", k.ack_sk(t1["id"]), k.objection_sk(bi_team["id"])}
+    proposal = items.pop("PROPOSAL")
+    assert {"GSI1PK", "GSI2PK"} <= set(proposal) and proposal["ack_count"] == 1 and proposal["objection_count"] == 1
+    assert not set(proposal) & {"doc", "acks", "objections", "proposed_schema", "breaking_changes", "affected_teams",
+                                "affected_assets"}
+    assert all(not any(a.startswith("GSI") for a in i) for i in items.values())
+    got, listed, status = _responses(proposals_app, key, pid)
+    assert listed == [got] and sdk.Proposal.model_validate(got)
+    assert [a["notes"] for a in got["acknowledgments"]] == ["we migrate next sprint"]
+    assert [o["team_id"] for o in got["objections"]] == [bi_team["id"]] and got["has_objections"] is True
+    assert status["received_acknowledgments"] == 1 and [t["team_id"] for t in status["pending_consumers"]] == [t2["id"]]
+
+
+def test_proposals_written_before_the_split_read_the_same(contracts_app, proposals_app, assets_app, setup, teams_app,
+                                                          admin):
+    """An item holding `doc`, `acks` and `objections` itself (as written before they moved out)
+    reads exactly as before, and takes new acknowledgments beside the inline ones."""
+    from accord.store import db, docs, keys as k
+    key, asset, v1, [(t1, k1), (t2, k2)] = setup
+    pid, bi_team, bi_key = _answered(contracts_app, proposals_app, assets_app, setup, teams_app, admin)
+    before = _responses(proposals_app, key, pid)
+    pk = k.proposal_pk(admin.tenant, pid)
+    items = {i["SK"]: i for i in db.query(pk, consistent=True)[0]}
+    old = {key_: v for key_, v in items["PROPOSAL"].items() if key_ not in ("ack_count", "objection_count")}
+    full = docs.unpack(items["DOC"]["doc"])
+    ack_item, objection = items[k.ack_sk(t1["id"])], items[k.objection_sk(bi_team["id"])]
+    strip = lambda i: {key_: v for key_, v in i.items() if key_ not in ("PK", "SK")}  # noqa: E731
+    old.update({key_: full[key_] for key_ in ("breaking_changes", "affected_teams", "affected_assets")},
+               doc=docs.pack({"proposed_schema": full["proposed_schema"],
+                              "proposed_guarantees": full["proposed_guarantees"]}),
+               acks={t1["id"]: strip(ack_item)}, objections=[strip(objection)])
+    for sk in ("DOC", ack_item["SK"], objection["SK"]):
+        db.delete(pk, sk)
+    db.put(old)
+    assert _responses(proposals_app, key, pid) == before
+    r = call(proposals_app, "POST", P1 + "/object", {"proposal_id": pid}, principal=bi_key,
+             body={"reason": "again"}, query={"objector_team_id": bi_team["id"]})
+    assert r["statusCode"] == 409 and error_of(r)["error"]["code"] == "DUPLICATE_OBJECTION"
+    r = call(proposals_app, "POST", P1 + "/acknowledge", {"proposal_id": pid}, principal=k1,
+             body={"consumer_team_id": t1["id"], "response": "approved"})
+    assert r["statusCode"] == 409 and error_of(r)["error"]["code"] == "DUPLICATE_ACKNOWLEDGMENT"
+    ack(proposals_app, k2, pid, t2["id"])
+    got, listed, status = _responses(proposals_app, key, pid)
+    assert got["status"] == "approved" and listed == [got]
+    assert [a["consumer_team_id"] for a in got["acknowledgments"]] == [t1["id"], t2["id"]]
+    assert status["received_acknowledgments"] == 2 and status["pending_consumers"] == []
+    assert act(proposals_app, key, pid, "publish")["status"] == "active"

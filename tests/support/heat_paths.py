@@ -221,25 +221,42 @@ def _register(ctx, state, i):
 
 
 CONSUMERS = 5
-BREAKING = {"type": "object", "properties": {"id": {"type": "integer"}}, "additionalProperties": False}
+# a table of 40 described columns (a proposal carries its whole proposed schema); dropping one breaks it
+WIDE = {"type": "object", "properties": {
+    f"col_{c:02d}": {"type": "string", "description": f"column {c} of the orders mart, as the warehouse model documents it"}
+    for c in range(40)}}
+BREAKING = {**WIDE, "properties": dict(list(WIDE["properties"].items())[1:]), "additionalProperties": False}
+NOTES = "Checked our dashboards and the finance export against the new schema; we migrate before the cut-over."
+
+
+def _proposal_ready(ctx, entities):
+    """Assets with an active contract and CONSUMERS registered teams: a breaking publish proposes."""
+    teams = [ctx.team(f"consumer{c}") for c in range(CONSUMERS)]
+    out = []
+    for a in _assets(ctx, entities):
+        ctx.publish(a, WIDE)
+        contract = ctx.call("contracts", "GET", "/api/v1/assets/{asset_id}/contracts", {"asset_id": a["id"]})[0]
+        for team in teams:
+            ctx.call("contracts", "POST", "/api/v1/registrations", principal=ctx.key(team),
+                     query={"contract_id": contract["id"]}, body={"consumer_team_id": team["id"]})
+        out.append(a)
+    return out
+
+
+def _propose(ctx, state, i):
+    assert ctx.publish(state[i], BREAKING)["action"] == "proposal_created"
 
 
 def _proposals(ctx, entities):
     teams = [ctx.team(f"consumer{c}") for c in range(CONSUMERS)]
-    out = []
-    for a, contract in _registration_setup(ctx, entities):
-        for team in teams:
-            ctx.call("contracts", "POST", "/api/v1/registrations", principal=ctx.key(team),
-                     query={"contract_id": contract["id"]}, body={"consumer_team_id": team["id"]})
-        out.append((a, ctx.publish(a, BREAKING)["proposal"], teams))
-    return out
+    return [(a, ctx.publish(a, BREAKING)["proposal"], teams) for a in _proposal_ready(ctx, entities)]
 
 
 def _acknowledge(ctx, state, i):
     a, proposal, teams = state[i % len(state)]
     team = teams[(i // len(state)) % len(teams)]
     ctx.call("proposals", "POST", "/api/v1/proposals/{proposal_id}/acknowledge", {"proposal_id": proposal["id"]},
-             principal=ctx.key(team), body={"consumer_team_id": team["id"], "response": "approved"})
+             principal=ctx.key(team), body={"consumer_team_id": team["id"], "response": "approved", "notes": NOTES})
 
 
 def _approved(ctx, entities):
@@ -445,6 +462,8 @@ PATHS = [
     WritePath("publish", 1000, 1000, _published, _publish, note="a compatible version; the previous one deprecated"),
     WritePath("publish 5,020 properties", 1, 1, _large_setup, _large_publish, note="200 edits on the bench schema"),
     WritePath("registration", 100, 100, _registration_setup, _register, ("POST /api/v1/registrations",)),
+    WritePath("proposal create", 100, 10_000, _proposal_ready, _propose, ("POST /api/v1/assets/{asset_id}/contracts",),
+              once=True, note=f"a breaking publish with {CONSUMERS} registered consumers"),
     WritePath("acknowledge", 500, 50, _proposals, _acknowledge, ("POST /api/v1/proposals/{proposal_id}/acknowledge",),
               note=f"50 open proposals, {CONSUMERS} consumers each"),
     WritePath("publish a proposal", 10, 10_000, _approved, _publish_proposal,

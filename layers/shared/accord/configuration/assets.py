@@ -138,7 +138,7 @@ def _attributes(contract: dict | None) -> list[dict]:
     """The active contract's top-level properties, in schema order."""
     if not contract:
         return []
-    from accord.store.contracts import unpack
+    from accord.store.docs import unpack
     schema = (unpack(contract["doc"]) if "doc" in contract else contract).get("schema") or {}
     props = schema.get("properties") if isinstance(schema, dict) else None
     if not isinstance(props, dict):

@@ -5,9 +5,11 @@ migrating, or an admin forced it) | rejected (any `blocked`) | withdrawn (by the
 expired (`expires_at` passed) → published (approved only; re-checked against whatever is
 active by then: breaking changes nobody acknowledged make it stale, 409).
 
-Acknowledgments live in the proposal item and are written with a condition on its `rev`, so
-concurrent acknowledgments never lose one (the losers re-read and re-apply). Expiry is applied
-when a proposal is read or acted on (no scheduler needed for correctness).
+Each acknowledgment (and objection) is an item of its own, written in one transaction with the
+proposal's `rev` + 1 under the condition that `rev` is the one read (store/proposals.py), so
+concurrent acknowledgments never lose one and the last one decides the approval on exactly what
+it read (the losers re-read and re-apply). Expiry is applied when a proposal is read or acted on
+(no scheduler needed for correctness).
 """
 import random
 import time
@@ -73,13 +75,14 @@ def _load(tenant: str, proposal_id: str) -> dict:
     if _expired(p):
         now = clock.iso()
         try:
-            store.write([store.update_ops(tenant, p, {"status": "expired", "resolved_at": now}, expect_status="pending"),
+            done = {"status": "expired", "resolved_at": now}
+            store.write([*store.update_ops(tenant, p, done, expect_status="pending"),
                          *store.release_slot_ops(tenant, p),
                          outbox.op(tenant, events.proposal_status(tenant, p, "expired", at=now))])
         except ConditionFailed:
             return _load(tenant, proposal_id)  # it changed meanwhile: judge the fresh copy
         metrics.count("ProposalsResolved", outcome="expired")
-        p = {**p, "status": "expired", "resolved_at": now, "rev": p["rev"] + 1}
+        p = {**p, **done, "rev": p["rev"] + 1}
     return p
 
 
@@ -136,11 +139,11 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
         "affected_assets": [{"asset_id": n["asset_id"], "fqn": n["fqn"], "owner_team_id": n["owner_team_id"],
                              "owner_team_name": n.get("owner_team_name"), "depth": n["depth"],
                              "field_impact": touched.get(n["asset_id"], "unknown")} for n in nodes],
+        "proposed_schema": plan.schema, "proposed_guarantees": plan.guarantees,
         "objections": [], "acks": {}, "forced": False, "rev": 1,
     }
-    doc = {"proposed_schema": plan.schema, "proposed_guarantees": plan.guarantees}
     try:
-        store.create(tenant, proposal, doc, proposal["base_contract_id"],
+        store.create(tenant, proposal, proposal["base_contract_id"],
                      extra=[outbox.op(tenant, events.proposal_created(tenant, proposal))])
     except ConditionFailed:
         fresh = assets.get(tenant, asset["id"])
@@ -148,7 +151,7 @@ def create(principal, asset: dict, plan, consumers: list[dict], *, version: str 
             raise _pending(fresh) from None
         return None
     metrics.count("ProposalsCreated")
-    return view({**proposal, **doc})
+    return view(proposal)
 
 
 def _pending(asset: dict) -> errors.Conflict:
@@ -197,7 +200,7 @@ def list_page(tenant: str, *, asset_id: str | None, status: str | None, limit: i
             p = {**p, "status": "expired"}
         if status is None or p["status"] == status:
             out.append(p)
-    return [view(p) for p in out[offset:offset + limit]], len(out)
+    return [view(p) for p in store.complete(tenant, out[offset:offset + limit])], len(out)
 
 
 # ------------------------------------------------------------------ consumer actions
@@ -225,14 +228,14 @@ def acknowledge(principal, proposal_id: str, body) -> dict:
                "consumer_team_name": entry.get("team_name"), "response": body.response, "notes": body.notes,
                "acknowledged_at": now, "acknowledged_by": principal.display}
         acks[team] = ack
-        fields = {"acks": acks}
+        fields = {}
         required = {t["team_id"] for t in p["affected_teams"]}
         if body.response == "blocked":
             fields.update(status="rejected", resolved_at=now)
         elif required <= {t for t, a in acks.items() if a["response"] in ("approved", "migrating")}:
             fields.update(status="approved", resolved_at=now)
         tx = Tx()
-        tx.add("proposal", store.update_ops(tenant, p, fields, expect_status="pending"))
+        tx.extend("proposal", store.update_ops(tenant, p, fields, expect_status="pending", ack=ack))
         if fields.get("status") == "rejected":
             tx.extend("slot", store.release_slot_ops(tenant, p))
         tx.extend("registration", reg_store.acknowledged_ops(
@@ -256,18 +259,21 @@ def acknowledge(principal, proposal_id: str, body) -> dict:
 
 
 def _mutate(principal, proposal_id: str, decide) -> dict:
-    """Read-decide-write with the rev condition; `decide(p)` returns (fields, extra ops) or raises."""
+    """Read-decide-write with the rev condition; `decide(p)` returns (fields, extra ops, objection
+    or None) or raises."""
     tenant = principal.tenant
     for attempt in range(ATTEMPTS):
         p = _load(tenant, proposal_id)
-        fields, extra = decide(p)
+        fields, extra, objection = decide(p)
         try:
-            store.write([store.update_ops(tenant, p, fields, expect_status=p["status"]), *extra])
+            store.write([*store.update_ops(tenant, p, fields, expect_status=p["status"], objection=objection), *extra])
         except ConditionFailed:
             time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
             continue
         if "status" in fields:
             metrics.count("ProposalsResolved", outcome=fields["status"])
+        if objection:
+            fields = {**fields, "objections": [*p["objections"], objection]}
         return view({**p, **fields})
     raise errors.Conflict("The proposal kept changing; retry.", code="CONCURRENT_UPDATE")
 
@@ -289,7 +295,7 @@ def withdraw(principal, proposal_id: str) -> dict:
                                   code="PROPOSAL_NOT_PENDING")
         now = clock.iso()
         return {"status": "withdrawn", "resolved_at": now}, [*store.release_slot_ops(tenant, p), outbox.op(
-            tenant, events.proposal_status(tenant, p, "withdrawn", at=now))]
+            tenant, events.proposal_status(tenant, p, "withdrawn", at=now))], None
     return _mutate(principal, proposal_id, decide)
 
 
@@ -306,7 +312,7 @@ def force(principal, proposal_id: str, reason: str | None) -> dict:
         now = clock.iso()
         return {"status": "approved", "resolved_at": now, "forced": True, "forced_by": principal.display,
                 "force_reason": reason or "(no reason given)"}, [outbox.op(
-                    tenant, events.proposal_status(tenant, {**p, "forced": True}, "approved", at=now))]
+                    tenant, events.proposal_status(tenant, {**p, "forced": True}, "approved", at=now))], None
     out = _mutate(principal, proposal_id, decide)
     logger.warning("forced proposal", extra={"tenant": principal.tenant, "proposal_id": out["id"],
                                              "by": principal.display, "reason": reason})
@@ -323,7 +329,6 @@ def object_to(principal, proposal_id: str, objector_team_id: str | None, reason:
     if not principal.is_admin and principal.team_id != ident:
         raise errors.Forbidden("Teams object only for themselves: use a key of the objecting team.",
                                code="UNAUTHORIZED_TEAM")
-    holder = {}
 
     def decide(p):
         owners = {a["owner_team_id"]: a for a in p.get("affected_assets") or []}
@@ -337,11 +342,10 @@ def object_to(principal, proposal_id: str, objector_team_id: str | None, reason:
         objection = {"id": str(uuid.uuid4()), "team_id": ident, "team_name": owners[ident].get("owner_team_name"),
                      "reason": reason, "objected_at": clock.iso(), "objected_by": principal.display,
                      "asset_id": owners[ident]["asset_id"]}
-        holder["objection"] = objection
-        return {"objections": [*(p.get("objections") or []), objection]}, []
+        return {}, [], objection
     p = _mutate(principal, proposal_id, decide)
     return {"action": "objection_filed", "proposal_id": p["id"], "asset_fqn": p.get("asset_fqn") or "",
-            "objection": holder["objection"], "total_objections": len(p["objections"]),
+            "objection": p["objections"][-1], "total_objections": len(p["objections"]),
             "note": "Objections do not block the proposal; the producer and the consumers see them."}
 
 
@@ -391,7 +395,7 @@ def publish(principal, proposal_id: str) -> dict:
                                        plan.active, fields, proposal_id=p["id"])
         done = {"status": "published", "published_contract_id": contract["id"],
                 "published_version": contract["version"], "published_at": now}
-        tx.add("proposal", store.update_ops(tenant, p, done, expect_status="approved"))
+        tx.extend("proposal", store.update_ops(tenant, p, done, expect_status="approved"))
         tx.add("event", outbox.op(tenant, events.contract_published(tenant, asset, contract, plan.breaking,
                                                                     proposal_id=p["id"])))
         tx.add("event", outbox.op(tenant, events.proposal_status(tenant, {**p, **done}, "published", at=now)))

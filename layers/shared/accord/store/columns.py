@@ -8,7 +8,7 @@
   one BatchGetItem (per 100 assets), whatever the fan-out.
 """
 from accord.store import db, keys as k
-from accord.store.contracts import pack, unpack
+from accord.store.docs import pack, unpack
 
 
 def down_attr(asset_id: str) -> str:

@@ -9,7 +9,7 @@ TransactWriteItems with conditions:
 * the registry asset items are built with the registry store's own helpers (`create_ops`, `_items`,
   `_guard`, `count_into`, `_token_ops`), so both families write identical items.
 """
-from accord.store import assets as asset_store, contracts as contract_store, counters, db, keys as k
+from accord.store import assets as asset_store, counters, db, docs, keys as k
 
 LINEAGE_WORKERS = 8
 
@@ -422,4 +422,4 @@ def edges_of_many(tenant: str, asset_ids: list[str]) -> dict[str, tuple[list[str
 def contracts(tenant: str, contract_ids) -> dict[str, dict]:
     """{contract id: raw contract item with its `doc`}, one BatchGetItem per 100 (and one for the docs)."""
     items = db.batch_get([(k.contract_pk(tenant, c), k.CONTRACT_SK) for c in contract_ids])
-    return {i["id"]: i for i in contract_store.with_docs(tenant, items)}
+    return {i["id"]: i for i in docs.with_docs(items)}

@@ -1,54 +1,23 @@
-"""Contracts: one item per version, its schema and guarantees stored as compressed JSON (a
-5,000-property schema is far below the 400 KB item limit that way, and schemas nest deeper than
-DynamoDB's 32-level maps allow) in an item of their own (`DOC`, same partition, no index keys):
-the indexes copy only the small contract item, so a big publish is not written three times.
-Reads through an index fetch the documents with one BatchGetItem per 100; items written before
-the split still hold `doc` themselves. A publish is one transaction: the new contract, the version
-guard, the previous active contract → deprecated, the asset's active pointer (conditioned on
-the pointer read before), counters — so concurrent publishes never duplicate a version nor
-leave two active contracts.
+"""Contracts: one item per version; its schema and guarantees stored compressed in an item of their
+own (store/docs.py: `DOC`, same partition, no index keys), so the indexes copy only the small
+contract item and a big publish is not written three times. A publish is one transaction: the new
+contract, the version guard, the previous active contract → deprecated, the asset's active
+pointer (conditioned on the pointer read before), counters — so concurrent publishes never
+duplicate a version nor leave two active contracts.
 """
-import json
-import zlib
+from accord.store import assets as asset_store, counters, db, docs, keys as k
 
-from accord import errors
-from accord.store import assets as asset_store, counters, db, keys as k
-
-MAX_DOC_BYTES = 350_000  # compressed schema + guarantees per item
 ITEM_KEYS = asset_store.ALL_INDEX_KEYS + ("doc",)
-
-
-def pack(doc: dict) -> bytes:
-    raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    packed = zlib.compress(raw, 6)
-    if len(packed) > MAX_DOC_BYTES:
-        raise errors.PayloadTooLarge(f"The schema is too large to store ({len(packed)} bytes compressed; "
-                                     f"the limit is {MAX_DOC_BYTES}).")
-    return packed
-
-
-def unpack(blob) -> dict:
-    return json.loads(zlib.decompress(bytes(blob)))
 
 
 def _public(item: dict) -> dict:
     out = {key: v for key, v in item.items() if key not in ITEM_KEYS}
-    out.update(unpack(item["doc"]))
+    out.update(docs.unpack(item["doc"]))
     return out
 
 
-def with_docs(tenant: str, items: list[dict], consistent: bool = False) -> list[dict]:
-    """Raw contract items with their `doc` (fetched for those that do not hold it)."""
-    missing = [i["id"] for i in items if "doc" not in i]
-    if missing:
-        docs = {d["PK"]: d["doc"] for d in db.batch_get([(k.contract_pk(tenant, c), k.CONTRACT_DOC_SK)
-                                                         for c in missing], consistent=consistent)}
-        items = [i if "doc" in i else {**i, "doc": docs[i["PK"]]} for i in items]
-    return items
-
-
 def _publics(tenant: str, items: list[dict]) -> list[dict]:
-    return [_public(i) for i in with_docs(tenant, items)]
+    return [_public(i) for i in docs.with_docs(items)]
 
 
 def contract_item(tenant: str, contract: dict, sort_key: str) -> dict:
@@ -58,18 +27,11 @@ def contract_item(tenant: str, contract: dict, sort_key: str) -> dict:
             **contract}
 
 
-def doc_item(tenant: str, contract_id: str, doc: dict) -> dict:
-    return {"PK": k.contract_pk(tenant, contract_id), "SK": k.CONTRACT_DOC_SK, "doc": pack(doc)}
-
-
 def get(tenant: str, contract_id: str) -> dict | None:
     """The contract and its document: one strongly consistent Query of their partition."""
     items, _ = db.query(k.contract_pk(tenant, contract_id), consistent=True)
     item = next((i for i in items if i["SK"] == k.CONTRACT_SK), None)
-    if item is None:
-        return None
-    doc = next((i for i in items if i["SK"] == k.CONTRACT_DOC_SK), None)
-    return _public({**item, "doc": doc["doc"]} if doc and "doc" not in item else item)
+    return _public(docs.attach(item, items)) if item else None
 
 
 def get_version(tenant: str, asset_id: str, canonical: str) -> dict | None:
@@ -130,7 +92,7 @@ def publish_tx(tenant: str, asset: dict, contract: dict, doc: dict, sort_key: st
     `previous` (and, for `no_consumers`, that nobody registered meanwhile)."""
     tx = asset_store.Tx()
     tx.add("contract", db.put_op(contract_item(tenant, contract, sort_key), "attribute_not_exists(PK)"))
-    tx.add("doc", db.put_op(doc_item(tenant, contract["id"], doc)))
+    tx.add("doc", db.put_op(docs.item(k.contract_pk(tenant, contract["id"]), doc)))
     tx.add("version", db.put_op({"PK": k.asset_pk(tenant, asset["id"]), "SK": k.contract_version_sk(canonical),
                                  "contract_id": contract["id"], "version": contract["version"]},
                                 "attribute_not_exists(PK)"))

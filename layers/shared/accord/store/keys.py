@@ -34,14 +34,17 @@ every fqn below it (`a.b` → `a.b`, `a.b.c`; never `a.bc`), and exact names sor
 | audit run           | T#{t}#ASSET#{a}                     | AUDIT#{run_at}#{id}    | T#{t}#AUDIT#{a}#S#{status} / {run_at}#{id} ; T#{t}#AUDIT#{a}#B#{triggered_by} / same (`ttl`) |
 | audit counts        | T#{t}#ASSET#{a}                     | AUDITN#{ttl}#{shard}   | - (`n`, `s#{status}`, `b#{by}`, `sb#{status}#{by}` of the runs expiring at `ttl`; same transaction; 8 shards) |
 | contract            | T#{t}#CONTRACT#{id}                 | CONTRACT               | T#{t}#ASSET#{a}#CONTRACTS / {semver sort key} ; T#{t}#CONTRACTS / {published_at}#{id} |
-| contract document   | T#{t}#CONTRACT#{id}                 | DOC                    | - (compressed schema + guarantees: kept out of both GSIs) |
+| contract document   | T#{t}#CONTRACT#{id}                 | DOC                    | - (compressed schema + guarantees: kept out of both GSIs; store/docs.py) |
 | contract version    | T#{t}#ASSET#{a}                     | CVER#{version w/o build} | - (version uniqueness per asset line, same transaction as the publish) |
 | contract counters   | T#{t}#COUNTER#{shard}               | contracts              | - (`n` and `s#{status}`, in the asset's shard) |
 | admin action log    | T#{t}#ASSET#{a}                     | LOG#{at}#{id}          | - (forced publishes/approvals, with reason) |
 | registration        | T#{t}#REG#{id}                      | REG                    | - |
 | asset's consumer    | T#{t}#ASSET#{a}                     | REG#{consumer team}    | - (one registration per team and asset line; a copy) |
 | proposal expiry     | EXPIRY#{YYYY-MM-DD of expires_at}   | {expires_at}#{t}#{id}  | - (global work list of the expiry sweep; TTL 30 days after) |
-| proposal            | T#{t}#PROPOSAL#{id}                 | PROPOSAL               | T#{t}#PROPOSALS / {proposed_at}#{id} ; T#{t}#ASSET#{a}#PROPOSALS / same |
+| proposal            | T#{t}#PROPOSAL#{id}                 | PROPOSAL               | T#{t}#PROPOSALS / {proposed_at}#{id} ; T#{t}#ASSET#{a}#PROPOSALS / same (small: status, dates, versions, `rev`, `ack_count`, `objection_count`) |
+| proposal document   | T#{t}#PROPOSAL#{id}                 | DOC                    | - (compressed, written once: proposed schema + guarantees, breaking changes, affected teams and assets) |
+| acknowledgment      | T#{t}#PROPOSAL#{id}                 | ACK#{consumer team}    | - (one per team; same transaction as the proposal's `rev` + 1) |
+| objection           | T#{t}#PROPOSAL#{id}                 | OBJECTION#{team}       | - (one per team; same transaction as the proposal's `rev` + 1) |
 
 The asset item also carries the contract line's state: `compatibility_mode`, `guarantee_mode`,
 `active_contract_id/version`, `pending_proposal_id` (one open proposal per asset) and
@@ -350,7 +353,7 @@ def contract_pk(tenant: str, contract_id: str) -> str:
 
 
 CONTRACT_SK = "CONTRACT"
-CONTRACT_DOC_SK = "DOC"   # the schema + guarantees, an item of their own: no index copies them
+DOC_SK = "DOC"   # an entity's big write-once part (store/docs.py), an item of its own: no index copies it
 
 
 def asset_contracts_gsi(tenant: str, asset_id: str) -> str:
@@ -409,6 +412,17 @@ def proposal_pk(tenant: str, proposal_id: str) -> str:
 
 
 PROPOSAL_SK = "PROPOSAL"
+ACK_PREFIX = "ACK#"
+OBJECTION_PREFIX = "OBJECTION#"
+
+
+def ack_sk(team_id: str) -> str:
+    """A consumer team's acknowledgment, in its proposal's partition (one per team: the key says so)."""
+    return f"{ACK_PREFIX}{team_id}"
+
+
+def objection_sk(team_id: str) -> str:
+    return f"{OBJECTION_PREFIX}{team_id}"
 
 
 def proposals_gsi(tenant: str) -> str:
