@@ -49,7 +49,9 @@ def again(tenant: str, team: dict) -> dict | None:
         return None
     if job is None or job["status"] == "failed":
         return new_job(tenant, team["id"], team["name"])
-    return None  # running (a worker has it) or succeeded (the team's mark is about to go)
+    if job["status"] == "succeeded":  # its worker stopped before clearing the team's mark
+        team_store.rename_done(tenant, team["id"], job_id)
+    return None  # running: a worker has it
 
 
 def state(team: dict, job: dict | None) -> dict | None:
