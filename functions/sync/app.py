@@ -52,9 +52,10 @@ def create_job(req):
 
 
 @router.route("GET", "/api/v1/sync/jobs/{job_id}", scope="admin", tags=["sync"],
-              summary="An import job: status queued|running|succeeded|failed, progress {done, total}, the result")
+              summary="A job (a dbt import, a team rename): status queued|running|succeeded|failed, progress "
+                      "{done, total}, the result")
 def get_job(req):
-    from accord.ingest import jobs
+    from accord import jobs
     return jobs.get(req.principal.tenant, req.path_params["job_id"])
 
 

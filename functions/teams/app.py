@@ -95,11 +95,12 @@ def list_teams(req):
 
 @router.route("GET", "/api/v1/teams/{team_id}", response=R + "TEAM", tags=["teams"], summary="Get a team")
 def get_team(req):
-    return teams.view(teams.get(req.principal.tenant, req.path_params["team_id"]))
+    return teams.show(req.principal.tenant, req.path_params["team_id"])
 
 
 @router.route("PATCH", "/api/v1/teams/{team_id}", response=R + "TEAM", scope="write", body=M + "TeamUpdate", tags=["teams"],
-              summary="Update a team (metadata is merged, RFC 7396)")
+              summary="Update a team (metadata is merged, RFC 7396); a rename reaches its assets through a "
+                      "queued job, shown as `rename` until done")
 def update_team(req):
     return teams.update(req.principal.tenant, req.path_params["team_id"], req.body.name, req.body.metadata)
 

@@ -235,7 +235,7 @@ def test_job_resumes_after_a_crash_without_duplicates(world, apps, monkeypatch):
     import os
     monkeypatch.setenv("IMPORT_BUCKET", aws_name("ImportBucket"))
     queue = sqs.get_queue_url(QueueName="ImportJobsQueue")["QueueUrl"]
-    monkeypatch.setenv("IMPORT_QUEUE_URL", queue)
+    monkeypatch.setenv("JOB_QUEUE_URL", queue)
     from accord.store import jobs as job_store
     job_store.reset_clients()
     r = call(apps["sync"], "POST", "/api/v1/sync/uploads", body={}, principal=admin)
@@ -253,13 +253,13 @@ def test_job_resumes_after_a_crash_without_duplicates(world, apps, monkeypatch):
     class Crash(Exception):
         pass
 
-    from accord.ingest import jobs
+    from accord import jobs
 
     def crash(job, done, total):
         if done >= 9:  # after the assets, before lineage and contracts
             raise Crash()
     with pytest.raises(Crash):
-        jobs.process(admin.tenant, job_id, on_progress=crash)
+        jobs.process(admin.tenant, job_id, apps["importer"].RUNNERS, on_progress=crash)
     mid = body(call(apps["sync"], "GET", "/api/v1/sync/jobs/{job_id}", {"job_id": job_id}, principal=admin))
     assert mid["status"] == "running"
     out = apps["importer"].lambda_handler(sqs_event([message]), None)

@@ -24,12 +24,13 @@ ALLOWED = {
     "schemadiff": set(),
     "store": set(),
     "http": {"auth"},
-    "identity": {"auth", "store", "http"},
+    "jobs": {"store"},
+    "identity": {"auth", "store", "http", "jobs"},
     "notify": {"auth", "store", "http", "identity"},
     "registry": {"auth", "store", "http", "schemadiff", "identity", "notify"},
     "configuration": {"auth", "store", "http", "identity", "registry"},
     "reports": {"auth", "store", "http", "registry", "notify"},
-    "ingest": {"auth", "store", "http", "identity", "registry", "reports", "schemadiff", "notify"},
+    "ingest": {"auth", "store", "http", "identity", "registry", "reports", "schemadiff", "notify", "jobs"},
 }
 
 

@@ -18,7 +18,10 @@ def _array(item: dict) -> dict:
     return {"type": "array", "items": item}
 
 
-TEAM = _obj({"id": S, "name": S, "metadata": OBJ, "created_at": S, "updated_at": S})
+# `rename`: while a new name is still being copied onto the team's assets (a queued job)
+TEAM = _obj({"id": S, "name": S, "metadata": OBJ, "created_at": S, "updated_at": S},
+            {"rename": _obj({"job_id": S, "status": {"type": "string", "enum": ["queued", "running", "failed"]},
+                             "progress": {"type": "object", "nullable": True}}, {"error": OBJ})})
 TEAMS = _array(TEAM)
 
 ME = _obj({"id": S, "name": S, "tenant": S, "team_id": NS,

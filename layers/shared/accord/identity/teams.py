@@ -1,7 +1,9 @@
-"""Teams (Tessera-compatible): unique names per tenant, soft delete, merge-patch metadata."""
+"""Teams (Tessera-compatible): unique names per tenant, soft delete, merge-patch metadata.
+A rename reaches the team's assets through a queued job (identity/rename.py)."""
 import uuid
 
-from accord import clock, errors
+from accord import clock, errors, jobs
+from accord.identity import rename
 from accord.store import assets as asset_store
 from accord.store import teams as store
 from accord.store.db import ConditionFailed
@@ -9,9 +11,21 @@ from accord.store.db import ConditionFailed
 MAX_OFFSET = 10_000
 
 
-def view(team: dict) -> dict:
-    return {"id": team["id"], "name": team["name"], "metadata": team.get("metadata") or {},
-            "created_at": team["created_at"], "updated_at": team.get("updated_at") or team["created_at"]}
+def view(team: dict, rename_job: dict | None = None) -> dict:
+    """Tessera's fields, and `rename` while the name is still being copied onto the team's assets."""
+    out = {"id": team["id"], "name": team["name"], "metadata": team.get("metadata") or {},
+           "created_at": team["created_at"], "updated_at": team.get("updated_at") or team["created_at"]}
+    running = rename.state(team, rename_job)
+    if running:
+        out["rename"] = running
+    return out
+
+
+def views(tenant: str, teams: list[dict]) -> list[dict]:
+    """Views of teams, reading the rename jobs of those mid-rename (one BatchGetItem)."""
+    pending = [t["rename_job_id"] for t in teams if t.get("rename_job_id")]
+    found = jobs.get_many(tenant, pending) if pending else {}
+    return [view(t, found.get(t.get("rename_job_id"))) for t in teams]
 
 
 def _not_found(team_id: str):
@@ -96,27 +110,42 @@ def exists(tenant: str, team_id: str) -> bool:
 
 
 def list_page(tenant: str, limit: int, offset: int) -> tuple[list[dict], int]:
-    return [view(t) for t in store.list_page(tenant, offset, limit)], store.count(tenant)
+    return views(tenant, store.list_page(tenant, offset, limit)), store.count(tenant)
+
+
+def show(tenant: str, team_id: str) -> dict:
+    return views(tenant, [get(tenant, team_id)])[0]
 
 
 def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -> dict:
+    """A new name is the team's at once; its assets get it from a job created in the same
+    transaction (answered as `rename`). The same name again re-queues a rename not yet run."""
     team = get(tenant, team_id)
     fields = {"updated_at": clock.iso()}
+    job = None
+    if name is not None and name != team["name"]:
+        job = rename.new_job(tenant, team["id"], name)
+    elif name is not None:
+        job = rename.again(tenant, team)
     if name is not None:
         fields["name"] = name
+    if job is not None:
+        fields["rename_job_id"] = job["id"]
     if metadata is not None:
         fields["metadata"] = merge_patch(team.get("metadata") or {}, metadata)
     try:
-        updated = store.update(tenant, team["id"], team["name"], fields, name)
+        updated = store.update(tenant, team["id"], team["name"], fields, name,
+                               also=[jobs.create_op(tenant, job)] if job else None)
     except ConditionFailed as exc:
         if len(exc.reasons) > 2 and exc.reasons[2] == "ConditionalCheckFailed":
             raise _name_taken(name) from None
         raise _not_found(team_id) from None
     if updated is None:
         raise _not_found(team_id)
-    if name is not None and name != team["name"]:
-        asset_store.rename_owner(tenant, team["id"], name)
-    return view(updated)
+    if job is None:
+        return views(tenant, [updated])[0]
+    rename.send(tenant, job["id"])
+    return view(updated, job)
 
 
 def _has_assets(team: dict) -> errors.Conflict:

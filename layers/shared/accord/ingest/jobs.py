@@ -1,7 +1,8 @@
 """Large manifests (DESIGN §10.1): real projects' manifests (10-200 MB) do not fit a Lambda request
 (6 MB). `POST /sync/uploads` hands out a presigned S3 PUT; `POST /sync/dbt/jobs` queues an import
 of the upload; the import worker runs it (the same `dbt_import.run` as the direct route);
-`GET /sync/jobs/{id}` reports status, progress and, when done, the direct route's response.
+`GET /sync/jobs/{id}` reports status, progress and, when done, the direct route's response. The
+job's life (queue, attempts, status) is accord.jobs'; this module is the "dbt_import" kind.
 
 Resumable without duplicates: the job's id is the import's `run_id`. A worker that dies mid-import
 (timeout, crash) leaves the message on the queue; the next delivery runs the import again, which
@@ -9,23 +10,21 @@ skips what is already written (content hashes, conditional writes, deterministic
 and finishes what is not — assets the first attempt created count as created, not "existing".
 """
 import gzip
-import json
 import time
 import uuid
 from datetime import timedelta
 
-from accord import clock, errors, jsontext
+from accord import clock, errors, jobs, jsontext
 from accord.auth.principal import Principal
 from accord.ingest import dbt_import
 from accord.log import logger
 from accord.notify import events, outbox
 from accord.store import jobs as store
 
+KIND = jobs.DBT_IMPORT
 UPLOAD_SECONDS = 900                    # a presigned URL's life
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024    # uncompressed size the worker reads (1,769 MB of memory)
-MAX_ATTEMPTS = 5                        # deliveries of one job before it is marked failed
 PROGRESS_SECONDS = 1.0                  # at most one progress write per second
-STATUSES = ("queued", "running", "succeeded", "failed")
 
 
 def _bad(message: str, field: str) -> errors.Unprocessable:
@@ -67,44 +66,18 @@ def create_job(principal, body) -> dict:
     dbt_import.default_team(principal.tenant, body.owner_team_id)
     upload = _upload(principal, body.upload_id, "upload_id")
     run_results = _upload(principal, body.run_results_upload_id, "run_results_upload_id")
-    now = clock.iso()
-    job = {"id": str(uuid.uuid4()), "status": "queued", "progress": {"done": 0, "total": 0},
-           "options": body.model_dump(mode="json", exclude={"upload_id", "run_results_upload_id"}),
-           "upload_id": upload, "run_results_upload_id": run_results, "created_at": now, "updated_at": now,
-           "attempts": 0, "principal": {"key_id": principal.key_id, "name": principal.name, "email": principal.email,
-                                        "scopes": sorted(principal.scopes), "team_id": principal.team_id}}
-    store.create(principal.tenant, job)
+    job = jobs.new(KIND, options=body.model_dump(mode="json", exclude={"upload_id", "run_results_upload_id"}),
+                   upload_id=upload, run_results_upload_id=run_results,
+                   principal={"key_id": principal.key_id, "name": principal.name, "email": principal.email,
+                              "scopes": sorted(principal.scopes), "team_id": principal.team_id})
+    jobs.create(principal.tenant, job)
     try:
-        store.enqueue({"tenant": principal.tenant, "job_id": job["id"]})
+        jobs.send(principal.tenant, job["id"])
     except errors.AccordError:
         store.update(principal.tenant, job["id"], {"status": "failed", "finished_at": clock.iso(),
                                                     "error": {"status": 503, "message": "the job could not be queued"}})
         raise
-    return view(job)
-
-
-def view(job: dict) -> dict:
-    out = {"job_id": job["id"], "id": job["id"], "kind": "dbt_import", "status": job["status"],
-           "progress": job.get("progress") or {"done": 0, "total": 0}, "attempts": int(job.get("attempts") or 0),
-           "created_at": job["created_at"], "started_at": job.get("started_at"), "finished_at": job.get("finished_at"),
-           "upload_id": job.get("upload_id")}
-    if job.get("result") is not None:
-        out["result"] = job["result"]
-        out["http_status"] = job.get("http_status")
-    if job.get("error"):
-        out["error"] = job["error"]
-    return out
-
-
-def get(tenant: str, job_id: str) -> dict:
-    try:
-        ident = str(uuid.UUID(job_id))
-    except ValueError:
-        ident = None
-    job = store.get(tenant, ident) if ident else None
-    if job is None:
-        raise errors.NotFound(f"Job {job_id} not found.", code="JOB_NOT_FOUND")
-    return view(job)
+    return jobs.view(job)
 
 
 # ------------------------------------------------------------------ the worker
@@ -123,21 +96,11 @@ def _document(raw: bytes, what: str):
         raise errors.BadRequest(f"The {what} upload is not JSON: {str(exc)[:200]}.") from None
 
 
-def process(tenant: str, job_id: str, on_progress=None) -> str:
-    """Run (or resume) a job; returns its final status. Storage trouble raises (the queue retries);
-    a bad manifest or bad options fail the job with the same 4xx the direct route would answer."""
-    job = store.get(tenant, job_id)
-    if job is None or job["status"] in ("succeeded", "failed"):
-        return job["status"] if job else "missing"
-    if int(job.get("attempts") or 0) >= MAX_ATTEMPTS:
-        store.update(tenant, job_id, {"status": "failed", "finished_at": clock.iso(), "error": {
-            "status": 500, "message": f"the import failed {MAX_ATTEMPTS} times in a row; see the logs"}},
-            when_status=("queued", "running"))
-        return "failed"
-    job = store.update(tenant, job_id, {"status": "running", "started_at": job.get("started_at") or clock.iso(),
-                                        "updated_at": clock.iso()}, when_status=("queued", "running"), add_attempt=True)
-    if job is None:
-        return "missing"
+def run(tenant: str, job: dict, on_progress=None) -> jobs.Done:
+    """The import of a running job (accord.jobs.process runs it). A bad manifest or bad options
+    raise the 4xx the direct route would answer (the job fails with it); storage trouble raises too
+    (the queue delivers the job again)."""
+    job_id = job["id"]
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -151,44 +114,34 @@ def process(tenant: str, job_id: str, on_progress=None) -> str:
             store.update(tenant, job_id, {"progress": {"done": max(done, kept), "total": total},
                                           "updated_at": clock.iso()}, when_status=("running",))
 
-    try:
-        p = job["principal"]
-        principal = Principal(tenant=tenant, key_id=p["key_id"], name=p.get("name") or "", email=p.get("email"),
-                              scopes=frozenset(p.get("scopes") or ()), team_id=p.get("team_id"))
-        from accord.ingest.models import DbtUploadOptions
-        opts = DbtUploadOptions.model_validate(job.get("options") or {})
-        raw = store.read_upload(tenant, job["upload_id"])
-        if raw is None:
-            raise errors.Unprocessable("The upload is gone (it expired, or the local runtime restarted: uploads do "
-                                       "not survive a restart); upload the manifest again.", code="UPLOAD_GONE")
-        manifest = _document(raw, "manifest")
-        del raw
-        run_results = None
-        if job.get("run_results_upload_id"):
-            rr = store.read_upload(tenant, job["run_results_upload_id"])
-            run_results = _document(rr, "run_results") if rr is not None else None
-        status, body = dbt_import.run(principal, opts, manifest, run_results, run_id=job_id, progress=progress)
-    except errors.AccordError as exc:
-        if exc.status >= 500 or exc.status == 429:
-            raise  # storage trouble: the queue delivers the job again
-        store.update(tenant, job_id, {"status": "failed", "finished_at": clock.iso(), "updated_at": clock.iso(),
-                                      "error": {"status": exc.status, "code": exc.code, "message": exc.message,
-                                                "detail": exc.detail}}, when_status=("running",))
-        return "failed"
-    total = body["nodes_total"] * dbt_import.PHASES
-    now = clock.iso()
-    done = events.sync_completed(tenant, {**job, "status": "succeeded", "finished_at": now}, _counts(body),
+    p = job["principal"]
+    principal = Principal(tenant=tenant, key_id=p["key_id"], name=p.get("name") or "", email=p.get("email"),
+                          scopes=frozenset(p.get("scopes") or ()), team_id=p.get("team_id"))
+    from accord.ingest.models import DbtUploadOptions
+    opts = DbtUploadOptions.model_validate(job.get("options") or {})
+    raw = store.read_upload(tenant, job["upload_id"])
+    if raw is None:
+        raise errors.Unprocessable("The upload is gone (it expired, or the local runtime restarted: uploads do "
+                                   "not survive a restart); upload the manifest again.", code="UPLOAD_GONE")
+    manifest = _document(raw, "manifest")
+    del raw
+    run_results = None
+    if job.get("run_results_upload_id"):
+        rr = store.read_upload(tenant, job["run_results_upload_id"])
+        run_results = _document(rr, "run_results") if rr is not None else None
+    status, body = dbt_import.run(principal, opts, manifest, run_results, run_id=job_id, progress=progress)
+    total, at = body["nodes_total"] * dbt_import.PHASES, clock.iso()
+    done = events.sync_completed(tenant, {**job, "status": "succeeded", "finished_at": at}, _counts(body),
                                  errors=sum((body.get("warnings_total") or {}).values()),
                                  team_id=str(opts.owner_team_id) if opts.owner_team_id else principal.team_id)
-    store.update(tenant, job_id, {"status": "succeeded", "finished_at": now, "updated_at": now,
-                                  "http_status": status, "progress": {"done": total, "total": total}},
-                 when_status=("running",), result=body, also=[outbox.op(tenant, done)])
-    for upload in (job.get("upload_id"), job.get("run_results_upload_id")):
-        if upload:
-            store.delete_upload(tenant, upload)
-    logger.info("import job done", extra={"tenant": tenant, "job_id": job_id, "status": status,
-                                          "attempts": job.get("attempts")})
-    return "succeeded"
+
+    def delete_uploads() -> None:
+        for upload in (job.get("upload_id"), job.get("run_results_upload_id")):
+            if upload:
+                store.delete_upload(tenant, upload)
+        logger.info("import job done", extra={"tenant": tenant, "job_id": job_id, "status": status})
+    return jobs.Done({"http_status": status, "progress": {"done": total, "total": total}, "finished_at": at}, body,
+                     [outbox.op(tenant, done)], delete_uploads)
 
 
 def _counts(body: dict) -> dict[str, int]:
@@ -199,11 +152,3 @@ def _counts(body: dict) -> dict[str, int]:
             "contracts published": (body.get("contracts") or {}).get("published", 0),
             "proposals created": (body.get("proposals") or {}).get("created", 0),
             "audit runs recorded": (body.get("audit_runs") or {}).get("recorded", 0)}
-
-
-def parse_message(body: str) -> tuple[str, str]:
-    try:
-        msg = json.loads(body)
-        return str(msg["tenant"]), str(msg["job_id"])
-    except (ValueError, KeyError, TypeError):
-        raise errors.BadRequest(f"Not an import-job message: {body[:200]!r}.") from None

@@ -414,22 +414,36 @@ def owned_by(tenant: str, team_id: str, limit: int = 1) -> list[dict]:
     return items
 
 
-def rename_owner(tenant: str, team_id: str, name: str) -> int:
-    """Copy a renamed team's name onto the assets it owns (both items of each asset).
+RENAME_PAGE = 49  # assets per transaction: two items each, plus the caller's two parts = 100
 
-    `owner_team_name` is denormalised so a list page costs no extra read; a rename — rare — pays
-    instead, one conditional update per item. The condition skips an asset whose owner changed
-    meanwhile (its new owner's name is already on it)."""
-    updated, start = 0, None
+
+def rename_page(tenant: str, team_id: str, name: str, cursor: dict | None, parts) -> tuple[int, dict | None] | None:
+    """Copy a renamed team's name onto one page of the assets it owns (both items of each), from
+    `cursor` (None: the first page). `owner_team_name` is denormalised so a list page costs no
+    extra read; a rename — rare — pays instead, in transactions of RENAME_PAGE assets.
+
+    `parts(visited, next_cursor)` gives the caller's transaction parts (at most two: a guard and a
+    checkpoint), written with the page or not at all. Each asset's items are written only while
+    the team still owns it (an asset moved meanwhile has its new owner's name already), and `rev`
+    moves, so a concurrent asset write that read the old name retries rather than restoring it.
+    Returns (assets visited, the next cursor or None at the end), or None when one of the
+    caller's parts did not hold (nothing of the page was written)."""
+    start = {n: {"S": v} for n, v in cursor.items()} if cursor else None
+    page, last = db.query(k.team_assets_gsi(tenant, team_id), index="GSI2", limit=RENAME_PAGE, start=start)
+    following = {n: v["S"] for n, v in last.items()} if last else None
+    extra = parts(len(page), following)
+    todo = [item["PK"] for item in page]
     while True:
-        page, start = db.query(k.team_assets_gsi(tenant, team_id), index="GSI2", limit=100, start=start)
-        for item in page:
-            for sk in (k.ASSET_SK, k.ASSET_VIEW_SK):
-                try:
-                    db.update(item["PK"], sk, "SET owner_team_name = :n", return_new=False,
-                              condition="owner_team_id = :t", values={":n": name, ":t": team_id})
-                except db.ConditionFailed:
-                    pass
-            updated += 1
-        if not start:
-            return updated
+        ops = extra + [db.update_op(pk, sk, "SET owner_team_name = :n, rev = if_not_exists(rev, :z) + :one",
+                                    "owner_team_id = :t", values={":n": name, ":t": team_id, ":z": 0, ":one": 1})
+                       for pk in todo for sk in (k.ASSET_SK, k.ASSET_VIEW_SK)]
+        try:
+            if ops:
+                transact(ops)
+            return len(page), following
+        except db.ConditionFailed as exc:
+            failed = {i for i, code in enumerate(exc.reasons) if code == "ConditionalCheckFailed"}
+            if any(i < len(extra) for i in failed):
+                return None
+            moved = {todo[(i - len(extra)) // 2] for i in failed}  # no longer the team's: skip both items
+            todo = [pk for pk in todo if pk not in moved]

@@ -1,9 +1,10 @@
-"""Import jobs (DynamoDB), their uploads (the import bucket, S3) and their queue (SQS).
+"""Jobs (DynamoDB), their queue (SQS) and the dbt import's uploads (the import bucket, S3).
 
-An upload is an S3 object under `uploads/{tenant}/{upload id}` (keys.upload_key), written by the
-client with a presigned PUT and read once by the import worker; the bucket's lifecycle rule
-expires it. A job is one item (keys.py "import job") whose `status` moves queued → running →
-succeeded | failed with conditional updates; `progress` and `attempts` are updated as it runs.
+A job is one item (keys.py "job") of any `kind` (accord/jobs); one SQS message {tenant, job_id}
+on the job queue (JOB_QUEUE_URL) runs it. An upload is an S3 object under `uploads/{tenant}/{upload id}` (keys.upload_key), written by the
+client with a presigned PUT and read once by the job worker; the bucket's lifecycle rule
+expires it. A job's `status` moves queued → running → succeeded | failed with conditional
+updates; `progress` and `attempts` (and a kind's own checkpoint) are updated as it runs.
 
 The S3 and SQS clients are botocore's, made on first use (the sync function presigns, the worker
 reads); locally AWS_ENDPOINT_URL points them at the emulator, with path-style S3 addressing
@@ -96,13 +97,13 @@ def delete_upload(tenant: str, upload_id: str) -> None:
 
 # ------------------------------------------------------------------ the queue (SQS)
 def enqueue(message: dict) -> None:
-    url = os.environ.get("IMPORT_QUEUE_URL")
+    url = os.environ.get("JOB_QUEUE_URL")
     if not url:
-        raise errors.ServiceUnavailable("Import jobs are not configured here (IMPORT_QUEUE_URL is not set).")
+        raise errors.ServiceUnavailable("Jobs are not configured here (JOB_QUEUE_URL is not set).")
     try:
         _client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(message, separators=(",", ":")))
     except (ClientError, BotoCoreError) as exc:
-        raise errors.ServiceUnavailable(f"The import queue is unavailable ({type(exc).__name__}); retry.") from None
+        raise errors.ServiceUnavailable(f"The job queue is unavailable ({type(exc).__name__}); retry.") from None
 
 
 # ------------------------------------------------------------------ jobs (DynamoDB)
@@ -117,24 +118,32 @@ def _public(item: dict) -> dict:
     return out
 
 
-def create(tenant: str, job: dict) -> None:
+def _item(tenant: str, job: dict) -> dict:
     ttl = int(clock.parse(job["created_at"]).timestamp()) + TTL_DAYS * 86400
-    db.put({"PK": k.import_job_pk(tenant, job["id"]), "SK": k.JOB_SK, **job, "ttl": ttl}, condition="attribute_not_exists(PK)")
+    return {"PK": k.job_record_pk(tenant, job["id"]), "SK": k.JOB_SK, **job, "ttl": ttl}
+
+
+def create(tenant: str, job: dict) -> None:
+    db.put(_item(tenant, job), condition="attribute_not_exists(PK)")
+
+
+def create_op(tenant: str, job: dict) -> dict:
+    """The job's creation as a transaction part (written with the change that asks for it)."""
+    return db.put_op(_item(tenant, job), "attribute_not_exists(PK)")
 
 
 def get(tenant: str, job_id: str) -> dict | None:
-    item = db.get(k.import_job_pk(tenant, job_id), k.JOB_SK)
+    item = db.get(k.job_record_pk(tenant, job_id), k.JOB_SK)
     return _public(item) if item else None
 
 
-def update(tenant: str, job_id: str, fields: dict, *, when_status: tuple[str, ...] | None = None,
-           add_attempt: bool = False, result=None, also: list[dict] | None = None) -> dict | None:
-    """Set `fields` (and the packed `result`); only while the job's status is one of
-    `when_status`. Returns the job as updated, or None when the condition did not hold. `also`:
-    more transaction parts (an outbox event) written with the update, or not at all (then the
-    return value is the job's id only)."""
-    if result is not None:
-        fields = {**fields, "result_doc": _pack(result)}
+def get_many(tenant: str, job_ids) -> dict[str, dict]:
+    """{id: job} for those of `job_ids` that exist (one BatchGetItem per 100)."""
+    items = db.batch_get([(k.job_record_pk(tenant, j), k.JOB_SK) for j in job_ids], consistent=True)
+    return {i["id"]: _public(i) for i in items}
+
+
+def _update_parts(fields: dict, when_status, add_attempt: bool):
     sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
     names = {f"#f{i}": n for i, n in enumerate(fields)}
     values = {f":f{i}": v for i, v in enumerate(fields.values())}
@@ -146,11 +155,28 @@ def update(tenant: str, job_id: str, fields: dict, *, when_status: tuple[str, ..
         names["#st"] = "status"
         cond += " AND #st IN (" + ", ".join(f":s{i}" for i in range(len(when_status))) + ")"
         values.update({f":s{i}": s for i, s in enumerate(when_status)})
+    return expr, cond, names, values
+
+
+def update_op(tenant: str, job_id: str, fields: dict, when_status: tuple[str, ...]) -> dict:
+    """`update` as a transaction part (a checkpoint written with the work it records)."""
+    return db.update_op(k.job_record_pk(tenant, job_id), k.JOB_SK, *_update_parts(fields, when_status, False))
+
+
+def update(tenant: str, job_id: str, fields: dict, *, when_status: tuple[str, ...] | None = None,
+           add_attempt: bool = False, result=None, also: list[dict] | None = None) -> dict | None:
+    """Set `fields` (and the packed `result`); only while the job's status is one of
+    `when_status`. Returns the job as updated, or None when the condition did not hold. `also`:
+    more transaction parts (an outbox event) written with the update, or not at all (then the
+    return value is the job's id only)."""
+    if result is not None:
+        fields = {**fields, "result_doc": _pack(result)}
+    expr, cond, names, values = _update_parts(fields, when_status, add_attempt)
     try:
         if also:
-            db.transact([db.update_op(k.import_job_pk(tenant, job_id), k.JOB_SK, expr, cond, names, values), *also])
+            db.transact([db.update_op(k.job_record_pk(tenant, job_id), k.JOB_SK, expr, cond, names, values), *also])
             return {"id": job_id}
-        item = db.update(k.import_job_pk(tenant, job_id), k.JOB_SK, expr, condition=cond, names=names, values=values)
+        item = db.update(k.job_record_pk(tenant, job_id), k.JOB_SK, expr, condition=cond, names=names, values=values)
     except db.ConditionFailed:
         return None
     return _public(item)

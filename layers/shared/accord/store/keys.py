@@ -101,14 +101,16 @@ short whatever the names hold.
 | column lineage (down) | T#{t}#ASSET#{a}                   | COLDOWN                | - (one attribute `d_{b}` per downstream asset b: a's columns → b's) |
 | drift verdict       | T#{t}#ASSET#{a}                     | DRIFT#{h}              | - (an observed schema judged against a contract: decided once) |
 
-Imports (accord/ingest, store/jobs.py): a large manifest is uploaded to the import bucket under
+Jobs (accord/jobs, store/jobs.py) run long work off the request: a dbt import, a team rename.
+A team mid-rename carries `rename_job_id` (its current rename job) until that job has succeeded.
+Imports (accord/ingest): a large manifest is uploaded to the import bucket under
 `uploads/{tenant}/{upload id}` (S3, transient: the bucket's lifecycle expires it), then imported by
 a job. Assets an importer wrote carry `import_asset_hash`, `import_run`, `import_hash`,
 `import_contract_id` (what dbt said, so an unchanged re-import writes nothing).
 
 | entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
 |---------------------|-------------------------------------|------------------------|-----------------------------------|
-| import job          | T#{t}#JOB#{id}                      | JOB                    | - (status, progress, options, result; `ttl` 30 days) |
+| job (queued work)   | T#{t}#JOB#{id}                      | JOB                    | - (`kind` dbt_import or team_rename; status, progress, checkpoint, options, result; `ttl` 30 days) |
 
 Notifications (accord/notify, store/outbox.py, store/webhooks.py). An event is written in the same
 transaction (or conditional write) as the change it describes: the outbox. DynamoDB Streams read it
@@ -583,8 +585,8 @@ def drift_sk(schema_hash: str) -> str:
     return f"DRIFT#{schema_hash}"
 
 
-# ------------------------------------------------------------------ imports
-def import_job_pk(tenant: str, job_id: str) -> str:
+# ------------------------------------------------------------------ queued jobs and imports
+def job_record_pk(tenant: str, job_id: str) -> str:
     return f"{t(tenant)}JOB#{job_id}"
 
 

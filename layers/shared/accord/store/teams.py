@@ -54,22 +54,47 @@ def count(tenant: str) -> int:
     return counters.total(tenant, COUNTER)
 
 
-def update(tenant: str, team_id: str, old_name: str, fields: dict, new_name: str | None) -> dict:
-    """Apply `fields` (already merged); a rename swaps the name guard in the same transaction."""
+def update(tenant: str, team_id: str, old_name: str, fields: dict, new_name: str | None,
+           also: list[dict] | None = None) -> dict:
+    """Apply `fields` (already merged); a rename swaps the name guard in the same transaction, and
+    `also` (a rename's job) is written with it. Raises ConditionFailed (reasons[2]: the new guard)."""
     sets = ", ".join(f"#{n} = :{n}" for n in fields)
     names = {f"#{n}": n for n in fields}
     values = {f":{n}": v for n, v in fields.items()}
     cond = "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
     pk = k.team_pk(tenant, team_id)
-    if new_name is None or new_name.casefold() == old_name.casefold():
+    ops = [db.update_op(pk, k.TEAM_SK, f"SET {sets}", cond, names, values)]
+    if new_name is not None and new_name.casefold() != old_name.casefold():
+        ops += [db.delete_op(k.team_name_pk(tenant, old_name), k.UNIQUE_SK),
+                db.put_op({"PK": k.team_name_pk(tenant, new_name), "SK": k.UNIQUE_SK, "team_id": team_id},
+                          "attribute_not_exists(PK)")]
+    ops += also or []
+    if len(ops) == 1:
         return db.update(pk, k.TEAM_SK, f"SET {sets}", condition=cond, names=names, values=values)
-    db.transact([
-        db.update_op(pk, k.TEAM_SK, f"SET {sets}", cond, names, values),
-        db.delete_op(k.team_name_pk(tenant, old_name), k.UNIQUE_SK),
-        db.put_op({"PK": k.team_name_pk(tenant, new_name), "SK": k.UNIQUE_SK, "team_id": team_id},
-                  "attribute_not_exists(PK)"),
-    ])
+    db.transact(ops)
     return get(tenant, team_id)
+
+
+def get_renaming(tenant: str, team_id: str, job_id: str) -> dict | None:
+    """The live team while `job_id` is its current rename job, else None."""
+    team = get(tenant, team_id)
+    return team if team is not None and team.get("rename_job_id") == job_id else None
+
+
+def rename_guard_op(tenant: str, team_id: str, job_id: str) -> dict:
+    """A transaction part that holds only while `job_id` is the live team's current rename: a
+    later rename (a new job) or the team's deletion makes every further write of the job fail."""
+    return db.check_op(k.team_pk(tenant, team_id), k.TEAM_SK,
+                       "rename_job_id = :j AND attribute_not_exists(deleted_at)", values={":j": job_id})
+
+
+def rename_done(tenant: str, team_id: str, job_id: str) -> None:
+    """The team is no longer mid-rename (unless a later rename has started meanwhile)."""
+    try:
+        db.update(k.team_pk(tenant, team_id), k.TEAM_SK, "REMOVE rename_job_id", condition="rename_job_id = :j",
+                  values={":j": job_id}, return_new=False)
+    except db.ConditionFailed:
+        pass
 
 
 OWNS_ASSETS = "owns assets"
