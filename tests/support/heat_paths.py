@@ -484,6 +484,7 @@ PATHS = [
     WritePath("audit result on one asset", 200, 1, _one_asset, _audit_result,
               ("POST /api/v1/assets/{asset_id}/audit-results",)),
     WritePath("OpenLineage COMPLETE run", 1000, 1000, _ol_jobs, _ol_run, ("POST /api/v1/lineage",),
+              requires="accord.ingest.openlineage",
               note="a scheduled job's run: 2 inputs, 2 outputs (materializations, edges seen again, run history)"),
     # The configuration view is configured by people and scripts (tens a second); its project and
     # connection usage counts are exact on their items. Importers use the registry's bulk path.
