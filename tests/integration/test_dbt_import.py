@@ -309,3 +309,37 @@ def test_auto_delete_removes_the_teams_dbt_assets_missing_from_the_manifest(worl
     assert out["assets"]["deleted_fqns"] == ["shop.main_snapshots.customers_snapshot"]
     listed = body(call(apps["assets"], "GET", "/api/v1/assets", query={"fqn": "shop"}, principal=admin))
     assert listed["total"] == 8
+
+
+def test_parallel_bulk_transactions_keep_every_count_exact(world, apps, monkeypatch):
+    """The import's asset creates and publishes go up to 8 transactions at a time, each counting
+    in a shard of its own: after 240 models (several dozen transactions, some assets already taken)
+    the tenant's and the team's totals, the fqn-prefix totals and the contract total are exact."""
+    from accord.store import assets as asset_store, contracts as contract_store, counters
+    from tests.support import dbt_manifest
+    admin, team = world["admin"], world["teams"]["eng"]
+    tenant = admin.tenant
+    before = asset_store.total(tenant, team=None, env=None, fqn=None)
+    contracts_before = contract_store.count(tenant)
+    m = dbt_manifest.manifest(models=240, columns=4, schemas=3)
+    taken = [n["relation_name"].replace('"', "").lower() for n in list(m["nodes"].values())
+             if n["resource_type"] == "model"][5:8]
+    for fqn in taken:   # three of them exist already, owned by another team: refused in their transactions
+        r = call(apps["assets"], "POST", "/api/v1/assets", body={"fqn": fqn, "owner_team_id": world["teams"]["marketing"]["id"]},
+                 principal=admin)
+        assert r["statusCode"] == 201, r["body"]
+    shards = []
+    real = counters.spread
+    monkeypatch.setattr(counters, "spread", lambda n: shards.append(n) or real(n))
+    status, out = upload(apps, admin, **{**full(world, m), "conflict_mode": "ignore"})
+    assert status in (200, 207), out
+    assert out["assets"]["created"] == 238 and out["assets"]["skipped"] == 3, out["assets"]
+    assert max(shards) > 8                                   # more transactions than are in flight at once
+    assert asset_store.total(tenant, team=None, env=None, fqn=None) == before + 238 + 3
+    assert asset_store.total(tenant, team=team["id"], env=None, fqn=None) >= 238
+    for schema in ("mart_0", "mart_1", "mart_2"):
+        prefix = f"{dbt_manifest.DATABASE}.{schema}".lower()
+        want = {n["relation_name"].replace('"', "").lower() for n in m["nodes"].values()
+                if n["resource_type"] == "model" and n["schema"] == schema}
+        assert asset_store.total(tenant, team=None, env=None, fqn=prefix) == len(want)
+    assert contract_store.count(tenant) == contracts_before + out["contracts"]["published"] > contracts_before

@@ -22,6 +22,7 @@ from accord.store import counters, db, keys as k
 
 FQN_COUNTER_DEPTH = 6   # exact totals for fqn filters of up to this many segments
 MAX_TX_OPS = 100        # DynamoDB's limit of parts per transaction
+PARALLEL_TX = 8         # a bulk write's transactions in flight at once (each waits tens of ms on DynamoDB)
 SKIP_BATCH = 1000       # keys read per request while skipping to an offset
 ALL_INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 
@@ -170,23 +171,27 @@ def create(tenant: str, asset: dict, tokens: list[str]) -> None:
 
 def create_many(tenant: str, entries: list[tuple[dict, list[str]]]) -> list[str | None]:
     """Bulk create for importers: as many assets per transaction as fit in MAX_TX_OPS, their counts
-    summed into ONE update per counter per transaction (all in one random shard, which each asset
-    then keeps). Per entry: None (created), 'guard' (fqn + environment taken) or 'team' (the owner
-    team is gone). A failed asset leaves its transaction, which is retried without it."""
+    summed into ONE update per counter per transaction (in the transaction's shard, which each asset
+    then keeps). The transactions touch disjoint items (their shards differ: counters.spread), so
+    up to 8 are in flight at once. Per entry: None (created), 'guard' (fqn + environment taken) or
+    'team' (the owner team is gone). A failed asset leaves its transaction, which is retried
+    without it."""
     results: list[str | None] = [None] * len(entries)
-    todo = list(range(len(entries)))
-    while todo:
-        chunk, names = [], set()
-        for i in todo:
-            asset, tokens = entries[i]
-            more = set(counted(asset)) - names
-            if chunk and 3 * len(chunk) + sum(len(entries[j][1]) for j in chunk) + 3 + len(tokens) \
-                    + len(names) + len(more) > MAX_TX_OPS:
-                break
-            chunk.append(i)
-            names |= more
-        todo = todo[len(chunk):]
-        shard = counters.random_shard()
+    chunks, chunk, names = [], [], set()
+    for i, (asset, tokens) in enumerate(entries):
+        more = set(counted(asset)) - names
+        if chunk and 3 * len(chunk) + sum(len(entries[j][1]) for j in chunk) + 3 + len(tokens) \
+                + len(names) + len(more) > MAX_TX_OPS:
+            chunks.append(chunk)
+            chunk, names = [], set()
+            more = set(counted(asset))
+        chunk.append(i)
+        names |= more
+    if chunk:
+        chunks.append(chunk)
+
+    def commit(work: tuple[list[int], int]) -> None:
+        chunk, shard = work
         while chunk:
             tx, delta = Tx(), counters.Delta()
             for i in chunk:
@@ -199,7 +204,7 @@ def create_many(tenant: str, entries: list[tuple[dict, list[str]]]) -> list[str 
                 tx.add(f"team:{owner}" if owner else "counter", op)
             try:
                 tx.commit()
-                break
+                return
             except db.ConditionFailed as exc:
                 failed = tx.failed(exc)
                 if not failed:
@@ -211,6 +216,7 @@ def create_many(tenant: str, entries: list[tuple[dict, list[str]]]) -> list[str 
                     elif entries[i][0].get("owner_team_id") in gone:
                         results[i] = "team"
                 chunk = [i for i in chunk if results[i] is None]
+    db.in_parallel(commit, list(zip(chunks, counters.spread(len(chunks)))), PARALLEL_TX)
     return results
 
 

@@ -133,10 +133,11 @@ def counted(previous: dict | None) -> dict[str, int]:
     return {"n": 1, k.status_part("deprecated" if previous else "active"): 1}
 
 
-def count_ops(tenant: str, previous: list[dict | None]) -> list[dict]:
-    """A batch of publishes (each replacing its `previous`) counted as ONE update of one random
-    shard of the contract counter (publishing.publish_many)."""
-    delta, shard = counters.Delta(), counters.random_shard()
+def count_ops(tenant: str, previous: list[dict | None], shard: int | None = None) -> list[dict]:
+    """A batch of publishes (each replacing its `previous`) counted as ONE update of one shard of
+    the contract counter (publishing.publish_many: a shard of counters.spread per transaction)."""
+    delta = counters.Delta()
+    shard = counters.random_shard() if shard is None else shard
     for prev in previous:
         delta.add(shard, k.CONTRACT_COUNTER, counted(prev))
     return [op for _, op in delta.ops(tenant)]

@@ -27,6 +27,13 @@ def random_shard() -> int:
     return random.randrange(SHARDS)
 
 
+def spread(n: int) -> list[int]:
+    """n shards for n transactions a bulk writer sends in parallel: consecutive ones (those in flight
+    together) never share a shard, so they never conflict on a counter item."""
+    base = random_shard()
+    return [(base + i) % SHARDS for i in range(n)]
+
+
 def shard_of(ident: str) -> int:
     """The shard of something that does not carry one (items written before shards existed)."""
     return int(hashlib.sha256(ident.encode("utf-8")).hexdigest()[:8], 16) % SHARDS
