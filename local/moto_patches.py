@@ -1,5 +1,9 @@
 """Make moto's TransactWriteItems cost what the transaction touches, not what the table holds —
-and make its DynamoDB stream behave like DynamoDB's where Accord relies on it.
+and make its DynamoDB stream behave like DynamoDB's where Accord relies on it. Also: a Query reads
+its partition (base table) or the items filed under its index hash key (`_IndexMap`), not the
+whole table; data-plane answers are written as the plain JSON they already are, not through
+moto's shape-driven serializer (`fast_body`). Each is checked against moto's own behaviour in
+tests/integration/test_moto_patch.py.
 
 moto 5.2 deep-copies the *whole table* once per transaction part, to roll back on failure; a
 table of a few thousand items then makes every publish, move or team create take seconds, and
@@ -87,6 +91,55 @@ def apply() -> None:
     models.DynamoDBBackend.transact_write_items = transact_write_items
     _patch_streams()
     _patch_query()
+    _patch_responses()
+
+
+# Data-plane answers are plain JSON already (attribute values, counts, keys): what moto 5.2's
+# shape-driven serializer adds is three quarters of a 50-item Query's cost (it resolves every
+# member of every attribute value against the service model).
+FAST_ACTIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                          "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
+
+
+def _wire(value):
+    """moto's result as DynamoDB's JSON: bytes base64, absent (None) members left out."""
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def fast_body(action: str, action_result):
+    """The JSON body of a data-plane success, or None (moto's serializer answers: errors, the
+    control plane, anything not a plain dict)."""
+    from moto.core.responses import ActionResult
+    result = getattr(action_result, "result", None)
+    if action not in FAST_ACTIONS or not isinstance(action_result, ActionResult) or not isinstance(result, dict):
+        return None
+    return json.dumps(_wire(result))
+
+
+def _patch_responses() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler.serialized, "_accord_patched", False):
+        return
+    original = DynamoHandler.serialized
+
+    def serialized(self, action_result):
+        body = fast_body(self._get_action(), action_result)
+        if body is None:
+            return original(self, action_result)
+        headers = {"Content-Type": "application/x-amz-json-1.0"}
+        headers.update(self.response_headers)
+        return 200, headers, body
+
+    serialized._accord_patched = True
+    DynamoHandler.serialized = serialized
 
 
 def _patch_streams() -> None:
@@ -146,6 +199,7 @@ def _patch_query() -> None:
         in_query.table = self
         index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
         in_query.hash_key = None if index_name else hash_key
+        in_query.index = (index_name, hash_key) if index_name else None
         try:
             return original_query(self, hash_key, *args, **kwargs)
         finally:
@@ -159,9 +213,95 @@ def _patch_query() -> None:
             if part is None:
                 return []
             return list(part.values()) if self.range_key_attr else [part]
+        found = _IndexMap.candidates(self, *in_query.index)
+        if found is not None:  # an index query: the items filed under its hash key
+            return found
         return [item for part in self.items.values()
                 for item in (part.values() if self.range_key_attr else (part,))]
 
     query._accord_patched = True
     Table.query, Table.all_items = query, all_items
+    _IndexMap.patch()
+
+
+class _IndexMap:
+    """Each global index's items by index hash key, so an index Query reads its own items instead
+    of walking the table (a 1,500-model project made each index query walk ~30,000 items).
+
+    Built on a table's first index query, then kept by every write: moto's Table.put_item (puts,
+    batch and transaction puts, the rollback's restores) and DynamoDBBackend.update_item (updates
+    change items in place: the item is filed again under its new key). Removals are not tracked:
+    a candidate is checked on read — still the table's item under its key, still carrying that
+    index hash value — and dropped when it is not. Entries are item keys, never item objects
+    (a put replaces the object)."""
+
+    @staticmethod
+    def _hash_attrs(table) -> dict:
+        out = {}
+        for index in getattr(table, "global_indexes", None) or []:
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+            if len(hashes) == 1:
+                out[index.name] = hashes[0]
+        return out
+
+    @classmethod
+    def _file(cls, table, maps: dict, item) -> None:
+        key = (item.hash_key, item.range_key)
+        for name, attr in cls._hash_attrs(table).items():
+            value = item.attrs.get(attr)
+            if value is not None:
+                maps.setdefault(name, {}).setdefault((value.type, repr(value.value)), {})[key] = None
+
+    @classmethod
+    def _maps(cls, table, build: bool):
+        maps = table.__dict__.get("_accord_index_map")
+        if maps is None and build:
+            maps = {}
+            for part in list(table.items.values()):
+                for item in list(part.values()) if table.range_key_attr else [part]:
+                    cls._file(table, maps, item)
+            table._accord_index_map = maps
+        return maps
+
+    @classmethod
+    def candidates(cls, table, index_name: str, hash_value):
+        attr = cls._hash_attrs(table).get(index_name)
+        if attr is None or hash_value is None:
+            return None
+        bucket = cls._maps(table, build=True).get(index_name, {}).get((hash_value.type, repr(hash_value.value)), {})
+        out = []
+        for key in list(bucket):
+            hk, rk = key
+            part = table.items.get(hk)
+            item = (part.get(rk) if rk is not None else part) if part is not None else None
+            value = item.attrs.get(attr) if item is not None else None
+            if value is None or value.type != hash_value.type or value.value != hash_value.value:
+                bucket.pop(key, None)   # deleted, or its index key was removed or changed
+                continue
+            out.append(item)
+        return out
+
+    @classmethod
+    def patch(cls) -> None:
+        from moto.dynamodb.models import DynamoDBBackend
+        from moto.dynamodb.models.table import Table
+
+        original_put, original_update = Table.put_item, DynamoDBBackend.update_item
+
+        def put_item(self, *args, **kwargs):
+            item = original_put(self, *args, **kwargs)
+            maps = cls._maps(self, build=False)
+            if maps is not None and item is not None:
+                cls._file(self, maps, item)
+            return item
+
+        def update_item(self, table_name, *args, **kwargs):
+            item = original_update(self, table_name, *args, **kwargs)
+            table = self.get_table(table_name)
+            maps = cls._maps(table, build=False)
+            if maps is not None and item is not None:
+                cls._file(table, maps, item)
+            return item
+
+        Table.put_item, DynamoDBBackend.update_item = put_item, update_item
 
