@@ -245,13 +245,19 @@ def test_expiry(contracts_app, proposals_app, setup, monkeypatch):
     assert propose(contracts_app, key, asset)["id"] != proposal["id"]
 
 
-def test_objections_from_downstream_owners(contracts_app, proposals_app, assets_app, setup, teams_app, admin):
-    key, asset, v1, [(t1, k1), (t2, k2)] = setup
+def _downstream_owner(contracts_app, assets_app, setup, teams_app, admin):
+    """Team BI owns bi.report, which depends on the asset; then a breaking proposal on the asset."""
+    key, asset = setup[0], setup[1]
     bi_team, bi_key = consumer(teams_app, admin, "BI")
     report = new_asset(assets_app, bi_key, bi_team["id"], "bi.report")
     call(assets_app, "POST", "/api/v1/assets/{asset_id}/dependencies", {"asset_id": report["id"]}, principal=bi_key,
          body={"target_asset_id": asset["id"]})
-    proposal = propose(contracts_app, key, asset)
+    return bi_team, bi_key, propose(contracts_app, key, asset)
+
+
+def test_objections_from_downstream_owners(contracts_app, proposals_app, assets_app, setup, teams_app, admin):
+    key, asset, v1, [(t1, k1), (t2, k2)] = setup
+    bi_team, bi_key, proposal = _downstream_owner(contracts_app, assets_app, setup, teams_app, admin)
     assert [a["fqn"] for a in proposal["affected_assets"]] == ["bi.report"]
     out = act(proposals_app, bi_key, proposal["id"], "object", body={"reason": "our dashboard reads email"},
               query={"objector_team_id": bi_team["id"]})
@@ -326,11 +332,7 @@ def test_requests_per_acknowledgment(contracts_app, proposals_app, setup):
 def _answered(contracts_app, proposals_app, assets_app, setup, teams_app, admin):
     """A proposal with a downstream objection and the first consumer's acknowledgment."""
     key, asset, v1, [(t1, k1), (t2, k2)] = setup
-    bi_team, bi_key = consumer(teams_app, admin, "BI")
-    report = new_asset(assets_app, bi_key, bi_team["id"], "bi.report")
-    call(assets_app, "POST", "/api/v1/assets/{asset_id}/dependencies", {"asset_id": report["id"]}, principal=bi_key,
-         body={"target_asset_id": asset["id"]})
-    proposal = propose(contracts_app, key, asset)
+    bi_team, bi_key, proposal = _downstream_owner(contracts_app, assets_app, setup, teams_app, admin)
     act(proposals_app, bi_key, proposal["id"], "object", body={"reason": "our dashboard reads email"},
         query={"objector_team_id": bi_team["id"]})
     ack(proposals_app, k1, proposal["id"], t1["id"], notes="we migrate next sprint")

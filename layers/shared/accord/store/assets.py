@@ -22,7 +22,6 @@ from accord.store import counters, db, keys as k
 
 FQN_COUNTER_DEPTH = 6   # exact totals for fqn filters of up to this many segments
 MAX_TX_OPS = 100        # DynamoDB's limit of parts per transaction
-PARALLEL_TX = 8         # a bulk write's transactions in flight at once (each waits tens of ms on DynamoDB)
 SKIP_BATCH = 1000       # keys read per request while skipping to an offset
 ALL_INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 
@@ -173,7 +172,7 @@ def create_many(tenant: str, entries: list[tuple[dict, list[str]]]) -> list[str 
     """Bulk create for importers: as many assets per transaction as fit in MAX_TX_OPS, their counts
     summed into ONE update per counter per transaction (in the transaction's shard, which each asset
     then keeps). The transactions touch disjoint items (their shards differ: counters.spread), so
-    up to 8 are in flight at once. Per entry: None (created), 'guard' (fqn + environment taken) or
+    db.IN_FLIGHT go at once. Per entry: None (created), 'guard' (fqn + environment taken) or
     'team' (the owner team is gone). A failed asset leaves its transaction, which is retried
     without it."""
     results: list[str | None] = [None] * len(entries)
@@ -216,7 +215,7 @@ def create_many(tenant: str, entries: list[tuple[dict, list[str]]]) -> list[str 
                     elif entries[i][0].get("owner_team_id") in gone:
                         results[i] = "team"
                 chunk = [i for i in chunk if results[i] is None]
-    db.in_parallel(commit, list(zip(chunks, counters.spread(len(chunks)))), PARALLEL_TX)
+    db.in_parallel(commit, list(zip(chunks, counters.spread(len(chunks)))))
     return results
 
 

@@ -80,18 +80,15 @@ def commit(ops: list[dict]) -> None:
     asset_store.transact(ops)
 
 
-WRITE_WORKERS = 8  # transactions in flight at once: a batch's transactions touch disjoint items
-
-
-def commit_each(groups: list[list[dict]], parallel: bool = True) -> list[Exception | None]:
-    """Commit transactions, up to WRITE_WORKERS at a time when they touch disjoint items (DynamoDB
-    answers each in tens of milliseconds: in sequence, a 1,500-node import would wait on them one
-    by one); in sequence when they share one (a counter: parallel ones would only conflict).
-    Returns each one's outcome: None, or the exception it raised."""
+def commit_each(groups: list[list[dict]]) -> list[Exception | None]:
+    """Commit transactions that touch disjoint items (counters in distinct shards:
+    counters.spread), db.IN_FLIGHT at a time (DynamoDB answers each in tens of milliseconds: in
+    sequence, a 1,500-node import would wait on them one by one). Returns each one's outcome:
+    None, or the exception it raised."""
     def one(ops):
         try:
             commit(ops)
             return None
         except Exception as exc:  # noqa: BLE001 - handed back to the caller, per transaction
             return exc
-    return db.in_parallel(one, groups, WRITE_WORKERS if parallel else 1)
+    return db.in_parallel(one, groups)

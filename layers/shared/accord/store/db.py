@@ -36,7 +36,10 @@ def client():
     return _client
 
 
-def in_parallel(fn, items: list, workers: int = 8) -> list:
+IN_FLIGHT = 8   # requests a bulk path keeps in flight at once (each waits tens of ms on DynamoDB)
+
+
+def in_parallel(fn, items: list, workers: int = IN_FLIGHT) -> list:
     """[fn(item)] in order, up to `workers` calls in flight (threads: each call mostly waits on
     DynamoDB; the client is thread-safe). In this thread when there is only one."""
     if len(items) <= 1 or workers <= 1:

@@ -10,7 +10,6 @@ died, and its writer may no longer confirm it: CONFIRM_MS < STALE_MS).
 """
 from accord.store import assets as asset_store, db, keys as k
 
-WALK_WORKERS = 8
 CONFIRM_MS = 60_000     # a writer confirms its pending edges within this, or discards them
 STALE_MS = 120_000      # pending longer than this: abandoned (ignored by cycle checks, overwritable)
 EDGES_PER_TX = 33       # three items an edge, ≤ 100 per transaction
@@ -70,7 +69,7 @@ def put_pending(tenant: str, edges: list[dict], now_ms: int) -> list[str | None]
                         results[i] = DUPLICATE
                 chunk = [i for i in chunk if results[i] is None]
     # the chunks touch disjoint items (add_many drops a repeated pair): in flight together
-    db.in_parallel(write, _chunks(len(edges)), WALK_WORKERS)
+    db.in_parallel(write, _chunks(len(edges)))
     return results
 
 
@@ -108,7 +107,7 @@ def _settle(tenant: str, edges: list[dict], confirm: bool, now_ms: int) -> list[
                     done[i] = True
                 except db.ConditionFailed:
                     pass
-    db.in_parallel(settle, _chunks(len(edges)), WALK_WORKERS)
+    db.in_parallel(settle, _chunks(len(edges)))
     return done
 
 
@@ -174,5 +173,4 @@ def edges(tenant: str, asset_id: str, direction: str, consistent: bool = False) 
 def edges_of_many(tenant: str, asset_ids: list[str], direction: str,
                   consistent: bool = False) -> dict[str, list[dict]]:
     """{asset id: edges} for a BFS level; the per-node Queries run in parallel."""
-    return dict(zip(asset_ids, db.in_parallel(lambda a: edges(tenant, a, direction, consistent), asset_ids,
-                                               WALK_WORKERS)))
+    return dict(zip(asset_ids, db.in_parallel(lambda a: edges(tenant, a, direction, consistent), asset_ids)))
