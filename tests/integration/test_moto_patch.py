@@ -116,3 +116,52 @@ def test_data_plane_answers_are_what_motos_serializer_writes(aws, monkeypatch):
     with pytest.raises(db.ConditionFailed):
         db.transact([db.put_op({"PK": "p", "SK": "0"}, "attribute_not_exists(PK)")])
     assert {"GetItem", "PutItem", "Query", "BatchGetItem", "UpdateItem", "TransactWriteItems"} <= set(seen)
+
+
+def _moto_item_size_check(attrs: dict) -> bool:
+    """moto 5.2's own rule, attribute by attribute (LimitedSizeDict.__setitem__): True if it raises."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, ItemSizeTooLarge, LimitedSizeDict
+    d = LimitedSizeDict()
+    try:
+        for key, value in attrs.items():
+            LimitedSizeDict.__setitem__(d, key, DynamoType(value))
+    except ItemSizeTooLarge:
+        return True
+    return False
+
+
+def test_item_size_limit_is_motos_for_items_near_it(aws):
+    """local/moto_patches.py sums an item's size once, not once per attribute: items just under,
+    at and just over moto's limit pass or fail exactly as moto's per-attribute check decides, as
+    puts and as transaction puts (where a too-large item cancels the transaction)."""
+    import random
+
+    from botocore.exceptions import ClientError
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    assert getattr(Item.__init__, "_accord_patched", False)
+    rnd = random.Random(7)
+    outcomes = set()
+    for n in range(40):
+        attrs = {"PK": {"S": f"big{n}"}, "SK": {"S": "1"}}
+        for k in range(rnd.randint(0, 10)):
+            room = rnd.randint(1, 30000)
+            attrs[f"a{k}"] = rnd.choice([{"S": "x" * room}, {"B": b"y" * room}, {"N": str(room)},
+                                         {"M": {"m": {"S": "é" * room}, "n": {"BOOL": True}}},
+                                         {"L": [{"S": "z" * room}, {"NULL": True}]}, {"SS": ["a", "b" * room]}])
+        used = sum(len(k) + DynamoType(v).size() for k, v in attrs.items())
+        attrs["pad"] = {"S": "p" * (405000 - used - len("pad") + rnd.randint(-3, 3))}   # within bytes of the limit
+        too_large = _moto_item_size_check(attrs)
+        rejected = []
+        for write in (lambda: db.client().put_item(TableName=db.table_name(), Item=attrs),
+                      lambda: db.client().transact_write_items(
+                          TransactItems=[{"Put": {"TableName": db.table_name(), "Item": attrs}}])):
+            try:
+                write()
+                rejected.append(False)
+            except ClientError as e:
+                assert e.response["Error"]["Code"] in ("ValidationException", "TransactionCanceledException")
+                rejected.append(True)
+        assert rejected == [too_large, too_large], n
+        outcomes.add(too_large)
+    assert outcomes == {True, False}
