@@ -14,6 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
 
 from accord import errors, tracing
+from accord.store import wire
 from accord.store.codec import decode, encode, value
 
 _client = None
@@ -32,6 +33,7 @@ def client():
             config=Config(retries={"mode": "standard", "max_attempts": 4}, parameter_validation=False,
                           connect_timeout=2, read_timeout=5, tcp_keepalive=True),
         )
+        wire.install(_client)      # data-plane bodies without botocore's shape walks (wire.py)
         tracing.instrument(_client)  # X-Ray subsegments per call when Tracing=Active; nothing otherwise
     return _client
 
