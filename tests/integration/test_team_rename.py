@@ -252,3 +252,51 @@ def test_a_failed_rename_is_started_over_by_the_same_patch(apps, queue, admin):
     assert second["job_id"] != first and second["status"] == "queued"
     deliver(apps, messages(queue))
     assert names(admin) == {a: {"y"} for a in ids}
+
+
+def _rename_after_read(apps, admin, monkeypatch, team_id: str, new_name: str):
+    """The team is renamed right after the next write reads it (once): the write then holds the old
+    name, and commits after the rename (and after its job would have passed the asset)."""
+    from accord.registry import assets as registry_assets
+    read = registry_assets.owner_team
+
+    def read_then_rename(tenant, tid):
+        team = read(tenant, tid)
+        if tid == team_id:
+            monkeypatch.setattr(registry_assets, "owner_team", read)
+            patch(apps, admin, team_id, name=new_name)
+        return team
+    monkeypatch.setattr(registry_assets, "owner_team", read_then_rename)
+
+
+@pytest.mark.parametrize("way", ["create", "move", "bulk"])
+def test_an_asset_written_with_the_name_read_before_a_rename_gets_the_new_name(apps, queue, admin, monkeypatch, way):
+    """A create, a move into the team or an importer's bulk create that read the team's old name and
+    commits after the rename fails on the rename's mark, reads the team again and stores the new
+    name — no asset keeps a name the rename job has already gone past."""
+    team, ids = team_with_assets(apps, admin, "before", n=3)
+    other = body(call(apps["teams"], "POST", T, body={"name": "elsewhere"}, principal=admin))
+    if way == "move":
+        from accord.registry import bulk
+        mover = bulk.create_assets(admin, [{"fqn": "wh.s.mover", "owner_team_id": other["id"]}])[0]
+    _rename_after_read(apps, admin, monkeypatch, team["id"], "after")
+    if way == "create":
+        r = call(apps["assets"], "POST", "/api/v1/assets", body={"fqn": "wh.s.late", "owner_team_id": team["id"]},
+                 principal=admin)
+        assert r["statusCode"] == 201, r
+        raced = body(r)
+    elif way == "move":
+        r = call(apps["assets"], "PATCH", "/api/v1/assets/{asset_id}", {"asset_id": mover["id"]},
+                 body={"owner_team_id": team["id"]}, principal=admin)
+        assert r["statusCode"] == 200, r
+        raced = body(r)
+    else:
+        from accord.registry import bulk
+        made = bulk.create_assets(admin, [{"fqn": f"wh.s.late{i}", "owner_team_id": team["id"]} for i in range(3)])
+        assert all(isinstance(a, dict) for a in made), made
+        ids += [a["id"] for a in made[1:]]
+        raced = made[0]
+    assert raced["owner_team_name"] == "after"
+    deliver(apps, messages(queue))
+    seen = names(admin)
+    assert {a: seen[a] for a in ids + [raced["id"]]} == {a: {"after"} for a in ids + [raced["id"]]}

@@ -316,7 +316,7 @@ def create(principal, project_id: int, body) -> dict:
                 raise projects.not_found(project_id) from None
             if "connection" in exc.failed:
                 conn = _connection_for(tenant, project_id, body.connection_id, body.type)
-            if "team" in exc.failed:  # the owner team was deleted meanwhile: pick again
+            if "team" in exc.failed:  # the owner team was deleted or renamed meanwhile: pick again
                 owner = None
             # else: the fqn was registered, or the asset changed, meanwhile: look again
     raise errors.Conflict("The asset kept changing while it was configured; retry.", code="CONCURRENT_UPDATE")

@@ -134,8 +134,10 @@ def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -
     if metadata is not None:
         fields["metadata"] = merge_patch(team.get("metadata") or {}, metadata)
     try:
-        updated = store.update(tenant, team["id"], team["name"], fields, name,
-                               also=[jobs.create_op(tenant, job)] if job else None)
+        also = [jobs.create_op(tenant, job)] if job else []
+        if name is not None and name != team["name"]:
+            also += asset_store.team_name_ops(tenant, team["id"], name)
+        updated = store.update(tenant, team["id"], team["name"], fields, name, also=also or None)
     except ConditionFailed as exc:
         if len(exc.reasons) > 2 and exc.reasons[2] == "ConditionalCheckFailed":
             raise _name_taken(name) from None

@@ -128,17 +128,20 @@ def create(principal, body) -> dict:
     tenant = principal.tenant
     team_id = str(body.owner_team_id)
     authorize_create(principal, team_id)
-    team = owner_team(tenant, team_id)
-    asset = new_asset(team, body.fqn, body.environment, body.metadata,
-                      owner_user_id=str(body.owner_user_id) if body.owner_user_id else None,
-                      owner_user_name=body.owner_user_name)
-    try:
-        store.create(tenant, asset, search_tokens(asset["fqn"]))
-    except ConditionFailed as exc:
-        if "guard" in exc.failed:
-            raise duplicate(tenant, asset["fqn"], asset["environment"]) from None
-        raise errors.NotFound(f"Owner team {team_id} not found.", code="TEAM_NOT_FOUND") from None
-    return view(asset)
+    for _ in range(WRITE_ATTEMPTS):
+        team = owner_team(tenant, team_id)   # 404 once the team is gone
+        asset = new_asset(team, body.fqn, body.environment, body.metadata,
+                          owner_user_id=str(body.owner_user_id) if body.owner_user_id else None,
+                          owner_user_name=body.owner_user_name)
+        try:
+            store.create(tenant, asset, search_tokens(asset["fqn"]))
+            return view(asset)
+        except ConditionFailed as exc:
+            if "guard" in exc.failed:
+                raise duplicate(tenant, asset["fqn"], asset["environment"]) from None
+            # the team was deleted or renamed since it was read: read it again
+    raise errors.Conflict(f"Owner team {team_id} kept changing while the asset was created; retry.",
+                          code="CONCURRENT_UPDATE")
 
 
 def update(principal, asset_id: str, body, fields_set: set) -> dict:
@@ -173,10 +176,8 @@ def update(principal, asset_id: str, body, fields_set: set) -> dict:
         except ConditionFailed as exc:
             if "guard" in exc.failed:
                 raise duplicate(tenant, new["fqn"], new["environment"]) from None
-            if "team" in exc.failed:
-                raise errors.NotFound(f"Owner team {new['owner_team_id']} not found.",
-                                      code="TEAM_NOT_FOUND") from None
-            continue  # someone wrote in between (or deleted it): read again
+            continue  # someone wrote in between (or deleted it), or the new team was deleted or
+            # renamed since it was read: read both again (a team that is gone answers 404 there)
         return view(new)
     raise errors.Conflict("The asset kept changing while this update was applied; retry.",
                           code="CONCURRENT_UPDATE")

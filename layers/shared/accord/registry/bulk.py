@@ -57,14 +57,32 @@ def create_assets(principal, specs: list[dict], *, extra: list[dict] | None = No
             out[i] = exc
             continue
         made.append((i, {**asset, **((extra or [{}] * len(specs))[i] or {})}))
-    results = asset_store.create_many(tenant, [(a, assets.search_tokens(a["fqn"])) for _, a in made])
-    for (i, a), failed in zip(made, results):
-        if failed is None:
-            out[i] = a
-        elif failed == "guard":
-            out[i] = assets.duplicate(tenant, a["fqn"], a["environment"])
-        else:
-            out[i] = errors.NotFound(f"Owner team {a['owner_team_id']} not found.", code="TEAM_NOT_FOUND")
+    for attempt in range(assets.WRITE_ATTEMPTS):
+        results = asset_store.create_many(tenant, [(a, assets.search_tokens(a["fqn"])) for _, a in made])
+        again, fresh = [], {}
+        for (i, a), failed in zip(made, results):
+            if failed is None:
+                out[i] = a
+            elif failed == "guard":
+                out[i] = assets.duplicate(tenant, a["fqn"], a["environment"])
+            else:  # its team was deleted or renamed since it was read: read it again
+                team_id = a["owner_team_id"]
+                if team_id not in fresh:
+                    try:
+                        fresh[team_id] = assets.owner_team(tenant, team_id)
+                    except errors.NotFound as exc:
+                        fresh[team_id] = exc
+                team = fresh[team_id]
+                if isinstance(team, errors.AccordError):
+                    out[i] = team
+                elif attempt + 1 == assets.WRITE_ATTEMPTS:
+                    out[i] = errors.Conflict(f"Owner team {team_id} kept changing while '{a['fqn']}' was created; "
+                                             "retry.", code="CONCURRENT_UPDATE")
+                else:
+                    again.append((i, {**a, "owner_team_name": team["name"], "counter_shard": None}))
+        made = again
+        if not made:
+            break
     return out
 
 

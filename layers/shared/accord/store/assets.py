@@ -50,13 +50,30 @@ def counted(asset: dict) -> dict[str, dict]:
     return out
 
 
+TEAM_NAME = "team_name"   # the mark a rename sets on every shard of the team's asset counter
+
+
 def count_into(delta: counters.Delta, asset: dict, sign: int, *, new_team: bool = False) -> None:
     """Add (sign 1) or remove (-1) `asset` from its counters; `new_team`: counting it into its
-    owner team proves the team is live (the team's counter is open)."""
+    owner team proves the team is live (the team's counter is open) and still named as the asset
+    says (a rename marks the counter: `team_name_ops`)."""
     shard, team_counter = counter_shard(asset), k.asset_counter(team=asset.get("owner_team_id"))
     for name, parts in counted(asset).items():
-        condition = counters.OPEN if new_team and name == team_counter and asset.get("owner_team_id") else None
-        delta.add(shard, name, {p: v * sign for p, v in parts.items()}, condition)
+        condition, values = None, None
+        if new_team and name == team_counter and asset.get("owner_team_id"):
+            condition = counters.OPEN
+            if asset.get("owner_team_name") is not None:
+                condition += " AND " + counters.marked(TEAM_NAME, ":team_name")
+                values = {":team_name": asset["owner_team_name"]}
+        delta.add(shard, name, {p: v * sign for p, v in parts.items()}, condition, values)
+
+
+def team_name_ops(tenant: str, team_id: str, name: str) -> list[dict]:
+    """A rename's parts, in the transaction that renames the team: the new name on every shard of
+    the team's asset counter. An asset create or move that read the old name and commits after it
+    then fails on its team label (its count into the team is conditioned on the name) and reads the
+    team again — so no asset keeps a name the rename job has already gone past."""
+    return counters.mark_ops(tenant, k.asset_counter(team=team_id), TEAM_NAME, name)
 
 
 def counter_ops(tx: "Tx", tenant: str, delta: counters.Delta, team: str | None) -> None:

@@ -39,10 +39,11 @@ def shard_of(ident: str) -> int:
     return int(hashlib.sha256(ident.encode("utf-8")).hexdigest()[:8], 16) % SHARDS
 
 
-def add_op(tenant: str, shard: int, name: str, parts: dict, condition: str | None = None) -> dict:
+def add_op(tenant: str, shard: int, name: str, parts: dict, condition: str | None = None,
+           condition_values: dict | None = None) -> dict:
     """One update adding `parts` ({"n": 1, "e#prod": 1}) to one shard of counter `name`."""
     names = {f"#p{i}": p for i, p in enumerate(parts)}
-    values = {f":p{i}": v for i, v in enumerate(parts.values())}
+    values = {f":p{i}": v for i, v in enumerate(parts.values())} | (condition_values or {})
     expr = "ADD " + ", ".join(f"#p{i} :p{i}" for i in range(len(parts)))
     return db.update_op(k.counter_shard_pk(tenant, shard), name, expr, condition, names, values)
 
@@ -55,6 +56,18 @@ def close_ops(tenant: str, name: str, *, if_zero: bool = True) -> list[dict]:
     return [db.update_op(k.counter_shard_pk(tenant, s), name, "SET closed = :t", condition,
                          values={":t": True, **({":z": 0} if if_zero else {})})
             for s in range(SHARDS)]
+
+
+def mark_ops(tenant: str, name: str, attr: str, value: str) -> list[dict]:
+    """Ops setting `attr` = `value` on every shard of `name` (a string: sums skip it), so that an
+    add conditioned on it (`marked`) fails once the mark has changed under it."""
+    return [db.update_op(k.counter_shard_pk(tenant, s), name, f"SET {attr} = :mark", values={":mark": value})
+            for s in range(SHARDS)]
+
+
+def marked(attr: str, placeholder: str) -> str:
+    """The condition "the shard's `attr` is the value at `placeholder`, or was never marked"."""
+    return f"(attribute_not_exists({attr}) OR {attr} = {placeholder})"
 
 
 def read(tenant: str, names: list[str], consistent: bool = False) -> dict[str, dict]:
@@ -80,12 +93,13 @@ class Delta:
         self.parts: dict = defaultdict(lambda: defaultdict(int))
         self.conditions: dict = {}
 
-    def add(self, shard: int, name: str, parts: dict, condition: str | None = None) -> None:
+    def add(self, shard: int, name: str, parts: dict, condition: str | None = None,
+            condition_values: dict | None = None) -> None:
         slot = self.parts[(shard, name)]
         for p, v in parts.items():
             slot[p] += v
         if condition:
-            self.conditions[(shard, name)] = condition
+            self.conditions[(shard, name)] = (condition, condition_values)
 
     def ops(self, tenant: str) -> list[tuple[str, dict]]:
         """[(name, op)] for every non-zero change, in a stable order."""
@@ -93,5 +107,6 @@ class Delta:
         for (shard, name), parts in sorted(self.parts.items()):
             nonzero = {p: v for p, v in parts.items() if v}
             if nonzero:
-                out.append((name, add_op(tenant, shard, name, nonzero, self.conditions.get((shard, name)))))
+                condition, values = self.conditions.get((shard, name), (None, None))
+                out.append((name, add_op(tenant, shard, name, nonzero, condition, values)))
         return out
