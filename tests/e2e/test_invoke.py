@@ -144,7 +144,7 @@ def test_sample_event_through_local_invoke(runtime, env_file, path):
     elif path.stem == "sync-dbt-diff":
         assert body["summary"]["new"] == 1 and body["models"][0]["fqn"] == "shop.main.orders", body
     elif path.stem == "expiry-schedule":
-        assert set(result) == {"expired"} and isinstance(result["expired"], int)
+        assert set(result) == {"expired", "jobs_resent"} and all(isinstance(v, int) for v in result.values())
     elif path.stem == "freshness-schedule":
         assert set(result) == {"turned_stale"} and isinstance(result["turned_stale"], int)
     elif path.stem == "dispatcher-stream":

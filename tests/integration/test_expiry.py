@@ -29,15 +29,15 @@ def test_sweep_expires_due_proposals_and_frees_the_asset(aws, admin, monkeypatch
     assert out["action"] == "proposal_created"
     proposal_id = out["proposal"]["id"]
 
-    assert expiry.lambda_handler({}, None) == {"expired": 0}  # not due yet: the marker stays
+    assert expiry.lambda_handler({}, None) == {"expired": 0, "jobs_resent": 0}  # not due yet: the marker stays
     day = out["proposal"]["expires_at"][:10]
     assert len(db.query(k.expiry_pk(day))[0]) == 1
 
     monkeypatch.setattr(clock, "_offset_seconds", 3 * 86400)
-    assert expiry.lambda_handler({}, None) == {"expired": 1}
+    assert expiry.lambda_handler({}, None) == {"expired": 1, "jobs_resent": 0}
     assert db.query(k.expiry_pk(day))[0] == []  # work list drained
     item = db.get(k.proposal_pk(admin.tenant, proposal_id), k.PROPOSAL_SK)
     assert item["status"] == "expired"  # persisted by the sweep, not by a read
     asset_item = db.get(k.asset_pk(admin.tenant, asset["id"]), k.ASSET_SK)
     assert not asset_item.get("pending_proposal_id")
-    assert expiry.lambda_handler({}, None) == {"expired": 0}
+    assert expiry.lambda_handler({}, None) == {"expired": 0, "jobs_resent": 0}

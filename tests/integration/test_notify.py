@@ -200,8 +200,8 @@ def test_the_expiry_sweep_emits_proposal_expired_once(env, monkeypatch):
     ok(apps["contracts"], "POST", "/api/v1/assets/{asset_id}/contracts", {"asset_id": asset},
        body={"schema": BREAKING, "proposal_expires_in_days": 1}, principal=keys["producer"])
     monkeypatch.setattr(clock, "_offset_seconds", 2 * 86400)
-    assert apps["expiry"].lambda_handler({}, None) == {"expired": 1}
-    assert apps["expiry"].lambda_handler({}, None) == {"expired": 0}
+    assert apps["expiry"].lambda_handler({}, None) == {"expired": 1, "jobs_resent": 0}
+    assert apps["expiry"].lambda_handler({}, None) == {"expired": 0, "jobs_resent": 0}
     expired = [e for e in assert_outbox_consistent(env["admin"].tenant) if e["type"] == "accord.proposal.expired"]
     assert len(expired) == 1 and "expired before every consumer answered" in expired[0]["data"]["summary"]
 

@@ -26,14 +26,15 @@ def new_job(tenant: str, team_id: str, name: str) -> dict:
                     checkpoint={"cursor": None, "done": 0})
 
 
-def send(tenant: str, job_id: str) -> None:
+def send(tenant: str, job: dict) -> None:
     """Queue the job; if the queue cannot be reached the job stays queued (the rename itself is
-    committed) and an identical PATCH sends it again (`again`)."""
+    committed): the job sweep sends it within minutes (its wake marker), or an identical PATCH
+    sends it at once (`again`)."""
     try:
-        jobs.send(tenant, job_id)
+        jobs.send(tenant, job)
     except errors.AccordError as exc:
-        logger.warning("team rename job not queued; an identical PATCH queues it again",
-                       extra={"tenant": tenant, "job_id": job_id, "reason": exc.message})
+        logger.warning("team rename job not queued; the job sweep or an identical PATCH queues it",
+                       extra={"tenant": tenant, "job_id": job["id"], "reason": exc.message})
 
 
 def again(tenant: str, team: dict) -> dict | None:
@@ -45,7 +46,7 @@ def again(tenant: str, team: dict) -> dict | None:
         return None
     job = job_store.get(tenant, job_id)
     if job is not None and job["status"] == "queued":
-        send(tenant, job_id)
+        send(tenant, job)
         return None
     if job is None or job["status"] == "failed":
         return new_job(tenant, team["id"], team["name"])

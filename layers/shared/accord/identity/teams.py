@@ -134,7 +134,7 @@ def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -
     if metadata is not None:
         fields["metadata"] = merge_patch(team.get("metadata") or {}, metadata)
     try:
-        also = [jobs.create_op(tenant, job)] if job else []
+        also = jobs.create_ops(tenant, job) if job else []
         if name is not None and name != team["name"]:
             also += asset_store.team_name_ops(tenant, team["id"], name)
         updated = store.update(tenant, team["id"], team["name"], fields, name, also=also or None)
@@ -146,7 +146,7 @@ def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -
         raise _not_found(team_id)
     if job is None:
         return views(tenant, [updated])[0]
-    rename.send(tenant, job["id"])
+    rename.send(tenant, job)
     return view(updated, job)
 
 

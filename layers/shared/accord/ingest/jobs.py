@@ -72,7 +72,7 @@ def create_job(principal, body) -> dict:
                               "scopes": sorted(principal.scopes), "team_id": principal.team_id})
     jobs.create(principal.tenant, job)
     try:
-        jobs.send(principal.tenant, job["id"])
+        jobs.send(principal.tenant, job)
     except errors.AccordError:
         store.update(principal.tenant, job["id"], {"status": "failed", "finished_at": clock.iso(),
                                                     "error": {"status": 503, "message": "the job could not be queued"}})

@@ -5,6 +5,11 @@ A job is one item (store/jobs.py) with a `kind` — "dbt_import" (accord.ingest.
 failed (conditional updates), progress {done, total}, attempts. One SQS message {tenant, job_id}
 runs it; the message names no kind, the item does, and the worker dispatches on it (`process`).
 
+A job's message is sent after the commit that creates it; the commit also writes a wake marker,
+dropped once the message is sent. A scheduled sweep (`resend_lost`, run by functions/expiry) sends
+the still-queued jobs whose marker outlived `wake_at`: no job waits forever for a message that a
+crash or a queue outage kept from being sent.
+
 A kind's runner must be resumable: a worker that dies (crash, timeout) leaves the message on the
 queue, and the next delivery runs the job again from what the job stored. A duplicate message is
 harmless for the same reason. After MAX_ATTEMPTS deliveries the job is marked failed.
@@ -13,6 +18,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Callable
 
 from accord import clock, errors
@@ -26,19 +32,50 @@ DBT_IMPORT = "dbt_import"   # jobs made before `kind` existed were all dbt impor
 SHOWN = {DBT_IMPORT: ("upload_id",), "team_rename": ("team_id", "name")}  # a kind's own fields in its view
 
 
+WAKE_AFTER = timedelta(minutes=2)   # a job still unsent this long after its creation is sent by the sweep
+SWEEP_DAYS = 2                      # how far back the sweep looks for wake markers
+
+
 def new(kind: str, **fields) -> dict:
-    now = clock.iso()
+    now = clock.now()
     return {"id": str(uuid.uuid4()), "kind": kind, "status": "queued", "progress": {"done": 0, "total": 0},
-            "created_at": now, "updated_at": now, "attempts": 0, **fields}
+            "created_at": clock.iso(now), "updated_at": clock.iso(now), "attempts": 0,
+            "wake_at": clock.iso(now + WAKE_AFTER), **fields}
 
 
 create = store.create
-create_op = store.create_op
+create_ops = store.create_ops
 
 
-def send(tenant: str, job_id: str) -> None:
-    """Queue a delivery of the job (raises ServiceUnavailable when the queue cannot be reached)."""
-    store.enqueue({"tenant": tenant, "job_id": job_id})
+def send(tenant: str, job: dict) -> None:
+    """Queue a delivery of the job (raises ServiceUnavailable when the queue cannot be reached), then
+    drop its wake marker. A job created but never sent — the queue was down, or the process died
+    between the commit and this call — keeps its marker, and `resend_lost` sends it."""
+    store.enqueue({"tenant": tenant, "job_id": job["id"]})
+    store.sent(tenant, job)
+
+
+def resend_lost(lookback_days: int = SWEEP_DAYS) -> int:
+    """The scheduled sweep: send every job whose wake marker is due and which is still queued (its
+    message never left); markers of jobs that started, ended or are gone are dropped. Returns how
+    many were sent. A queue that cannot be reached stops the sweep (the next one retries)."""
+    now = clock.now()
+    now_iso, resent = clock.iso(now), 0
+    for back in range(lookback_days, -1, -1):
+        day = (now - timedelta(days=back)).strftime("%Y-%m-%d")
+        while True:
+            due = store.due_wakes(day, now_iso)
+            for marker in due:
+                job = store.get(marker["tenant"], marker["job_id"])
+                if job is not None and job["status"] == "queued":
+                    store.enqueue({"tenant": marker["tenant"], "job_id": marker["job_id"]})
+                    resent += 1
+                    logger.warning("job message re-sent by the sweep",
+                                   extra={"tenant": marker["tenant"], "job_id": marker["job_id"]})
+                store.drop_wake(marker)
+            if len(due) < 100:
+                break
+    return resent
 
 
 def view(job: dict) -> dict:

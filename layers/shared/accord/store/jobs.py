@@ -123,13 +123,48 @@ def _item(tenant: str, job: dict) -> dict:
     return {"PK": k.job_record_pk(tenant, job["id"]), "SK": k.JOB_SK, **job, "ttl": ttl}
 
 
+def _wake_key(tenant: str, job_id: str, wake_at: str) -> tuple[str, str]:
+    return k.job_wake_pk(wake_at[:10]), k.job_wake_sk(wake_at, tenant, job_id)
+
+
+def create_ops(tenant: str, job: dict) -> list[dict]:
+    """The job's creation as transaction parts (written with the change that asks for it): the job,
+    and its wake marker when it has a `wake_at` — the sweep's proof that its message may not have
+    been sent (a crash or a queue outage between the commit and the send)."""
+    ops = [db.put_op(_item(tenant, job), "attribute_not_exists(PK)")]
+    if job.get("wake_at"):
+        pk, sk = _wake_key(tenant, job["id"], job["wake_at"])
+        ttl = int(clock.parse(job["wake_at"]).timestamp()) + TTL_DAYS * 86400
+        ops.append(db.put_op({"PK": pk, "SK": sk, "tenant": tenant, "job_id": job["id"], "ttl": ttl}))
+    return ops
+
+
 def create(tenant: str, job: dict) -> None:
-    db.put(_item(tenant, job), condition="attribute_not_exists(PK)")
+    ops = create_ops(tenant, job)
+    if len(ops) == 1:
+        db.put(_item(tenant, job), condition="attribute_not_exists(PK)")
+    else:
+        db.transact(ops)
 
 
-def create_op(tenant: str, job: dict) -> dict:
-    """The job's creation as a transaction part (written with the change that asks for it)."""
-    return db.put_op(_item(tenant, job), "attribute_not_exists(PK)")
+def sent(tenant: str, job: dict) -> None:
+    """The job's message is on the queue: its wake marker goes (best effort — a marker left behind
+    only costs the sweep a read and, if the job is still queued then, a duplicate message)."""
+    if job.get("wake_at"):
+        try:
+            db.delete(*_wake_key(tenant, job["id"], job["wake_at"]))
+        except errors.AccordError:
+            pass
+
+
+def due_wakes(day: str, now_iso: str, limit: int = 100) -> list[dict]:
+    """Wake markers of `day` whose time has come (at most `limit`), oldest first."""
+    items, _ = db.query(k.job_wake_pk(day), limit=limit)
+    return [i for i in items if i["SK"] <= now_iso]
+
+
+def drop_wake(marker: dict) -> None:
+    db.delete(marker["PK"], marker["SK"])
 
 
 def get(tenant: str, job_id: str) -> dict | None:

@@ -111,6 +111,7 @@ a job. Assets an importer wrote carry `import_asset_hash`, `import_run`, `import
 | entity              | PK                                  | SK                     | GSI1PK / GSI1SK ; GSI2PK / GSI2SK |
 |---------------------|-------------------------------------|------------------------|-----------------------------------|
 | job (queued work)   | T#{t}#JOB#{id}                      | JOB                    | - (`kind` dbt_import or team_rename; status, progress, checkpoint, options, result; `ttl` 30 days) |
+| job wake marker     | JOBWAKE#{YYYY-MM-DD of wake_at}     | {wake_at}#{t}#{id}     | - (global work list: written with the job, deleted once its message is sent; the sweep re-sends a queued job whose marker outlived `wake_at`; `ttl` 30 days) |
 
 Notifications (accord/notify, store/outbox.py, store/webhooks.py). An event is written in the same
 transaction (or conditional write) as the change it describes: the outbox. DynamoDB Streams read it
@@ -591,6 +592,15 @@ def job_record_pk(tenant: str, job_id: str) -> str:
 
 
 JOB_SK = "JOB"
+
+
+def job_wake_pk(day: str) -> str:
+    """Job messages due to be sent by `day` (YYYY-MM-DD), across tenants: the job sweep's work list."""
+    return f"JOBWAKE#{day}"
+
+
+def job_wake_sk(wake_at: str, tenant: str, job_id: str) -> str:
+    return f"{wake_at}#{tenant}#{job_id}"
 
 
 def upload_key(tenant: str, upload_id: str) -> str:
