@@ -194,7 +194,9 @@ def check_key(kind: str, parts: list) -> list:
         raise bad(f"Invalid asset_key: at most {MAX_KEY_PARTS} parts, got {len(parts)}.")
     if any(_unstorable(p) for p in parts):
         raise bad("Invalid asset_key: key parts must not contain NUL characters or lone surrogates.")
-    if len(dumps(parts).encode("utf-8")) > MAX_KEY_BYTES:
+    # a JSON character takes at most 6 bytes ("\u001f"), a part 3 more (quotes, comma): only a key
+    # that could pass the limit is serialized to measure it
+    if sum(6 * len(p) + 3 for p in parts) + 2 > MAX_KEY_BYTES and len(dumps(parts).encode("utf-8")) > MAX_KEY_BYTES:
         raise bad(f"Invalid asset_key: longer than {MAX_KEY_BYTES} bytes as a JSON list.")
     return parts
 

@@ -19,8 +19,8 @@ import hashlib
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
@@ -65,7 +65,7 @@ def _sent_at(raw: dict) -> str | None:
         return None
     if millis <= 0:
         return None
-    return clock.iso(datetime.fromtimestamp(millis / 1000, tz=timezone.utc))
+    return clock.iso_millis(millis)
 
 
 def _raw_text(value) -> str:
@@ -198,8 +198,8 @@ class ReportsBatchProcessor(BatchProcessor):
                 metrics.count("ReportMessages", outcome="failed")
                 results.append(self.failure_handler(record=data, exception=sys.exc_info()))
         self.flush_batch([s for _, _, s in staged], self._deadline())
+        _count([s for _, _, s in staged])
         for raw, data, s in staged:
-            _count(s)
             if s.error is None and s.fail is None:
                 results.append(self.success_handler(record=raw, result=len(s.reports)))
                 continue
@@ -222,13 +222,20 @@ class ReportsBatchProcessor(BatchProcessor):
         flush(staged, deadline)
 
 
-def _count(s: Staged) -> None:
-    """Metrics of one message: its events by outcome, and whether the message itself failed."""
-    for r in s.reports:
-        if r.status != recorder.REJECTED:  # rejected ones are among s.rejections
-            metrics.count("ReportEvents", source="sqs", outcome=r.status or recorder.FAILED)
-    metrics.count("ReportEvents", len(s.rejections), source="sqs", outcome=recorder.REJECTED)
-    metrics.count("ReportMessages", outcome="failed" if s.error is not None or s.fail is not None else "ok")
+def _count(staged: list[Staged]) -> None:
+    """Metrics of a batch: its events by outcome, its messages by whether they failed — one value
+    per outcome and batch (the dashboards sum them), not one per event."""
+    events, messages = Counter(), Counter()
+    for s in staged:
+        for r in s.reports:
+            if r.status != recorder.REJECTED:  # rejected ones are among s.rejections
+                events[r.status or recorder.FAILED] += 1
+        events[recorder.REJECTED] += len(s.rejections)
+        messages["failed" if s.error is not None or s.fail is not None else "ok"] += 1
+    for outcome, n in events.items():
+        metrics.count("ReportEvents", n, source="sqs", outcome=outcome)
+    for outcome, n in messages.items():
+        metrics.count("ReportMessages", n, outcome=outcome)
 
 
 def processor() -> ReportsBatchProcessor:
