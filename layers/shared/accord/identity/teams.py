@@ -122,9 +122,10 @@ def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -
     transaction (answered as `rename`). The same name again re-queues a rename not yet run."""
     team = get(tenant, team_id)
     fields = {"updated_at": clock.iso()}
-    job = None
+    job, marks = None, []
     if name is not None and name != team["name"]:
         job = rename.new_job(tenant, team["id"], name)
+        marks = asset_store.team_name_ops(tenant, team["id"], name)  # late writers of the old name fail
     elif name is not None:
         job = rename.again(tenant, team)
     if name is not None:
@@ -134,9 +135,7 @@ def update(tenant: str, team_id: str, name: str | None, metadata: dict | None) -
     if metadata is not None:
         fields["metadata"] = merge_patch(team.get("metadata") or {}, metadata)
     try:
-        also = jobs.create_ops(tenant, job) if job else []
-        if name is not None and name != team["name"]:
-            also += asset_store.team_name_ops(tenant, team["id"], name)
+        also = (jobs.create_ops(tenant, job) if job else []) + marks
         updated = store.update(tenant, team["id"], team["name"], fields, name, also=also or None)
     except ConditionFailed as exc:
         if len(exc.reasons) > 2 and exc.reasons[2] == "ConditionalCheckFailed":
